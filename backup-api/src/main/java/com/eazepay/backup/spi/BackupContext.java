@@ -1,0 +1,52 @@
+package com.eazepay.backup.spi;
+
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a {@link BackupSource} gets for one backup. Not thread-safe unless stated; one backup at a time.
+ */
+public interface BackupContext {
+
+    /** The id of the backup being taken, e.g. {@code 20261124T020000Z-k3f9qa}. */
+    String backupId();
+
+    /** The source's name. */
+    String sourceName();
+
+    /** The engine's clock; use it instead of {@code Instant.now()}. */
+    Clock clock();
+
+    /** Tags requested for this backup. */
+    Set<String> tags();
+
+    /** Labels requested for this backup. */
+    Map<String, String> labels();
+
+    /**
+     * Opens a new stream of this backup. Bytes written go through compression, encryption and
+     * hashing to storage, with bounded memory. The caller must close the stream: {@code close()}
+     * returns once the stream is durably stored, and throws a {@code BackupException} if storing
+     * failed. A stream that was not closed when {@link BackupSource#backup} returns or throws is
+     * aborted and nothing of it stays visible. This method may be called from any thread, and the
+     * returned streams may be written concurrently from different threads.
+     *
+     * @param name      stream name, {@code [a-z0-9][a-z0-9._-]*}, unique within the backup (e.g. {@code db})
+     * @param extension the format's file extension without dot (e.g. {@code pgdump}, {@code tar},
+     *                  {@code rdb}, {@code archive}); codec extensions are appended
+     */
+    OutputStream newStream(String name, String extension);
+
+    /**
+     * Records a fact about this backup in the manifest (server version, row counts, oplog window).
+     * Values must be JSON-representable: strings, numbers, booleans, lists and maps of those.
+     * Never pass secrets or connection strings with credentials.
+     */
+    void fact(String key, Object value);
+
+    /** Records the instant the data is consistent at (snapshot time). Defaults to the start time. */
+    void consistentAt(Instant instant);
+}

@@ -1,0 +1,46 @@
+package com.eazepay.backup.spi;
+
+import com.eazepay.backup.BackupException;
+
+/**
+ * Knows one data store: writes its data as one or more named streams, and reads them back.
+ *
+ * <p>Implementations are immutable and thread-safe; the engine never runs two backups of the same
+ * source at once. Errors are reported as {@link BackupException}: {@code SOURCE_UNAVAILABLE}
+ * (retryable) when the store cannot be reached, {@code SOURCE_FAILED} when it or its tool failed,
+ * {@code INVALID_CONFIGURATION} for a restore target of the wrong type.
+ */
+public interface BackupSource {
+
+    /** Unique name of this source within an engine, used in storage keys: {@code [a-z0-9][a-z0-9._-]*}. */
+    String name();
+
+    /** Kind of data store, persisted in manifests: {@code postgres}, {@code mongo}, {@code redis}, {@code files}, {@code command}. */
+    String type();
+
+    /**
+     * Whether backups hold secrets or personal data (database dumps, env files, private keys,
+     * Kubernetes Secrets). The engine refuses to store a sensitive source unencrypted unless the
+     * user opted out explicitly. Default {@code false}.
+     */
+    default boolean sensitive() {
+        return false;
+    }
+
+    /**
+     * Takes one backup: opens streams with {@link BackupContext#newStream}, writes them fully,
+     * closes each, and records facts. Returning normally means every stream is complete; throwing
+     * fails the backup and nothing is committed.
+     */
+    void backup(BackupContext context);
+
+    /**
+     * Restores a backup taken by this source into {@code target}.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} if {@code target} is not a type this
+     *                         source restores into; {@code TARGET_NOT_EMPTY} if the target holds
+     *                         data it must not overwrite; {@code CHECKSUM_MISMATCH} if stored bytes
+     *                         fail verification (nothing is committed to the target then)
+     */
+    RestoreOutcome restore(RestoreContext context, RestoreTarget target);
+}

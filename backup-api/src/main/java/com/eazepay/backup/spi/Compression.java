@@ -1,0 +1,66 @@
+package com.eazepay.backup.spi;
+
+import com.eazepay.backup.internal.codec.GzipCompression;
+import com.eazepay.backup.internal.codec.NoCompression;
+import com.eazepay.backup.internal.codec.ZstdCompression;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * A stream compression codec. Implementations are immutable and thread-safe; each call returns a
+ * new stream. Closing a returned stream finishes the format and closes the wrapped stream.
+ */
+public interface Compression {
+
+    /** Persisted codec id: {@code zstd}, {@code gzip}, {@code none}. Never renamed. */
+    String id();
+
+    /** File extension appended to stream names, without dot, or empty for none ({@code zst}, {@code gz}). */
+    String extension();
+
+    /** Parameters recorded in the manifest (e.g. level). */
+    Map<String, Object> parameters();
+
+    /** Wraps {@code out}: bytes written to the result are compressed into {@code out}. */
+    OutputStream compress(OutputStream out);
+
+    /** Wraps {@code in}: reading the result yields the decompressed bytes. */
+    InputStream decompress(InputStream in);
+
+    /** Zstandard at level 3 (the default codec). */
+    static Compression zstd() {
+        return new ZstdCompression(ZstdCompression.DEFAULT_LEVEL);
+    }
+
+    /** Zstandard at {@code level} (1 to 19; negative fast levels down to -7). */
+    static Compression zstd(int level) {
+        return new ZstdCompression(level);
+    }
+
+    /** gzip at level 6. */
+    static Compression gzip() {
+        return new GzipCompression();
+    }
+
+    /** No compression. */
+    static Compression none() {
+        return NoCompression.INSTANCE;
+    }
+
+    /**
+     * The built-in codec for a persisted id, for reading backups.
+     *
+     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} for an unknown id
+     */
+    static Compression forId(String id) {
+        return switch (id) {
+            case "zstd" -> zstd();
+            case "gzip" -> gzip();
+            case "none" -> none();
+            default -> throw new com.eazepay.backup.BackupException(com.eazepay.backup.CoreErrorCode.INVALID_CONFIGURATION,
+                    "unknown compression '" + id + "' in manifest: this library reads zstd, gzip and none; upgrade the library");
+        };
+    }
+}

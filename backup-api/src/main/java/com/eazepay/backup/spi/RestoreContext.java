@@ -1,0 +1,30 @@
+package com.eazepay.backup.spi;
+
+import com.eazepay.backup.Manifest;
+
+import java.io.InputStream;
+import java.time.Clock;
+
+/** What a {@link BackupSource} gets for one restore. */
+public interface RestoreContext {
+
+    /** The manifest of the backup being restored. */
+    Manifest manifest();
+
+    /** The engine's clock. */
+    Clock clock();
+
+    /**
+     * Opens a stream of the backup, decrypted and decompressed: the bytes the source wrote. The
+     * stored bytes are verified against the manifest's SHA-256 and size while streaming; on a
+     * mismatch, a read throws {@code BackupException(CHECKSUM_MISMATCH)} naming the object and
+     * offset, at the latest when the end of the stream is reached. Sources must therefore read
+     * to the end before committing anything to the target. The caller closes the stream.
+     *
+     * @throws com.eazepay.backup.BackupException {@code NOT_FOUND} if the manifest has no such stream
+     */
+    InputStream openStream(String name);
+
+    /** Whether the restore request asked for post-restore checks. */
+    boolean checksRequested();
+}
