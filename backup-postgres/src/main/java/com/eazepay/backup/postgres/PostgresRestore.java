@@ -1,0 +1,411 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CheckResult;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.postgres.internal.ChildProcess;
+import com.eazepay.backup.postgres.internal.ConnectionSettings;
+import com.eazepay.backup.postgres.internal.Identifiers;
+import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.TableFilter;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One restore of a {@link PostgresSource} backup into a {@link PostgresTarget}. Not thread-safe; used once. */
+final class PostgresRestore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresRestore.class);
+    private static final Pattern MAJOR = Pattern.compile("^(\\d+)");
+
+    private final PostgresSource source;
+    private final RestoreContext context;
+    private final PostgresTarget target;
+    private final ConnectionSettings server;
+    private final String db;
+
+    PostgresRestore(PostgresSource source, RestoreContext context, PostgresTarget target) {
+        this.source = source;
+        this.context = context;
+        this.target = target;
+        this.server = target.server().orElse(source.settings());
+        this.db = target.database();
+    }
+
+    RestoreOutcome run() {
+        Manifest manifest = context.manifest();
+        Manifest.StreamInfo stream = manifest.stream(PostgresSource.STREAM).orElseThrow(() -> new BackupException(
+                CoreErrorCode.NOT_FOUND, "backup " + manifest.id() + " has no '" + PostgresSource.STREAM
+                + "' stream: it was not taken by a PostgresSource"));
+        boolean plain = "sql".equals(stream.format()) || "plain".equals(manifest.facts().get("format"));
+        int dumpMajor = dumpMajor(manifest);
+        PgTools.Tool tool = plain
+                ? PgTools.find("psql", source.psqlPath(), 0, "plain dumps load with psql")
+                : PgTools.find("pg_restore", source.pgRestorePath(), dumpMajor,
+                "backup " + manifest.id() + " was written by pg_dump " + manifest.facts().get("pg_dump_version"));
+        String swapInto = target.swapTarget().orElse(null);
+        String before = swapInto == null ? null : Identifiers.beforeName(swapInto, manifest.id());
+
+        boolean created;
+        try (Connection admin = adminConnection(swapInto)) {
+            admin.setAutoCommit(true);
+            created = prepare(admin, swapInto, before);
+        } catch (SQLException e) {
+            throw server.translate(e, "preparing restore into " + server.location(db));
+        }
+
+        Map<String, Object> facts = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        try {
+            long bytes = load(tool, plain);
+            facts.put("restored_bytes", bytes);
+        } catch (RuntimeException e) {
+            if (created) {
+                dropCreated(e);
+            }
+            throw e;
+        }
+        facts.put("database", db);
+        facts.put("restore_tool", tool.path().getFileName() + " " + tool.version());
+        facts.put("load_millis", (System.nanoTime() - start) / 1_000_000);
+
+        List<CheckResult> checks = new ArrayList<>();
+        if (context.checksRequested() || swapInto != null) {
+            checks.addAll(runChecks(manifest));
+        }
+        boolean passed = checks.stream().allMatch(CheckResult::passed);
+        String location = server.location(db);
+        if (swapInto != null) {
+            if (passed) {
+                swap(swapInto, before);
+                facts.put("swapped", true);
+                facts.put("database", swapInto);
+                facts.put("previous_database", before);
+                location = server.location(swapInto);
+                LOG.info("restored backup {} into {} and swapped it in; previous database kept as {}",
+                        manifest.id(), server.location(swapInto), before);
+            } else {
+                facts.put("swapped", false);
+                facts.put("kept_for_inspection", db);
+                facts.put("note", "checks failed: " + swapInto + " was not touched; restored database " + db
+                        + " kept for inspection");
+                LOG.warn("restored backup {} into {} but checks failed: no swap into {}, {} kept for inspection",
+                        manifest.id(), location, swapInto, db);
+            }
+        } else {
+            LOG.info("restored backup {} into {} ({} checks, {})", manifest.id(), location, checks.size(),
+                    passed ? "all passed" : "some failed");
+        }
+        return new RestoreOutcome(location, checks, facts);
+    }
+
+    private static int dumpMajor(Manifest m) {
+        Object v = m.facts().get("pg_dump_version");
+        if (v != null) {
+            Matcher matcher = MAJOR.matcher(v.toString());
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+        }
+        return 0;
+    }
+
+    /** A connection for CREATE/ALTER DATABASE, never to a database this restore creates, renames or fills. */
+    private Connection adminConnection(String swapInto) {
+        String maintenance = server.database();
+        if (maintenance.equals(db) || maintenance.equals(swapInto)) {
+            maintenance = "postgres";
+        }
+        return server.withDatabase(maintenance).connect("restore");
+    }
+
+    /** Checks the target's state and creates the database when the mode says so; returns whether it was created. */
+    private boolean prepare(Connection admin, String swapInto, String before) throws SQLException {
+        boolean exists = databaseExists(admin, db);
+        switch (target.mode()) {
+            case NEW_DATABASE -> {
+                if (exists) {
+                    throw new BackupException(CoreErrorCode.ALREADY_EXISTS, "database " + db + " already exists on "
+                            + server.location(db) + ": restore into a new name, drop it yourself, or use "
+                            + "PostgresTarget.replaceExisting(\"" + db + "\") to overwrite it");
+                }
+                if (before != null && databaseExists(admin, before)) {
+                    throw new BackupException(CoreErrorCode.ALREADY_EXISTS, "database " + before + " already exists on "
+                            + server.location(before) + ": the swap into " + swapInto + " would need that name for the"
+                            + " previous database; rename or drop it first");
+                }
+                create(admin);
+                return true;
+            }
+            case EXISTING_EMPTY -> {
+                if (!exists) {
+                    throw new BackupException(CoreErrorCode.NOT_FOUND, "database " + db + " does not exist on "
+                            + server.location(db) + ": create it, or use PostgresTarget.newDatabase(\"" + db + "\")");
+                }
+                try (Connection c = server.withDatabase(db).connect("restore");
+                     Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                             + " where c.relkind in ('r','p','v','m','S','f') and n.nspname <> 'information_schema'"
+                             + " and n.nspname !~ '^pg_'")) {
+                    rs.next();
+                    long n = rs.getLong(1);
+                    if (n > 0) {
+                        throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "database " + db + " on "
+                                + server.location(db) + " is not empty (" + n + " user relations): restore into "
+                                + "PostgresTarget.newDatabase(..), or replaceExisting(\"" + db + "\") to overwrite it");
+                    }
+                }
+                return false;
+            }
+            case REPLACE_EXISTING -> {
+                if (!exists) {
+                    create(admin);
+                    return true;
+                }
+                return false;
+            }
+            default -> throw new IllegalStateException("unknown mode " + target.mode());
+        }
+    }
+
+    private void create(Connection admin) throws SQLException {
+        try (Statement st = admin.createStatement()) {
+            // template0: a restore needs an empty database, without whatever was added to template1
+            st.execute("CREATE DATABASE " + Identifiers.quote(db) + " TEMPLATE template0");
+        }
+        LOG.debug("created database {}", server.location(db));
+    }
+
+    private static boolean databaseExists(Connection admin, String name) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private void dropCreated(RuntimeException cause) {
+        try (Connection admin = adminConnection(null); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(db) + " WITH (FORCE)");
+            LOG.warn("restore into {} failed; dropped the database this restore created", server.location(db));
+        } catch (SQLException | BackupException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Runs pg_restore (or psql for plain dumps), streaming or from a spool file; returns the bytes read. */
+    private long load(PgTools.Tool tool, boolean plain) {
+        boolean spool = !plain && (target.jobCount() > 1 || target.mode() == PostgresTarget.Mode.REPLACE_EXISTING);
+        List<String> argv = new ArrayList<>();
+        argv.add(tool.path().toString());
+        if (plain) {
+            argv.addAll(List.of("--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+                    "--no-password", "--dbname=dbname=" + Identifiers.conninfoValue(db)));
+        } else {
+            argv.add("--dbname=dbname=" + Identifiers.conninfoValue(db));
+            argv.add("--no-password");
+            argv.add("--exit-on-error");
+            if (target.isNoOwner()) {
+                argv.add("--no-owner");
+            }
+            if (target.isNoPrivileges()) {
+                argv.add("--no-privileges");
+            }
+            if (target.mode() == PostgresTarget.Mode.REPLACE_EXISTING) {
+                argv.addAll(List.of("--clean", "--if-exists"));
+            }
+            if (target.jobCount() > 1) {
+                argv.add("--jobs=" + target.jobCount());
+            } else {
+                argv.add("--single-transaction");
+            }
+        }
+        Map<String, String> env = server.withDatabase(db).libpqEnvironment();
+        String what = "restore into " + server.location(db);
+        try (InputStream in = context.openStream(PostgresSource.STREAM)) {
+            if (spool) {
+                // verify the whole stream before pg_restore touches the target
+                Path file = PostgresSource.spool(in, target.tempDir());
+                try {
+                    argv.add(file.toString());
+                    runTool(tool, argv, env, InputStream.nullInputStream(), what);
+                    return Files.size(file);
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+            return runTool(tool, argv, env, in, what);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Feeds {@code in} to the tool's stdin, reading {@code in} to its end even if the tool stops early. */
+    private long runTool(PgTools.Tool tool, List<String> argv, Map<String, String> env, InputStream in, String what) {
+        String name = tool.path().getFileName().toString();
+        LOG.debug("running {}", argv);
+        try (ChildProcess child = ChildProcess.start(name, argv, env, source.timeout())) {
+            // stdout of pg_restore/psql is small (notices); drain it so the tool never blocks on it
+            Thread out = new Thread(() -> drain(child.stdout()), name + "-stdout-" + child.pid());
+            out.setDaemon(true);
+            out.start();
+            long total = 0;
+            byte[] buffer = new byte[64 * 1024];
+            OutputStream stdin = child.stdin();
+            boolean toolClosed = false;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (Thread.currentThread().isInterrupted()) {
+                    child.kill();
+                    throw new BackupException(CoreErrorCode.INTERRUPTED, name + " was cancelled: the calling thread was interrupted");
+                }
+                total += n;
+                if (!toolClosed) {
+                    try {
+                        stdin.write(buffer, 0, n);
+                    } catch (IOException e) {
+                        // the tool stopped reading (done or failed): keep reading so the stream gets verified
+                        toolClosed = true;
+                    }
+                }
+            }
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // the tool already exited; its exit code tells
+            }
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw source.failed(name, child, exit, what);
+            }
+            String warnings = child.stderrTail();
+            if (!warnings.isEmpty()) {
+                LOG.warn("{} during {} wrote to stderr: {}", name, what, warnings);
+            }
+            return total;
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, what + ": reading the backup failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void drain(InputStream in) {
+        try (in) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the tool exited
+        }
+    }
+
+    private List<CheckResult> runChecks(Manifest manifest) {
+        List<CheckResult> results = new ArrayList<>();
+        Map<String, Long> expected = PostgresSource.expectedCounts(manifest);
+        try (Connection c = server.withDatabase(db).connect("checks")) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            Map<String, Long> found = PostgresSource.countRows(c, new TableFilter(List.of(), List.of(), List.of(), List.of()));
+            c.commit();
+            expected.forEach((table, n) -> results.add(PostgresSource.rowCheck(table, n, found.get(table))));
+            for (Check check : target.checks()) {
+                results.add(run(c, check));
+            }
+        } catch (SQLException e) {
+            throw server.translate(e, "checks on " + server.location(db));
+        }
+        return results;
+    }
+
+    private static CheckResult run(Connection c, Check check) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(check.query())) {
+            if (!rs.next()) {
+                c.rollback();
+                return CheckResult.failed(check.name(), check.expectation() + ", query returned no row");
+            }
+            Object v = rs.getObject(1);
+            c.rollback();
+            long value;
+            if (v instanceof Number num) {
+                value = num.longValue();
+            } else if (v instanceof Boolean b) {
+                value = b ? 1 : 0;
+            } else {
+                return CheckResult.failed(check.name(), check.expectation() + ", query returned "
+                        + (v == null ? "null" : "a " + v.getClass().getSimpleName()) + ", not a number");
+            }
+            String detail = check.expectation() + ", found " + value;
+            return check.holds(value) ? CheckResult.passed(check.name(), detail) : CheckResult.failed(check.name(), detail);
+        } catch (SQLException e) {
+            c.rollback();
+            return CheckResult.failed(check.name(), check.expectation() + ", query failed: " + e.getMessage());
+        }
+    }
+
+    /** pg_terminate_backend only signals: wait (server-side, at most ~10 s) until the sessions are gone. */
+    private static void waitForNoSessions(Statement st, List<String> databases) throws SQLException {
+        String in = String.join(",", databases.stream().map(Identifiers::literal).toList());
+        for (int i = 0; i < 100; i++) {
+            try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where datname in (" + in
+                    + ") and pid <> pg_backend_pid()")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    return;
+                }
+            }
+            st.execute("select pg_sleep(0.1)");
+        }
+    }
+
+    /** Renames {@code db} to {@code live}, keeping an existing {@code live} as {@code before}. */
+    private void swap(String live, String before) {
+        try (Connection admin = adminConnection(live); Statement st = admin.createStatement()) {
+            admin.setAutoCommit(true);
+            boolean liveExists = databaseExists(admin, live);
+            List<String> involved = liveExists ? List.of(live, db) : List.of(db);
+            // block new sessions first, so none sneaks in between terminate and rename
+            for (String d : involved) {
+                st.execute("ALTER DATABASE " + Identifiers.quote(d) + " ALLOW_CONNECTIONS false");
+            }
+            try {
+                for (String d : involved) {
+                    st.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = "
+                            + Identifiers.literal(d) + " and pid <> pg_backend_pid()");
+                }
+                waitForNoSessions(st, involved);
+                if (liveExists) {
+                    st.execute("ALTER DATABASE " + Identifiers.quote(live) + " RENAME TO " + Identifiers.quote(before));
+                }
+                st.execute("ALTER DATABASE " + Identifiers.quote(db) + " RENAME TO " + Identifiers.quote(live));
+            } finally {
+                for (String d : liveExists ? List.of(live, before) : List.of(live)) {
+                    if (databaseExists(admin, d)) {
+                        st.execute("ALTER DATABASE " + Identifiers.quote(d) + " ALLOW_CONNECTIONS true");
+                    }
+                }
+                if (databaseExists(admin, db)) {
+                    st.execute("ALTER DATABASE " + Identifiers.quote(db) + " ALLOW_CONNECTIONS true");
+                }
+            }
+        } catch (SQLException e) {
+            throw server.translate(e, "swapping " + db + " into " + live + " on " + server.location(live));
+        }
+    }
+}

@@ -1,0 +1,606 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CheckResult;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.postgres.internal.ChildProcess;
+import com.eazepay.backup.postgres.internal.ConnectionSettings;
+import com.eazepay.backup.postgres.internal.Identifiers;
+import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.TableFilter;
+import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Backs up one PostgreSQL database with {@code pg_dump} and restores it with {@code pg_restore}.
+ *
+ * <pre>{@code
+ * PostgresSource source = PostgresSource.builder()
+ *     .name("postgres")
+ *     .jdbcUrl("jdbc:postgresql://db.internal:5432/payments")
+ *     .user("backup")
+ *     .password(Secret.of(System.getenv("PGPASSWORD")))
+ *     .excludeTables("public.audit_log_*")
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Backup.</b> Opens a JDBC connection, starts a {@code REPEATABLE READ, READ ONLY} transaction,
+ * exports its snapshot and runs {@code pg_dump --format=custom --compress=0 --snapshot=<id>}, streaming stdout
+ * into the stream {@code db} ({@code db.pgdump}; {@code db.sql} with {@link Builder#plainFormat()}).
+ * Compression and encryption happen downstream. From the same snapshot it records the manifest facts
+ * {@code row_counts} (exact {@code count(*)} of every dumped table, keyed {@code schema.table}),
+ * {@code server_version}, {@code server_version_num}, {@code database_size_bytes}, {@code pg_dump_version},
+ * {@code format}, {@code database}; the consistent-at instant is the snapshot's server time. The transaction
+ * stays open until {@code pg_dump} has finished.
+ *
+ * <p><b>Tools.</b> {@code pg_dump} is taken from {@link Builder#pgDumpPath(Path)} if set, else from {@code PATH}
+ * and {@code /usr/lib/postgresql/*}{@code /bin}; its major version must be at least the server's
+ * ({@code VERSION_MISMATCH} before anything is dumped, naming the package to install).
+ *
+ * <p><b>Secrets.</b> The password reaches {@code pg_dump}/{@code pg_restore} only through {@code PGPASSWORD}
+ * in the child's environment, never argv; {@link #toString()} and every message are credential-free.
+ *
+ * <p><b>Restore</b> into a {@link PostgresTarget}: see there. Errors: {@code SOURCE_UNAVAILABLE} (retryable)
+ * when the server cannot be reached, {@code SOURCE_FAILED} for bad credentials or a failing tool (with its
+ * stderr tail), {@code NOT_FOUND} for a missing database, {@code TIMEOUT}, {@code INTERRUPTED},
+ * {@code ALREADY_EXISTS}/{@code TARGET_NOT_EMPTY} for restore targets that must not be written.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PostgresSource implements BackupSource {
+
+    /** Default {@link Builder#timeout(Duration)}: 12 hours. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(12);
+    /** The stream name. */
+    public static final String STREAM = "db";
+    /** Fact key of the per-table row counts. */
+    public static final String FACT_ROW_COUNTS = "row_counts";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
+    private static final int BUFFER = 64 * 1024;
+
+    private final String name;
+    private final ConnectionSettings settings;
+    private final List<String> schemas;
+    private final List<String> excludeSchemas;
+    private final List<String> tables;
+    private final List<String> excludeTables;
+    private final boolean plainFormat;
+    private final boolean noOwner;
+    private final boolean noPrivileges;
+    private final List<String> extraArgs;
+    private final Path pgDumpPath;
+    private final Path pgRestorePath;
+    private final Duration timeout;
+
+    private PostgresSource(Builder b, ConnectionSettings settings) {
+        this.name = b.name;
+        this.settings = settings;
+        this.schemas = List.copyOf(b.schemas);
+        this.excludeSchemas = List.copyOf(b.excludeSchemas);
+        this.tables = List.copyOf(b.tables);
+        this.excludeTables = List.copyOf(b.excludeTables);
+        this.plainFormat = b.plainFormat;
+        this.noOwner = b.noOwner;
+        this.noPrivileges = b.noPrivileges;
+        this.extraArgs = List.copyOf(b.extraArgs);
+        this.pgDumpPath = b.pgDumpPath;
+        this.pgRestorePath = b.pgRestorePath;
+        this.timeout = b.timeout;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** {@code postgres}. */
+    @Override
+    public String type() {
+        return "postgres";
+    }
+
+    /** Always true: dumps hold personal data, so the engine demands encryption or an explicit opt-out. */
+    @Override
+    public boolean sensitive() {
+        return true;
+    }
+
+    /** The credential-free location of the source database, {@code postgresql://host:port/db}. */
+    public String location() {
+        return settings.location();
+    }
+
+    /**
+     * The {@code pg_dump} arguments (without the program) for a snapshot: exposed so tests and users can
+     * see that no secret is in argv.
+     */
+    public List<String> pgDumpArguments(String snapshot) {
+        List<String> args = new ArrayList<>();
+        args.add(plainFormat ? "--format=plain" : "--format=custom");
+        args.add("--compress=0");
+        args.add("--no-password");
+        if (snapshot != null) {
+            args.add("--snapshot=" + snapshot);
+        }
+        schemas.forEach(s -> args.add("--schema=" + s));
+        excludeSchemas.forEach(s -> args.add("--exclude-schema=" + s));
+        tables.forEach(t -> args.add("--table=" + t));
+        excludeTables.forEach(t -> args.add("--exclude-table=" + t));
+        if (noOwner) {
+            args.add("--no-owner");
+        }
+        if (noPrivileges) {
+            args.add("--no-privileges");
+        }
+        args.addAll(extraArgs);
+        return args;
+    }
+
+    @Override
+    public void backup(BackupContext context) {
+        long start = System.nanoTime();
+        try (Connection c = settings.connect("backup")) {
+            c.setAutoCommit(false);
+            Snapshot snap;
+            try (Statement st = c.createStatement()) {
+                // pgjdbc sends BEGIN before the first statement; SET TRANSACTION must come before any query
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                try (ResultSet rs = st.executeQuery("select pg_export_snapshot(), clock_timestamp(),"
+                        + " current_setting('server_version'), current_setting('server_version_num')::int,"
+                        + " pg_database_size(current_database())")) {
+                    rs.next();
+                    snap = new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
+                            rs.getString(3), rs.getInt(4), rs.getLong(5));
+                }
+            }
+            int serverMajor = PgTools.serverMajor(snap.versionNum());
+            PgTools.Tool pgDump = PgTools.find("pg_dump", pgDumpPath, serverMajor,
+                    "server " + settings.location() + " runs PostgreSQL " + snap.version());
+            Map<String, Long> counts = countRows(c);
+
+            context.consistentAt(snap.at());
+            context.fact("server_version", snap.version());
+            context.fact("server_version_num", snap.versionNum());
+            context.fact("database", settings.database());
+            context.fact("database_size_bytes", snap.databaseSize());
+            context.fact("pg_dump_version", pgDump.version());
+            context.fact("format", plainFormat ? "plain" : "custom");
+            context.fact("snapshot", snap.id());
+            context.fact(FACT_ROW_COUNTS, counts);
+
+            long bytes = dump(context, pgDump, snap.id());
+            c.rollback();
+            LOG.info("pg_dump of {} finished: {} bytes, {} tables, {} ms", settings.location(), bytes, counts.size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (SQLException e) {
+            throw settings.translate(e, "backup of " + settings.location() + " failed");
+        }
+    }
+
+    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot) {
+        List<String> argv = new ArrayList<>();
+        argv.add(pgDump.path().toString());
+        argv.addAll(pgDumpArguments(snapshot));
+        LOG.debug("running {}", argv);
+        OutputStream out = context.newStream(STREAM, plainFormat ? "sql" : "pgdump");
+        // The stream is closed (= committed) only after pg_dump exited 0. On any failure it is left open,
+        // which the engine treats as an abort: nothing of a failed dump becomes visible.
+        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+            child.stdin().close();
+            long bytes = pump(child, child.stdout(), out, "pg_dump");
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw toolFailed("pg_dump", child, exit, "dump of " + settings.location());
+            }
+            String warnings = child.stderrTail();
+            if (!warnings.isEmpty()) {
+                LOG.warn("pg_dump of {} wrote to stderr: {}", settings.location(), warnings);
+            }
+            if (bytes == 0) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_dump of " + settings.location()
+                        + " exited 0 but wrote nothing: refusing to store an empty dump");
+            }
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "storing the dump of "
+                        + settings.location() + " failed: " + e.getMessage(), e);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_dump: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the child's stdout to {@code out}; read failures are the child's, write failures the storage's. */
+    private static long pump(ChildProcess child, InputStream in, OutputStream out, String tool) {
+        byte[] buffer = new byte[BUFFER];
+        long total = 0;
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                child.kill();
+                throw new BackupException(CoreErrorCode.INTERRUPTED, tool + " was cancelled: the calling thread was interrupted");
+            }
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                child.kill();
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading " + tool + " output failed: " + e.getMessage(), e);
+            }
+            if (n < 0) {
+                return total;
+            }
+            try {
+                out.write(buffer, 0, n);
+            } catch (IOException e) {
+                child.kill();
+                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "writing " + tool + " output failed: "
+                        + e.getMessage(), e);
+            }
+            total += n;
+        }
+    }
+
+    private BackupException toolFailed(String tool, ChildProcess child, int exit, String what) {
+        String err = child.stderrTail();
+        String msg = tool + " " + child.describeExit(exit) + " during " + what + (err.isEmpty() ? "" : ": " + err);
+        if (child.timedOut()) {
+            return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
+        }
+        return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg));
+    }
+
+    private String redact(String text) {
+        Secret p = settings.password();
+        return p == null || p.isEmpty() ? text : text.replace(p.reveal(), "****");
+    }
+
+    /** Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with our switches. */
+    private Map<String, Long> countRows(Connection c) throws SQLException {
+        TableFilter filter = new TableFilter(schemas, excludeSchemas, tables, excludeTables);
+        return countRows(c, filter);
+    }
+
+    static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
+        List<String[]> selected = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select n.nspname, c.relname, pg_table_is_visible(c.oid)"
+                     + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                     + " where c.relkind = 'r' and n.nspname <> 'information_schema'"
+                     + " and n.nspname !~ '^pg_(catalog|toast|temp_|toast_temp_)'"
+                     + " and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
+                     + " and d.objid = c.oid and d.deptype = 'e')"
+                     + " order by 1, 2")) {
+            while (rs.next()) {
+                if (filter.includes(rs.getString(1), rs.getString(2), rs.getBoolean(3))) {
+                    selected.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        Map<String, Long> counts = new TreeMap<>();
+        try (Statement st = c.createStatement()) {
+            for (String[] t : selected) {
+                try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
+                        + Identifiers.quote(t[1]))) {
+                    rs.next();
+                    counts.put(t[0] + "." + t[1], rs.getLong(1));
+                }
+            }
+        }
+        return counts;
+    }
+
+    // ------------------------------------------------------------------ restore
+
+    @Override
+    public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (!(target instanceof PostgresTarget pt)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "source " + name
+                    + " restores into a PostgresTarget (PostgresTarget.newDatabase(\"restore_tmp\")), not "
+                    + target.describe());
+        }
+        return new PostgresRestore(this, context, pt).run();
+    }
+
+    ConnectionSettings settings() {
+        return settings;
+    }
+
+    Path pgRestorePath() {
+        if (pgRestorePath != null) {
+            return pgRestorePath;
+        }
+        return pgDumpPath != null && pgDumpPath.getParent() != null ? pgDumpPath.resolveSibling("pg_restore") : null;
+    }
+
+    Path psqlPath() {
+        Path r = pgRestorePath();
+        return r != null && r.getParent() != null ? r.resolveSibling("psql") : null;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    static long pumpInto(ChildProcess child, InputStream in, OutputStream out, String tool) {
+        return pump(child, in, out, tool);
+    }
+
+    BackupException failed(String tool, ChildProcess child, int exit, String what) {
+        return toolFailed(tool, child, exit, what);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresSource[name=" + name + ", " + settings + (plainFormat ? ", plain" : "")
+                + (schemas.isEmpty() ? "" : ", schemas=" + schemas) + (tables.isEmpty() ? "" : ", tables=" + tables) + "]";
+    }
+
+    private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize) {
+    }
+
+    /** Builds a {@link PostgresSource}; not thread-safe. */
+    public static final class Builder {
+        private String name = "postgres";
+        private String jdbcUrl;
+        private String host;
+        private Integer port;
+        private String database;
+        private String user;
+        private Secret password;
+        private final List<String> schemas = new ArrayList<>();
+        private final List<String> excludeSchemas = new ArrayList<>();
+        private final List<String> tables = new ArrayList<>();
+        private final List<String> excludeTables = new ArrayList<>();
+        private boolean plainFormat;
+        private boolean noOwner;
+        private boolean noPrivileges;
+        private final List<String> extraArgs = new ArrayList<>();
+        private Path pgDumpPath;
+        private Path pgRestorePath;
+        private Duration timeout = DEFAULT_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** Source name in the engine and in storage keys. Default {@code postgres}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * {@code jdbc:postgresql://host:port/database}. A {@code user}/{@code password} in its query string is
+         * used (and kept secret); {@link #user}/{@link #password} win over it. Either this or {@link #host} +
+         * {@link #database}.
+         */
+        public Builder jdbcUrl(String jdbcUrl) {
+            this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            return this;
+        }
+
+        /** Server host name (instead of {@link #jdbcUrl}). Default {@code localhost}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Server port, 1..65535. Default 5432. */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Database to back up. */
+        public Builder database(String database) {
+            this.database = Identifiers.requireDatabaseName(database);
+            return this;
+        }
+
+        /** User name. Default: from the JDBC URL, else the driver's default. */
+        public Builder user(String user) {
+            this.user = Objects.requireNonNull(user, "user");
+            return this;
+        }
+
+        /** Password; passed to tools through {@code PGPASSWORD}, never argv. Default none (trust/peer/.pgpass). */
+        public Builder password(Secret password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** As {@link #password(Secret)}. */
+        public Builder password(String password) {
+            return password(Secret.of(Objects.requireNonNull(password, "password")));
+        }
+
+        /** Dump only these schemas ({@code pg_dump --schema}, psql patterns). Default: all. */
+        public Builder schemas(String... patterns) {
+            schemas.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Skip these schemas ({@code --exclude-schema}). */
+        public Builder excludeSchemas(String... patterns) {
+            excludeSchemas.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Dump only these tables ({@code --table}; then schema selections do not apply, as in pg_dump). */
+        public Builder tables(String... patterns) {
+            tables.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Skip these tables ({@code --exclude-table}). */
+        public Builder excludeTables(String... patterns) {
+            excludeTables.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Plain SQL output (stream {@code db.sql}, restored with {@code psql}) instead of custom format. Default off. */
+        public Builder plainFormat() {
+            this.plainFormat = true;
+            return this;
+        }
+
+        /** {@code pg_dump --no-owner}. Default off. */
+        public Builder noOwner() {
+            this.noOwner = true;
+            return this;
+        }
+
+        /** {@code pg_dump --no-privileges}. Default off. */
+        public Builder noPrivileges() {
+            this.noPrivileges = true;
+            return this;
+        }
+
+        /**
+         * More {@code pg_dump} arguments, e.g. {@code --exclude-table-data=audit_log}. Must not carry secrets
+         * (they would be visible in the process list); connection and output options are rejected.
+         */
+        public Builder extraArgs(String... args) {
+            for (String a : args) {
+                Objects.requireNonNull(a, "extraArgs element");
+                String opt = a.split("=", 2)[0];
+                if (List.of("-f", "--file", "-F", "--format", "-W", "--password", "-d", "--dbname", "-h", "--host",
+                        "-U", "--username", "-p", "--port", "-Z", "--compress", "--snapshot").contains(opt)) {
+                    throw new IllegalArgumentException("extraArgs must not set " + opt
+                            + ": output, format, compression and connection are set by PostgresSource");
+                }
+                extraArgs.add(a);
+            }
+            return this;
+        }
+
+        /** The {@code pg_dump} to use (then only it). Default: searched on PATH and in /usr/lib/postgresql/*&#47;bin. */
+        public Builder pgDumpPath(Path path) {
+            this.pgDumpPath = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /** The {@code pg_restore} to use. Default: next to {@link #pgDumpPath} if set, else searched. */
+        public Builder pgRestorePath(Path path) {
+            this.pgRestorePath = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /** Kill {@code pg_dump}/{@code pg_restore} after this long ({@code TIMEOUT}). Default 12 hours. */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Builds the source.
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem
+         */
+        public PostgresSource build() {
+            List<String> problems = new ArrayList<>();
+            if (!Keys.isValidName(name)) {
+                problems.add("name '" + name + "' is invalid: use 1-63 characters from a-z, 0-9, '.', '_', '-'");
+            }
+            ConnectionSettings s = null;
+            if (jdbcUrl != null && (host != null || database != null || port != null)) {
+                problems.add("give either jdbcUrl(..) or host(..)/port(..)/database(..), not both");
+            } else if (jdbcUrl != null) {
+                try {
+                    ConnectionSettings parsed = ConnectionSettings.parseJdbcUrl(jdbcUrl);
+                    s = parsed.withCredentials(user != null ? user : parsed.user(),
+                            password != null ? password : parsed.password());
+                } catch (IllegalArgumentException e) {
+                    problems.add("jdbcUrl: " + e.getMessage());
+                }
+            } else if (database == null) {
+                problems.add("no database: call jdbcUrl(\"jdbc:postgresql://host:5432/db\") or database(..)");
+            } else {
+                s = new ConnectionSettings(host != null ? host : "localhost", port != null ? port : ConnectionSettings.DEFAULT_PORT,
+                        database, user, password, Map.of());
+            }
+            if (!problems.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "PostgresSource: " + String.join("; ", problems));
+            }
+            return new PostgresSource(this, s);
+        }
+    }
+
+    /**
+     * Writes a restore's stream to an owner-only temp file (for {@code pg_restore -j} and all-or-nothing replaces).
+     */
+    static Path spool(InputStream in, Path dir) throws IOException {
+        Path file = Files.createTempFile(dir, "pg-restore-", ".pgdump",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            in.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return file;
+    }
+
+    static CheckResult rowCheck(String table, Long expected, Long found) {
+        String name = "rows " + table;
+        if (found == null) {
+            return CheckResult.failed(name, "expected " + expected + ", table missing");
+        }
+        return expected.equals(found) ? CheckResult.passed(name, "expected " + expected + ", found " + found)
+                : CheckResult.failed(name, "expected " + expected + ", found " + found);
+    }
+
+    static Map<String, Long> expectedCounts(Manifest m) {
+        Object v = m.facts().get(FACT_ROW_COUNTS);
+        Map<String, Long> out = new TreeMap<>();
+        if (v instanceof Map<?, ?> map) {
+            map.forEach((k, n) -> {
+                if (n instanceof Number num) {
+                    out.put(String.valueOf(k), num.longValue());
+                }
+            });
+        }
+        return out;
+    }
+}

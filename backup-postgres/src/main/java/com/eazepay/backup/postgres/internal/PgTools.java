@@ -1,0 +1,145 @@
+package com.eazepay.backup.postgres.internal;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds PostgreSQL client tools ({@code pg_dump}, {@code pg_restore}, {@code psql}) and their versions.
+ *
+ * <p>Candidates, in order: the configured path (then only it), every {@code PATH} entry, and
+ * {@code /usr/lib/postgresql/*}{@code /bin} (Debian/Ubuntu's side-by-side majors). Of the candidates
+ * whose major version is at least the required one, the closest major wins (a newer major dumps an
+ * older server, but its archives may not load into older {@code pg_restore}s).
+ */
+public final class PgTools {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgTools.class);
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
+    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
+
+    private PgTools() {
+    }
+
+    /**
+     * A tool binary and its version.
+     *
+     * @param path    the executable
+     * @param version the version text, e.g. {@code 15.18}
+     * @param major   the major version, e.g. {@code 15}
+     */
+    public record Tool(Path path, String version, int major) {
+    }
+
+    /**
+     * Chooses {@code name} with major version &ge; {@code minMajor}.
+     *
+     * @param name       {@code pg_dump}, {@code pg_restore} or {@code psql}
+     * @param configured the configured path, or null to search
+     * @param minMajor   the lowest acceptable major version
+     * @param why        what requires the version, for messages ({@code server postgresql://h:5432/db runs 16.2})
+     * @throws BackupException {@code INVALID_CONFIGURATION} when no such binary exists (naming the
+     *                         package to install); {@code VERSION_MISMATCH} when all are too old
+     */
+    public static Tool find(String name, Path configured, int minMajor, String why) {
+        List<Path> candidates = candidates(name, configured);
+        String pkg = "postgresql-client-" + Math.max(minMajor, 10);
+        if (candidates.isEmpty()) {
+            String where = configured != null ? "at " + configured
+                    : "on PATH or in /usr/lib/postgresql/*/bin";
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, name + " not found " + where
+                    + ": install the PostgreSQL client tools (apt-get install " + pkg + ")"
+                    + (configured != null ? " or fix the configured path" : " or configure its path"));
+        }
+        List<Tool> tools = new ArrayList<>();
+        for (Path p : candidates) {
+            try {
+                tools.add(version(p));
+            } catch (BackupException e) {
+                LOG.warn("ignoring {}: {}", p, e.getMessage());
+            }
+        }
+        Optional<Tool> best = tools.stream().filter(t -> t.major() >= minMajor)
+                .min(Comparator.comparingInt(Tool::major));
+        if (best.isPresent()) {
+            LOG.debug("using {} {} ({})", name, best.get().version(), best.get().path());
+            return best.get();
+        }
+        if (tools.isEmpty()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, name + " at " + candidates
+                    + " does not run or report a version: install the PostgreSQL client tools (apt-get install " + pkg + ")");
+        }
+        Tool newest = tools.stream().max(Comparator.comparingInt(Tool::major)).orElseThrow();
+        throw new BackupException(CoreErrorCode.VERSION_MISMATCH, why + ", but the newest " + name + " found is "
+                + newest.version() + " (" + newest.path() + "); " + name + " must be at least major version " + minMajor
+                + ": install " + pkg + " (apt-get install " + pkg + ")"
+                + (configured != null ? " and point the configured path at it" : ""));
+    }
+
+    /** Runs {@code path --version} and parses it. */
+    public static Tool version(Path path) {
+        String out = ChildProcess.runForOutput(path, List.of("--version"), VERSION_TIMEOUT);
+        Matcher m = VERSION.matcher(out);
+        if (!m.find()) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, path + " --version printed no PostgreSQL version: "
+                    + out.trim());
+        }
+        int major = Integer.parseInt(m.group(1));
+        String version = m.group(1) + (m.group(2) != null ? "." + m.group(2) : "") + (m.group(3) != null ? "." + m.group(3) : "");
+        return new Tool(path, version, major);
+    }
+
+    /** Parses the major version of a {@code server_version_num} such as {@code 150004} or {@code 90624}. */
+    public static int serverMajor(int serverVersionNum) {
+        return serverVersionNum >= 100000 ? serverVersionNum / 10000 : serverVersionNum / 100;
+    }
+
+    private static List<Path> candidates(String name, Path configured) {
+        if (configured != null) {
+            return Files.isRegularFile(configured) && Files.isExecutable(configured) ? List.of(configured) : List.of();
+        }
+        Set<Path> found = new LinkedHashSet<>();
+        String pathEnv = System.getenv("PATH");
+        if (pathEnv != null) {
+            for (String dir : pathEnv.split(File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    addIfExecutable(found, Path.of(dir, name));
+                }
+            }
+        }
+        Path debian = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(debian)) {
+            try (DirectoryStream<Path> majors = Files.newDirectoryStream(debian)) {
+                for (Path major : majors) {
+                    addIfExecutable(found, major.resolve("bin").resolve(name));
+                }
+            } catch (IOException e) {
+                LOG.debug("cannot list {}: {}", debian, e.toString());
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    private static void addIfExecutable(Set<Path> found, Path p) {
+        // not toRealPath(): Debian's /usr/bin/pg_dump is a link to pg_wrapper, which needs its own name
+        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+            found.add(p);
+        }
+    }
+}
