@@ -1,0 +1,645 @@
+package com.eazepay.backup;
+
+import com.eazepay.backup.internal.BackupIds;
+import com.eazepay.backup.internal.DecodedStreams;
+import com.eazepay.backup.internal.DefaultBackupContext;
+import com.eazepay.backup.internal.DefaultRestoreContext;
+import com.eazepay.backup.internal.Json;
+import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.internal.RepositoryLayout;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.StorageTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Takes, lists, verifies and restores backups of its sources in one repository (plus replicas).
+ * Immutable and thread-safe; built once with {@link Backup#engine()}. Closing it shuts down the
+ * threads it created; it never closes storage targets or sources passed to the builder.
+ *
+ * <pre>{@code
+ * try (BackupEngine engine = Backup.engine()
+ *         .repository(FileSystemStorage.at(Path.of("/var/backups/eazepay")))   // or S3Storage / GcsStorage
+ *         .replica(FileSystemStorage.at(Path.of("/mnt/offsite")))             // optional, any number
+ *         .compression(Compression.zstd())                                     // default zstd level 3
+ *         .encryption(AgeEncryption.toRecipients("age1...ops", "age1...escrow")) // required: or Encryption.none()
+ *         .source(FilesSource.builder("config").directory(Path.of("/etc/payments")).build())
+ *         .listener(event -> metrics.record(event))
+ *         .build()) {
+ *
+ *     BackupResult pre = engine.backup("config").trigger(Trigger.PRE_DEPLOY).tag("pre-deploy").label("release", "1.4.2").run();
+ *     BackupSetResult all = engine.backupAll().tag("pre-deploy").run().orThrow();
+ *     VerificationReport report = engine.verify("config").latest().run();
+ *     RestoreResult restored = engine.restore("config").before(breachTime)
+ *             .into(FilesTarget.directory(Path.of("/srv/restore"))).run();
+ * }
+ * }</pre>
+ *
+ * <p>A backup is committed when its manifest is stored: until then nothing of it is listed or
+ * restorable, and any failure (source, codec, storage) fails the whole backup, deletes what was
+ * stored of it, emits {@link BackupEvent.BackupFailed} and throws {@link BackupException}.
+ */
+public final class BackupEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
+    private static final String LIBRARY_VERSION = Optional.ofNullable(BackupEngine.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+
+    private final StorageTarget repository;
+    private final List<StorageTarget> replicas;
+    private final Compression compression;
+    private final Encryption encryption;
+    private final Map<String, BackupSource> sources;
+    private final List<BackupListener> listeners;
+    private final Clock clock;
+    private final boolean replicaFailureFailsBackup;
+    private final ExecutorService executor;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean repositoryChecked = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private BackupEngine(Builder b) {
+        this.repository = b.repository;
+        this.replicas = List.copyOf(b.replicas);
+        this.compression = b.compression;
+        this.encryption = b.encryption;
+        this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.sources));
+        this.listeners = List.copyOf(b.listeners);
+        this.clock = b.clock;
+        this.replicaFailureFailsBackup = b.replicaFailureFailsBackup;
+        AtomicInteger n = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "eazepay-backup-upload-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * A backup of one source, to configure and {@code run()}.
+     *
+     * @throws BackupException {@code NOT_FOUND} if no source has that name
+     */
+    public BackupRequest backup(String sourceName) {
+        return new BackupRequest(this, source(sourceName));
+    }
+
+    /** A backup of every source under one set id (the pre-deploy use case). */
+    public BackupAllRequest backupAll() {
+        return new BackupAllRequest(this);
+    }
+
+    /** A restore of one source's backup, to configure and {@code run()}. */
+    public RestoreRequest restore(String sourceName) {
+        return new RestoreRequest(this, source(sourceName));
+    }
+
+    /** An integrity verification of one source's backup. */
+    public VerifyRequest verify(String sourceName) {
+        return new VerifyRequest(this, sourceName);
+    }
+
+    /** Committed backups of a source, oldest first, read from storage. */
+    public List<Manifest> list(String sourceName) {
+        return list(sourceName, BackupFilter.all());
+    }
+
+    /** Committed backups of a source matching {@code filter}, oldest first, read from storage. */
+    public List<Manifest> list(String sourceName, BackupFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        Keys.requireName("source name", sourceName);
+        List<Manifest> manifests = new ArrayList<>();
+        for (ObjectInfo o : repository.listAll(sourceName + "/")) {
+            String id = RepositoryLayout.backupIdOfManifestKey(sourceName, o.key());
+            if (id == null) {
+                continue;
+            }
+            Manifest m = readManifest(sourceName, id);
+            if (filter.test(m)) {
+                manifests.add(m);
+            }
+        }
+        manifests.sort(Comparator.comparing(Manifest::id));
+        return manifests;
+    }
+
+    /** The newest committed backup of a source, if any. */
+    public Optional<Manifest> latest(String sourceName) {
+        List<Manifest> all = list(sourceName);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /**
+     * The manifest of one backup.
+     *
+     * @throws BackupException {@code NOT_FOUND} if it is not committed; {@code CORRUPT_DATA} if unreadable
+     */
+    public Manifest manifest(String sourceName, String backupId) {
+        return readManifest(sourceName, backupId);
+    }
+
+    /** Names of the configured sources, in the order added. */
+    public Set<String> sourceNames() {
+        return sources.keySet();
+    }
+
+    /** The primary repository's description. */
+    public String describeRepository() {
+        return repository.describe();
+    }
+
+    private Manifest readManifest(String sourceName, String backupId) {
+        String key = RepositoryLayout.manifestKey(sourceName, backupId);
+        Manifest m;
+        try (InputStream in = repository.get(key)) {
+            m = Json.read(in, Manifest.class, key);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + key + " failed: " + e, e);
+        }
+        if (m.formatVersion() > Manifest.FORMAT_VERSION) {
+            throw new BackupException(CoreErrorCode.VERSION_MISMATCH, key + " has manifest format " + m.formatVersion()
+                    + " but this library (" + LIBRARY_VERSION + ") reads up to " + Manifest.FORMAT_VERSION + ": upgrade com.eazepay.backup");
+        }
+        if (!sourceName.equals(m.source()) || !backupId.equals(m.id())) {
+            throw new BackupException(CoreErrorCode.CORRUPT_DATA, key + " describes backup " + m.id() + " of '" + m.source()
+                    + "': it was moved or edited by hand");
+        }
+        return m;
+    }
+
+    BackupSource source(String name) {
+        BackupSource s = sources.get(name);
+        if (s == null) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no source named '" + name + "'; configured sources: " + sources.keySet());
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ backup
+
+    BackupResult runBackup(BackupSource source, Trigger trigger, Set<String> tags, Map<String, String> labels, String setId) {
+        checkOpen();
+        if (!running.add(source.name())) {
+            throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "a backup of '" + source.name()
+                    + "' is already running in this engine; wait for it to finish (backups of one source never interleave)");
+        }
+        try {
+            return doBackup(source, trigger, tags, labels, setId);
+        } finally {
+            running.remove(source.name());
+        }
+    }
+
+    private BackupResult doBackup(BackupSource source, Trigger trigger, Set<String> tags, Map<String, String> labels, String setId) {
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        String id = BackupIds.generate(startedAt);
+        publish(new BackupEvent.BackupStarted(source.name(), source.type(), id, trigger.id(), startedAt));
+        DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
+                encryption, executor);
+        try {
+            ensureRepository();
+            source.backup(ctx);
+            List<Manifest.StreamInfo> streams = ctx.finish();
+            Instant completedAt = clock.instant();
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, source.name(), source.type(), trigger.id(), tags, labels,
+                    setId, startedAt, completedAt, Optional.ofNullable(ctx.consistentAtOrNull()).orElse(startedAt), LIBRARY_VERSION,
+                    new Manifest.Codec(compression.id(), compression.parameters()),
+                    new Manifest.Codec(encryption.id(), encryption.parameters()), streams, ctx.facts());
+            byte[] json = Json.write(manifest);
+            repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
+                    PutOptions.defaults().withContentLength(json.length).withContentType("application/json"));
+            Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+            replicate(manifest, json);
+            LOG.info("backup {} of '{}' committed to {}: {} streams, {} bytes stored ({} plaintext) in {} ms", id, source.name(),
+                    repository.describe(), streams.size(), manifest.storedBytes(), manifest.plaintextBytes(), duration.toMillis());
+            publish(new BackupEvent.BackupSucceeded(source.name(), source.type(), id, duration, manifest.storedBytes(),
+                    manifest.plaintextBytes(), clock.instant()));
+            return new BackupResult(manifest, duration);
+        } catch (RuntimeException | Error e) {
+            BackupException failure = toFailure(source, id, ctx, e);
+            for (String key : ctx.abort(failure)) {
+                try {
+                    repository.delete(key);
+                } catch (RuntimeException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
+            }
+            Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+            LOG.info("backup {} of '{}' FAILED after {} ms ({}): {}", id, source.name(), duration.toMillis(),
+                    failure.errorCode().name(), failure.getMessage());
+            publish(new BackupEvent.BackupFailed(source.name(), source.type(), id, duration, failure.errorCode(),
+                    failure.getMessage(), clock.instant()));
+            throw failure;
+        }
+    }
+
+    private static BackupException toFailure(BackupSource source, String id, DefaultBackupContext ctx, Throwable e) {
+        BackupException storage = ctx.storageFailure();
+        if (storage != null && storage != e) {
+            BackupException f = new BackupException(storage.errorCode(), "backup " + id + " of '" + source.name()
+                    + "' failed: storing it failed: " + storage.getMessage(), storage, storage.isRetryable());
+            f.addSuppressed(e);
+            return f;
+        }
+        if (e instanceof BackupException be) {
+            return new BackupException(be.errorCode(), "backup " + id + " of '" + source.name() + "' failed: " + be.getMessage(),
+                    be, be.isRetryable());
+        }
+        return new BackupException(CoreErrorCode.INTERNAL, "backup " + id + " of '" + source.name() + "' failed unexpectedly: " + e, e);
+    }
+
+    private void ensureRepository() {
+        if (repositoryChecked.get()) {
+            return;
+        }
+        String key = RepositoryLayout.REPOSITORY_FILE;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", "eazepay-backup");
+        doc.put("formatVersion", Manifest.FORMAT_VERSION);
+        doc.put("createdAt", clock.instant().toString());
+        doc.put("createdBy", "com.eazepay.backup " + LIBRARY_VERSION);
+        byte[] json = Json.write(doc);
+        if (!repository.putIfAbsent(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length))) {
+            Map<?, ?> existing;
+            try (InputStream in = repository.get(key)) {
+                existing = Json.read(in, Map.class, repository.describe() + "/" + key);
+            } catch (IOException e) {
+                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + key + " failed: " + e, e);
+            }
+            Object version = existing.get("formatVersion");
+            if (!(version instanceof Number v) || v.intValue() > Manifest.FORMAT_VERSION) {
+                throw new BackupException(CoreErrorCode.VERSION_MISMATCH, "repository " + repository.describe() + " has format "
+                        + version + " but this library reads up to " + Manifest.FORMAT_VERSION + ": upgrade com.eazepay.backup");
+            }
+        }
+        repositoryChecked.set(true);
+    }
+
+    private void replicate(Manifest manifest, byte[] manifestJson) {
+        for (StorageTarget replica : replicas) {
+            try {
+                for (Manifest.StreamInfo s : manifest.streams()) {
+                    String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), s.object());
+                    try (InputStream in = repository.get(key)) {
+                        replica.put(key, in, PutOptions.defaults().withContentLength(s.storedSize()));
+                    } catch (IOException e) {
+                        throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "copying " + key + " to " + replica.describe()
+                                + " failed: " + e, e);
+                    }
+                }
+                replica.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(manifestJson),
+                        PutOptions.defaults().withContentLength(manifestJson.length).withContentType("application/json"));
+                LOG.info("backup {} of '{}' replicated to {}", manifest.id(), manifest.source(), replica.describe());
+            } catch (BackupException e) {
+                LOG.warn("backup {} of '{}' is committed to {} but replicating it to {} failed ({}): {}", manifest.id(),
+                        manifest.source(), repository.describe(), replica.describe(), e.errorCode().name(), e.getMessage());
+                publish(new BackupEvent.ReplicaFailed(manifest.source(), manifest.id(), replica.describe(), e.errorCode(),
+                        e.getMessage(), clock.instant()));
+                if (replicaFailureFailsBackup) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    BackupSetResult runAll(Trigger trigger, Set<String> tags, Map<String, String> labels) {
+        checkOpen();
+        String setId = "set-" + BackupIds.generate(clock.instant());
+        Map<String, BackupResult> ok = new LinkedHashMap<>();
+        Map<String, BackupException> failed = new LinkedHashMap<>();
+        for (BackupSource s : sources.values()) {
+            try {
+                ok.put(s.name(), runBackup(s, trigger, tags, labels, setId));
+            } catch (BackupException e) {
+                failed.put(s.name(), e);
+            }
+        }
+        LOG.info("backup set {}: {} succeeded, {} failed{}", setId, ok.size(), failed.size(),
+                failed.isEmpty() ? "" : " " + failed.keySet());
+        return new BackupSetResult(setId, ok, failed);
+    }
+
+    // ------------------------------------------------------------------ restore and verify
+
+    Manifest select(String sourceName, String id, Instant before, String tag) {
+        if (id != null) {
+            return readManifest(sourceName, id);
+        }
+        BackupFilter filter = BackupFilter.all();
+        if (before != null) {
+            filter = filter.before(before);
+        }
+        if (tag != null) {
+            filter = filter.tagged(tag);
+        }
+        List<Manifest> candidates = list(sourceName, filter);
+        if (candidates.isEmpty()) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no committed backup of '" + sourceName + "' in "
+                    + repository.describe() + " matches " + (before == null && tag == null ? "(any)" : filter));
+        }
+        return candidates.get(candidates.size() - 1);
+    }
+
+    private Compression compressionFor(Manifest m) {
+        return Compression.forId(m.compression() == null ? "none" : m.compression().id());
+    }
+
+    private Encryption decryptionFor(Manifest m) {
+        String id = m.encryption() == null ? "none" : m.encryption().id();
+        if ("none".equals(id)) {
+            return Encryption.none();
+        }
+        if (!id.equals(encryption.id())) {
+            throw new BackupException(CoreErrorCode.DECRYPTION_FAILED, "backup " + m.id() + " is encrypted with '" + id
+                    + "' but this engine is configured with '" + encryption.id() + "': configure encryption(..) for '" + id + "'");
+        }
+        return encryption;
+    }
+
+    RestoreResult runRestore(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks) {
+        checkOpen();
+        Objects.requireNonNull(target, "target: call into(..) with where to restore");
+        long t0 = System.nanoTime();
+        try {
+            Encryption decryption = decryptionFor(manifest);
+            if (!decryption.canDecrypt()) {
+                throw new BackupException(CoreErrorCode.DECRYPTION_FAILED, "backup " + manifest.id() + " of '" + source.name()
+                        + "' is encrypted and this engine has recipients only: configure an identity to restore");
+            }
+            DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, clock, repository, compressionFor(manifest), decryption, checks);
+            RestoreOutcome outcome = source.restore(ctx, target);
+            Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+            RestoreResult result = new RestoreResult(manifest, outcome.location(), outcome.checks(), outcome.facts(), duration);
+            LOG.info("restore of backup {} of '{}' into {} finished in {} ms; checks {}", manifest.id(), source.name(),
+                    outcome.location(), duration.toMillis(), result.checks().isEmpty() ? "none" : result.checksPassed() ? "passed" : "FAILED");
+            publish(new BackupEvent.RestoreSucceeded(source.name(), manifest.id(), outcome.location(), duration,
+                    result.checksPassed(), clock.instant()));
+            if (checks && !result.checksPassed()) {
+                throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore of backup " + manifest.id() + " into "
+                        + outcome.location() + " finished but checks failed: " + result.checks().stream()
+                        .filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList()
+                        + "; the restored data was kept there for inspection");
+            }
+            return result;
+        } catch (BackupException e) {
+            if (e.errorCode() != CoreErrorCode.CHECK_FAILED) {
+                Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+                LOG.info("restore of backup {} of '{}' into {} FAILED ({}): {}", manifest.id(), source.name(), target.describe(),
+                        e.errorCode().name(), e.getMessage());
+                publish(new BackupEvent.RestoreFailed(source.name(), manifest.id(), target.describe(), duration, e.errorCode(),
+                        e.getMessage(), clock.instant()));
+            }
+            throw e;
+        }
+    }
+
+    VerificationReport runVerify(Manifest manifest) {
+        checkOpen();
+        long t0 = System.nanoTime();
+        List<VerificationReport.StreamCheck> checks = new ArrayList<>();
+        Encryption decryption = decryptionFor(manifest);
+        boolean decode = decryption.canDecrypt();
+        for (Manifest.StreamInfo s : manifest.streams()) {
+            checks.add(decode ? verifyDecoded(manifest, s, decryption) : verifyStored(manifest, s));
+        }
+        VerificationReport report = new VerificationReport(manifest, checks, Duration.ofNanos(System.nanoTime() - t0));
+        String detail = checks.stream().map(c -> c.name() + ": " + c.detail()).toList().toString();
+        LOG.info("verification of backup {} of '{}' {}: {}", manifest.id(), manifest.source(), report.passed() ? "passed" : "FAILED", detail);
+        publish(new BackupEvent.BackupVerified(manifest.source(), manifest.id(), report.passed(), detail, clock.instant()));
+        return report;
+    }
+
+    private VerificationReport.StreamCheck verifyDecoded(Manifest m, Manifest.StreamInfo s, Encryption decryption) {
+        try (InputStream in = DecodedStreams.open(repository, m, s, compressionFor(m), decryption)) {
+            long n = DecodedStreams.drain(in);
+            return new VerificationReport.StreamCheck(s.name(), true, n, "SHA-256 and size of " + s.storedSize()
+                    + " stored bytes match; decrypted and decompressed to " + n + " bytes");
+        } catch (BackupException e) {
+            return new VerificationReport.StreamCheck(s.name(), false, -1, e.errorCode().name() + ": " + e.getMessage());
+        } catch (IOException e) {
+            return new VerificationReport.StreamCheck(s.name(), false, -1, "read failed: " + e);
+        }
+    }
+
+    private VerificationReport.StreamCheck verifyStored(Manifest m, Manifest.StreamInfo s) {
+        String key = RepositoryLayout.streamKey(m.source(), m.id(), s.object());
+        try (InputStream in = new com.eazepay.backup.internal.io.VerifyingInputStream(repository.get(key), key, s.storedSize(), s.sha256())) {
+            DecodedStreams.drain(in);
+            return new VerificationReport.StreamCheck(s.name(), true, -1, "SHA-256 and size of " + s.storedSize()
+                    + " stored bytes match; not decrypted (this engine has no identity)");
+        } catch (BackupException e) {
+            return new VerificationReport.StreamCheck(s.name(), false, -1, e.errorCode().name() + ": " + e.getMessage());
+        } catch (IOException e) {
+            return new VerificationReport.StreamCheck(s.name(), false, -1, "read failed: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private void publish(BackupEvent event) {
+        for (BackupListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("listener {} threw on {}: {}", l, event.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "this BackupEngine is closed");
+        }
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Shuts down the engine's upload threads. Does not close storage targets or sources. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            executor.shutdown();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BackupEngine[repository=" + repository.describe() + ", sources=" + sources.keySet() + ", compression="
+                + compression.id() + ", encryption=" + encryption.id() + "]";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Configures a {@link BackupEngine}. Setters reject bad values at once; {@link #build()} checks
+     * combinations and reports every problem in one {@code INVALID_CONFIGURATION} exception.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private StorageTarget repository;
+        private final List<StorageTarget> replicas = new ArrayList<>();
+        private Compression compression;
+        private Encryption encryption;
+        private boolean allowPlaintextSensitive;
+        private final Map<String, BackupSource> sources = new LinkedHashMap<>();
+        private final List<String> duplicateSources = new ArrayList<>();
+        private final List<BackupListener> listeners = new CopyOnWriteArrayList<>();
+        private Clock clock;
+        private boolean replicaFailureFailsBackup;
+
+        Builder() {
+        }
+
+        private static void once(Object current, String setting) {
+            if (current != null) {
+                throw new IllegalStateException(setting + " was already set");
+            }
+        }
+
+        /** The primary repository. Required. */
+        public Builder repository(StorageTarget storage) {
+            once(repository, "repository");
+            this.repository = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /** A replica: every committed backup is copied there after commit. Optional, any number. */
+        public Builder replica(StorageTarget storage) {
+            replicas.add(Objects.requireNonNull(storage, "storage"));
+            return this;
+        }
+
+        /** Whether a replica failure fails the backup. Default {@code false}: reported as {@link BackupEvent.ReplicaFailed}. */
+        public Builder replicaFailureFailsBackup(boolean fails) {
+            this.replicaFailureFailsBackup = fails;
+            return this;
+        }
+
+        /** Compression of new backups. Default {@link Compression#zstd()} (level 3). */
+        public Builder compression(Compression compression) {
+            once(this.compression, "compression");
+            this.compression = Objects.requireNonNull(compression, "compression");
+            return this;
+        }
+
+        /**
+         * Encryption of new backups, and decryption of existing ones. Required: choose age, or
+         * {@link Encryption#none()} explicitly.
+         */
+        public Builder encryption(Encryption encryption) {
+            once(this.encryption, "encryption");
+            this.encryption = Objects.requireNonNull(encryption, "encryption");
+            return this;
+        }
+
+        /**
+         * Allows sources marked sensitive (database dumps, env files, private keys) to be stored
+         * unencrypted when {@code Encryption.none()} is chosen. Default: refused at {@link #build()}.
+         */
+        public Builder allowUnencryptedSensitiveData() {
+            this.allowPlaintextSensitive = true;
+            return this;
+        }
+
+        /** Adds a source; names must be unique. */
+        public Builder source(BackupSource source) {
+            Objects.requireNonNull(source, "source");
+            if (sources.putIfAbsent(source.name(), source) != null) {
+                duplicateSources.add(source.name());
+            }
+            return this;
+        }
+
+        /** Adds a listener for {@link BackupEvent}s. */
+        public Builder listener(BackupListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The clock for backup ids and manifest times. Default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            once(this.clock, "clock");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the engine.
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem found
+         */
+        public BackupEngine build() {
+            List<String> problems = new ArrayList<>();
+            if (repository == null) {
+                problems.add("no storage: call repository(..) with FileSystemStorage.at(path); for cloud storage add "
+                        + "com.eazepay.backup:backup-storage-s3 or backup-storage-gcs");
+            }
+            if (encryption == null) {
+                problems.add("no encryption: call encryption(AgeEncryption.toRecipients(\"age1...\")), or encryption(Encryption.none()) "
+                        + "to store plaintext on purpose");
+            }
+            if (sources.isEmpty()) {
+                problems.add("no sources: call source(..), e.g. FilesSource, CommandSource, or add backup-postgres / backup-mongo / backup-redis");
+            }
+            for (String d : duplicateSources) {
+                problems.add("duplicate source name '" + d + "': every source needs its own name");
+            }
+            for (String name : sources.keySet()) {
+                if (!Keys.isValidName(name) || RepositoryLayout.isReservedName(name)) {
+                    problems.add("invalid source name '" + name + "': use 1-63 characters from a-z, 0-9, '.', '_', '-' (not 'locks' or 'reports')");
+                }
+            }
+            if (encryption != null && "none".equals(encryption.id()) && !allowPlaintextSensitive) {
+                List<String> sensitive = sources.values().stream().filter(BackupSource::sensitive).map(BackupSource::name).toList();
+                if (!sensitive.isEmpty()) {
+                    problems.add("sources " + sensitive + " hold sensitive data and encryption is none: configure "
+                            + "encryption(AgeEncryption.toRecipients(..)), or call allowUnencryptedSensitiveData() to store them in plaintext");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot build BackupEngine: " + String.join("; ", problems));
+            }
+            if (compression == null) {
+                compression = Compression.zstd();
+            }
+            if (clock == null) {
+                clock = Clock.systemUTC();
+            }
+            return new BackupEngine(this);
+        }
+    }
+}

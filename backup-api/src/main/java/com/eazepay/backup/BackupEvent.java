@@ -1,0 +1,50 @@
+package com.eazepay.backup;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What happened in an engine, delivered to {@link BackupListener}s. Events carry ids, sizes,
+ * durations and error codes: never credentials or data.
+ */
+public sealed interface BackupEvent {
+
+    /** The source the event is about. */
+    String source();
+
+    /** When it happened (engine clock). */
+    Instant at();
+
+    /** A backup started. */
+    record BackupStarted(String source, String sourceType, String backupId, String trigger, Instant at) implements BackupEvent {
+    }
+
+    /** A backup was committed (its manifest written). */
+    record BackupSucceeded(String source, String sourceType, String backupId, Duration duration, long storedBytes,
+                           long plaintextBytes, Instant at) implements BackupEvent {
+    }
+
+    /** A backup failed; nothing was committed. */
+    record BackupFailed(String source, String sourceType, String backupId, Duration duration, ErrorCode errorCode,
+                        String message, Instant at) implements BackupEvent {
+    }
+
+    /** A committed backup could not be copied to a replica. */
+    record ReplicaFailed(String source, String backupId, String replica, ErrorCode errorCode, String message,
+                         Instant at) implements BackupEvent {
+    }
+
+    /** A restore finished; {@code checksPassed} is false if a post-restore check failed. */
+    record RestoreSucceeded(String source, String backupId, String target, Duration duration, boolean checksPassed,
+                            Instant at) implements BackupEvent {
+    }
+
+    /** A restore failed. */
+    record RestoreFailed(String source, String backupId, String target, Duration duration, ErrorCode errorCode,
+                         String message, Instant at) implements BackupEvent {
+    }
+
+    /** A backup was verified (integrity read), successfully or not. */
+    record BackupVerified(String source, String backupId, boolean passed, String detail, Instant at) implements BackupEvent {
+    }
+}

@@ -1,0 +1,179 @@
+package com.eazepay.backup;
+
+import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.ChildProcess;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Backs up whatever a program writes to its standard output (e.g. {@code kubectl get configmap -o yaml},
+ * {@code mysqldump}, a vendor export tool). The program runs from an argv list (no shell), with the
+ * configured environment (secrets through {@link Builder#secretEnvironment}, never argv) and working
+ * directory. A non-zero exit, a signal, or the timeout fails the backup with the program's stderr in
+ * the message. Restores into a {@link StreamTarget}: a file or another program's standard input.
+ */
+public final class CommandSource implements BackupSource {
+
+    private final String name;
+    private final ChildProcess process;
+    private final String streamName;
+    private final String extension;
+    private final boolean sensitive;
+
+    private CommandSource(Builder b) {
+        this.name = b.name;
+        ChildProcess p = ChildProcess.of(b.command).environment(b.environment);
+        for (Map.Entry<String, Secret> e : b.secrets.entrySet()) {
+            p = p.secretEnvironment(e.getKey(), e.getValue());
+        }
+        if (b.directory != null) {
+            p = p.directory(b.directory);
+        }
+        if (b.timeout != null) {
+            p = p.timeout(b.timeout);
+        }
+        this.process = p;
+        this.streamName = b.streamName;
+        this.extension = b.extension;
+        this.sensitive = b.sensitive;
+    }
+
+    /** Starts a command source named {@code name}, running {@code command} (program first). */
+    public static Builder builder(String name, List<String> command) {
+        return new Builder(name, command);
+    }
+
+    /** Starts a command source named {@code name}, running {@code command} (program first). */
+    public static Builder builder(String name, String... command) {
+        return new Builder(name, List.of(command));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return "command";
+    }
+
+    @Override
+    public boolean sensitive() {
+        return sensitive;
+    }
+
+    @Override
+    public void backup(BackupContext context) {
+        long[] bytes = {0};
+        try (OutputStream out = context.newStream(streamName, extension)) {
+            String stderr = process.run(stdout -> bytes[0] = stdout.transferTo(out));
+            context.fact("command", process.command().get(0));
+            context.fact("bytes", bytes[0]);
+            if (!stderr.isBlank()) {
+                context.fact("stderr", stderr.length() > 2000 ? stderr.substring(stderr.length() - 2000) : stderr);
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "command source '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (!(target instanceof StreamTarget stream)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "command source '" + name
+                    + "' restores into a StreamTarget (StreamTarget.file(path) or StreamTarget.command(..)), not " + target.describe());
+        }
+        try (InputStream in = context.openStream(streamName)) {
+            long n = stream.write(in);
+            return new RestoreOutcome(stream.describe(), List.of(), Map.of("bytes", n));
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "restoring '" + name + "' into " + stream.describe()
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CommandSource[" + name + ", " + process + "]";
+    }
+
+    /** Builds a {@link CommandSource}. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> command;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Map<String, Secret> secrets = new LinkedHashMap<>();
+        private Path directory;
+        private Duration timeout;
+        private String streamName = "output";
+        private String extension = "bin";
+        private boolean sensitive;
+
+        private Builder(String name, List<String> command) {
+            this.name = Keys.requireName("source name", name);
+            this.command = new ArrayList<>(Objects.requireNonNull(command, "command"));
+            if (this.command.isEmpty()) {
+                throw new IllegalArgumentException("command must name a program");
+            }
+        }
+
+        /** Adds an environment variable. */
+        public Builder environment(String key, String value) {
+            environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Adds a secret environment variable; never logged, never in argv. */
+        public Builder secretEnvironment(String key, Secret value) {
+            secrets.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Working directory. Default: the current one. */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Kills the program and fails the backup after {@code timeout}. Default: none. */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Stream name and format extension, e.g. {@code ("configmaps", "yaml")}. Default {@code ("output", "bin")}. */
+        public Builder stream(String name, String extension) {
+            this.streamName = Keys.requireName("stream name", name);
+            this.extension = Keys.requireName("stream extension", extension);
+            return this;
+        }
+
+        /** Marks the output sensitive (secrets, personal data): it is then never stored unencrypted by default. */
+        public Builder sensitive() {
+            this.sensitive = true;
+            return this;
+        }
+
+        public CommandSource build() {
+            return new CommandSource(this);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package com.eazepay.backup;
+
+import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.internal.files.TarReader;
+import com.eazepay.backup.internal.files.TarWriter;
+import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Backs up directories and single files (application config, env files, TLS certificates and keys)
+ * as one POSIX tar stream ({@code files.tar}) keeping relative paths, permissions, modification
+ * times and symbolic links. Restores into a {@link FilesTarget}.
+ *
+ * <p>Each configured path becomes a top-level entry named after its last component
+ * ({@code /etc/payments} → {@code payments/...}; {@code /run/secrets/app.env} → {@code app.env});
+ * two paths with the same last component are rejected at build time.
+ *
+ * <p>The source is {@linkplain #sensitive() sensitive} when marked so, or when it contains env
+ * files ({@code .env}, {@code *.env}) or private keys ({@code *.key}, {@code *.p12}, {@code *.pfx},
+ * {@code *.jks}, {@code id_rsa*}, or a {@code .pem} holding {@code PRIVATE KEY}): such data is
+ * then never stored unencrypted unless the engine explicitly allows it.
+ *
+ * <p>Restore with standard tools: {@code age -d -i key.txt files.tar.zst.age | zstd -d | tar -x -C /target}.
+ */
+public final class FilesSource implements BackupSource {
+
+    private static final Pattern SENSITIVE_NAME = Pattern.compile(
+            "(?i)(^\\.env(\\..*)?$|.*\\.env$|.*\\.key$|.*\\.p12$|.*\\.pfx$|.*\\.jks$|^id_(rsa|ecdsa|ed25519)(?!\\.pub).*)");
+
+    private final String name;
+    private final List<Path> paths;
+    private final boolean markedSensitive;
+
+    private FilesSource(Builder b) {
+        this.name = b.name;
+        this.paths = List.copyOf(b.paths);
+        this.markedSensitive = b.sensitive;
+    }
+
+    /** Starts a files source named {@code name}. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return "files";
+    }
+
+    /** The configured paths. */
+    public List<Path> paths() {
+        return paths;
+    }
+
+    @Override
+    public boolean sensitive() {
+        return markedSensitive || paths.stream().anyMatch(FilesSource::containsSensitiveFiles);
+    }
+
+    private static boolean containsSensitiveFiles(Path root) {
+        if (!Files.exists(root)) {
+            return false;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).anyMatch(FilesSource::isSensitiveFile);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return true; // cannot tell: err on the side of encryption
+        }
+    }
+
+    static boolean isSensitiveFile(Path file) {
+        String fileName = file.getFileName().toString();
+        if (SENSITIVE_NAME.matcher(fileName).matches()) {
+            return true;
+        }
+        if (fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".pem")) {
+            try (InputStream in = Files.newInputStream(file)) {
+                String head = new String(in.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.US_ASCII);
+                return head.contains("PRIVATE KEY");
+            } catch (IOException e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void backup(BackupContext context) {
+        for (Path p : paths) {
+            if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "files source '" + name + "': path " + p
+                        + " does not exist; fix the path or remove it from the source");
+            }
+            if (!Files.isReadable(p)) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "files source '" + name + "': path " + p
+                        + " is not readable by this process (user " + System.getProperty("user.name") + "); fix its permissions");
+            }
+        }
+        TarWriter.Stats stats;
+        try (OutputStream out = context.newStream("files", "tar")) {
+            stats = TarWriter.write(paths, out);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "files source '" + name + "': " + e.getMessage(), e);
+        }
+        context.fact("files", stats.files());
+        context.fact("directories", stats.directories());
+        context.fact("symlinks", stats.symlinks());
+        context.fact("bytes", stats.bytes());
+        context.fact("paths", paths.stream().map(Path::toString).toList());
+    }
+
+    @Override
+    public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (!(target instanceof FilesTarget files)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "files source '" + name
+                    + "' restores into a FilesTarget (FilesTarget.directory(path)), not " + target.describe());
+        }
+        TarReader.Stats stats;
+        try (InputStream in = context.openStream("files")) {
+            stats = TarReader.extract(in, files.directory(), files.overwrites());
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "restoring '" + name + "' into " + files.directory()
+                    + " failed: " + e.getMessage(), e);
+        }
+        List<CheckResult> checks = new ArrayList<>();
+        Object expectedFiles = context.manifest().facts().get("files");
+        if (expectedFiles instanceof Number n) {
+            checks.add(n.longValue() == stats.files()
+                    ? CheckResult.passed("files restored", "expected " + n + ", restored " + stats.files())
+                    : CheckResult.failed("files restored", "expected " + n + ", restored " + stats.files()));
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("files", stats.files());
+        facts.put("directories", stats.directories());
+        facts.put("bytes", stats.bytes());
+        return new RestoreOutcome(files.directory().toString(), checks, facts);
+    }
+
+    @Override
+    public String toString() {
+        return "FilesSource[" + name + ", " + paths + "]";
+    }
+
+    /** Builds a {@link FilesSource}. */
+    public static final class Builder {
+        private final String name;
+        private final List<Path> paths = new ArrayList<>();
+        private boolean sensitive;
+
+        private Builder(String name) {
+            this.name = Keys.requireName("source name", name);
+        }
+
+        /** Adds a directory, backed up recursively. */
+        public Builder directory(Path directory) {
+            paths.add(Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize());
+            return this;
+        }
+
+        /** Adds a single file (an env file, a certificate, a key). */
+        public Builder file(Path file) {
+            paths.add(Objects.requireNonNull(file, "file").toAbsolutePath().normalize());
+            return this;
+        }
+
+        /** Marks the source sensitive even if no file looks like a secret. Default: detected from file names. */
+        public Builder sensitive() {
+            this.sensitive = true;
+            return this;
+        }
+
+        /**
+         * @throws BackupException {@code INVALID_CONFIGURATION} if no path was added or two paths share a last component
+         */
+        public FilesSource build() {
+            if (paths.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "files source '" + name
+                        + "' has no paths: call directory(..) or file(..)");
+            }
+            Map<String, Path> byName = new LinkedHashMap<>();
+            for (Path p : paths) {
+                if (p.getFileName() == null) {
+                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "files source '" + name
+                            + "': cannot back up the filesystem root " + p);
+                }
+                Path other = byName.put(p.getFileName().toString(), p);
+                if (other != null) {
+                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "files source '" + name + "': " + other
+                            + " and " + p + " would both be stored as '" + p.getFileName() + "'; use two sources");
+                }
+            }
+            return new FilesSource(this);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package com.eazepay.backup.internal;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.internal.io.CountingInputStream;
+import com.eazepay.backup.internal.io.VerifyingInputStream;
+import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.StorageTarget;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Opens a stored stream for reading: storage → SHA-256/size verification → decryption →
+ * decompression. When decoding fails, the rest of the stored object is read so that a corrupt or
+ * truncated object is reported as {@code CHECKSUM_MISMATCH} (naming the object) rather than as an
+ * obscure decoder error; at the end, the plaintext size is checked against the manifest.
+ */
+public final class DecodedStreams {
+
+    private DecodedStreams() {
+    }
+
+    public static InputStream open(StorageTarget storage, Manifest manifest, Manifest.StreamInfo stream,
+                                   Compression compression, Encryption encryption) {
+        String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), stream.object());
+        VerifyingInputStream verifying = new VerifyingInputStream(storage.get(key), key, stream.storedSize(), stream.sha256());
+        InputStream decoded;
+        try {
+            decoded = compression.decompress(encryption.decrypt(verifying));
+        } catch (RuntimeException e) {
+            throw preferChecksum(verifying, e, key);
+        }
+        return new Decoded(decoded, verifying, key, stream.plaintextSize());
+    }
+
+    private static RuntimeException preferChecksum(VerifyingInputStream verifying, Exception decodeError, String key) {
+        try {
+            verifying.drainAndVerify();
+        } catch (BackupException checksum) {
+            checksum.addSuppressed(decodeError);
+            closeQuietly(verifying, checksum);
+            return checksum;
+        } catch (IOException io) {
+            decodeError.addSuppressed(io);
+        }
+        closeQuietly(verifying, decodeError);
+        if (decodeError instanceof BackupException be) {
+            return be;
+        }
+        return new BackupException(CoreErrorCode.CORRUPT_DATA, "cannot decode " + key + " although its checksum matches: "
+                + decodeError.getMessage() + " (was it written by a different codec or library version?)", decodeError);
+    }
+
+    private static void closeQuietly(InputStream in, Exception primary) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    private static final class Decoded extends FilterInputStream {
+        private final VerifyingInputStream verifying;
+        private final String key;
+        private final long expectedPlaintext;
+        private long plaintext;
+        private boolean done;
+
+        Decoded(InputStream decoded, VerifyingInputStream verifying, String key, long expectedPlaintext) {
+            super(decoded);
+            this.verifying = verifying;
+            this.key = key;
+            this.expectedPlaintext = expectedPlaintext;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException | UncheckedIOException e) {
+                throw preferChecksum(verifying, e, key);
+            } catch (BackupException e) {
+                if (e.errorCode() == CoreErrorCode.CHECKSUM_MISMATCH) {
+                    throw e;
+                }
+                throw preferChecksum(verifying, e, key);
+            }
+            if (n < 0) {
+                atEnd();
+                return -1;
+            }
+            plaintext += n;
+            return n;
+        }
+
+        private void atEnd() throws IOException {
+            if (done) {
+                return;
+            }
+            // The decoder may stop before the object's last bytes (trailing padding): they must still match.
+            verifying.drainAndVerify();
+            if (plaintext != expectedPlaintext) {
+                throw new BackupException(CoreErrorCode.CORRUPT_DATA, key + " decoded to " + plaintext
+                        + " bytes but the manifest records " + expectedPlaintext);
+            }
+            done = true;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
+    /** Reads a decoded stream to its end, returning the number of bytes. */
+    public static long drain(InputStream in) throws IOException {
+        CountingInputStream counting = new CountingInputStream(in);
+        byte[] buf = new byte[64 * 1024];
+        while (counting.read(buf) >= 0) {
+            // counting
+        }
+        return counting.count();
+    }
+}

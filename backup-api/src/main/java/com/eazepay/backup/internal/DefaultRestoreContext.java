@@ -1,0 +1,56 @@
+package com.eazepay.backup.internal;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.StorageTarget;
+
+import java.io.InputStream;
+import java.time.Clock;
+
+/** The engine's {@link RestoreContext}. */
+public final class DefaultRestoreContext implements RestoreContext {
+
+    private final Manifest manifest;
+    private final Clock clock;
+    private final StorageTarget storage;
+    private final Compression compression;
+    private final Encryption encryption;
+    private final boolean checks;
+
+    public DefaultRestoreContext(Manifest manifest, Clock clock, StorageTarget storage, Compression compression,
+                                 Encryption encryption, boolean checks) {
+        this.manifest = manifest;
+        this.clock = clock;
+        this.storage = storage;
+        this.compression = compression;
+        this.encryption = encryption;
+        this.checks = checks;
+    }
+
+    @Override
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public InputStream openStream(String name) {
+        Manifest.StreamInfo info = manifest.stream(name).orElseThrow(() -> new BackupException(CoreErrorCode.NOT_FOUND,
+                "backup " + manifest.id() + " of '" + manifest.source() + "' has no stream '" + name + "'; it has "
+                        + manifest.streams().stream().map(Manifest.StreamInfo::name).toList()));
+        return DecodedStreams.open(storage, manifest, info, compression, encryption);
+    }
+
+    @Override
+    public boolean checksRequested() {
+        return checks;
+    }
+}
