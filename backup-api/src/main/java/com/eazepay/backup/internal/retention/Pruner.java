@@ -1,0 +1,263 @@
+package com.eazepay.backup.internal.retention;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.BackupInfo;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.RetentionPlan;
+import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.StorageTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Executes a {@link RetentionPlan} against a repository. Layout: a backup is the objects under
+ * {@code {source}/{backupId}/}, committed iff {@code {source}/{backupId}/manifest.json} exists.
+ *
+ * <p>For each removed backup, oldest first, the manifest is deleted <em>first</em>, so a backup
+ * that is half deleted is never listed or restored; then its data objects. If deleting the
+ * manifest fails the backup is left whole and the failure is reported; if deleting data fails the
+ * leftovers are unlisted data, removed by a later prune as an unfinished upload.
+ *
+ * <p>Objects under {@code {source}/{id}/} with no manifest (unfinished or failed uploads) are
+ * deleted when their newest object is older than the grace period (default
+ * {@value #DEFAULT_GRACE_HOURS} h) at the {@link Clock}'s time; uploads in progress are younger.
+ * Stores that report no modification time ({@link Instant#EPOCH}) are aged by the time encoded in
+ * the backup id, or not at all.
+ *
+ * <p>Failures are never swallowed: each is reported per backup in {@link PruneResult#errors()}
+ * (call {@link PruneResult#orThrow()} to turn them into an exception). A failure to list the
+ * repository is thrown before anything is deleted. Immutable and thread-safe; two prunes of the
+ * same source must not run at once (the engine holds the prune lease).
+ */
+public final class Pruner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
+
+    static final long DEFAULT_GRACE_HOURS = 24;
+    /** How old an upload without a manifest must be before it is removed: 24 hours. */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(DEFAULT_GRACE_HOURS);
+
+    private static final String MANIFEST = "manifest.json";
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    private final StorageTarget storage;
+    private final Clock clock;
+    private final Duration gracePeriod;
+
+    /** A pruner with the default grace period. Neither argument is closed by the pruner. */
+    public Pruner(StorageTarget storage, Clock clock) {
+        this(storage, clock, DEFAULT_GRACE_PERIOD);
+    }
+
+    private Pruner(StorageTarget storage, Clock clock, Duration gracePeriod) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.gracePeriod = gracePeriod;
+    }
+
+    /**
+     * A copy with another grace period for unfinished uploads.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} if {@code grace} is null or negative
+     */
+    public Pruner withGracePeriod(Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                    "prune grace period " + grace + " is invalid: use a duration >= 0 (default 24h)");
+        }
+        return new Pruner(storage, clock, grace);
+    }
+
+    /** The grace period for unfinished uploads. */
+    public Duration gracePeriod() {
+        return gracePeriod;
+    }
+
+    /** What {@link #run} would delete, without deleting anything. */
+    public PruneResult dryRun(String source, RetentionPlan plan) {
+        return execute(source, plan, true);
+    }
+
+    /**
+     * Deletes the plan's removed backups of {@code source} and stale unfinished uploads.
+     *
+     * @throws BackupException {@code STORAGE_*} from listing the repository (before anything is
+     *                         deleted; retryable as the storage says); deletion failures are
+     *                         reported in the result instead
+     */
+    public PruneResult run(String source, RetentionPlan plan) {
+        return execute(source, plan, false);
+    }
+
+    private PruneResult execute(String source, RetentionPlan plan, boolean dry) {
+        Objects.requireNonNull(plan, "plan");
+        if (source == null || source.isEmpty() || source.contains("/")) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                    "prune: source name '" + source + "' is invalid: a single path segment is needed");
+        }
+        Instant now = clock.instant();
+        String prefix = source + "/";
+        Map<String, List<ObjectInfo>> groups = new TreeMap<>();
+        for (ObjectInfo o : storage.listAll(prefix)) {
+            String rest = o.key().substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                groups.computeIfAbsent(rest.substring(0, slash), k -> new ArrayList<>()).add(o);
+            }
+        }
+
+        Set<String> keptIds = new HashSet<>();
+        plan.kept().forEach(b -> keptIds.add(b.id()));
+        Set<String> removedIds = new HashSet<>();
+        List<String> backupsRemoved = new ArrayList<>();
+        List<String> unfinishedRemoved = new ArrayList<>();
+        Map<String, BackupException> errors = new LinkedHashMap<>();
+        long[] totals = new long[2]; // objects, bytes
+
+        List<BackupInfo> oldestFirst = new ArrayList<>(plan.removed());
+        oldestFirst.sort(Comparator.comparing(BackupInfo::time).thenComparing(BackupInfo::id));
+        for (BackupInfo b : oldestFirst) {
+            removedIds.add(b.id());
+            if (keptIds.contains(b.id())) {
+                errors.put(b.id(), new BackupException(CoreErrorCode.INTERNAL,
+                        "backup " + b.id() + " is both kept and removed by the plan: not deleted"));
+                continue;
+            }
+            if (b.isLockedAt(now)) {
+                // the plan was made at another time; the lock is authoritative
+                errors.put(b.id(), new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "backup " + b.id()
+                        + " is object-locked until " + b.lockedUntil().get() + " at " + now + ": not deleted; re-plan"));
+                continue;
+            }
+            List<ObjectInfo> objects = groups.getOrDefault(b.id(), List.of());
+            String manifestKey = prefix + b.id() + "/" + MANIFEST;
+            if (deleteBackup(b.id(), manifestKey, objects, dry, errors, totals)) {
+                backupsRemoved.add(b.id());
+            }
+        }
+
+        Instant staleBefore = now.minus(gracePeriod);
+        for (Map.Entry<String, List<ObjectInfo>> g : groups.entrySet()) {
+            String id = g.getKey();
+            String manifestKey = prefix + id + "/" + MANIFEST;
+            if (removedIds.contains(id) || keptIds.contains(id)
+                    || g.getValue().stream().anyMatch(o -> o.key().equals(manifestKey))) {
+                continue;
+            }
+            Optional<Instant> age = uploadTime(id, g.getValue());
+            if (age.isEmpty()) {
+                LOG.warn("prune {}: unfinished upload {} has no modification time and no time in its id: left in place",
+                        source, id);
+                continue;
+            }
+            if (!age.get().isBefore(staleBefore)) {
+                LOG.debug("prune {}: unfinished upload {} last written {} is within the grace period {}: left in place",
+                        source, id, age.get(), gracePeriod);
+                continue;
+            }
+            // an upload that committed since the listing is a backup now, not garbage
+            if (!dry && storage.stat(manifestKey).isPresent()) {
+                continue;
+            }
+            if (deleteObjects(id, g.getValue(), dry, errors, totals)) {
+                unfinishedRemoved.add(id);
+            }
+        }
+
+        PruneResult result = new PruneResult(source, dry, backupsRemoved, unfinishedRemoved, totals[0], totals[1], errors);
+        LOG.info("prune {}{} on {}: {} backups and {} unfinished uploads removed, {} objects, {} bytes, {} errors",
+                source, dry ? " (dry run)" : "", storage.describe(), backupsRemoved.size(), unfinishedRemoved.size(),
+                totals[0], totals[1], errors.size());
+        return result;
+    }
+
+    /** Manifest first, then data. Returns whether the backup is no longer listed. */
+    private boolean deleteBackup(String id, String manifestKey, List<ObjectInfo> objects, boolean dry,
+                                 Map<String, BackupException> errors, long[] totals) {
+        List<ObjectInfo> data = new ArrayList<>(objects.size());
+        ObjectInfo manifest = null;
+        for (ObjectInfo o : objects) {
+            if (o.key().equals(manifestKey)) {
+                manifest = o;
+            } else {
+                data.add(o);
+            }
+        }
+        if (manifest != null) {
+            if (!delete(manifest, dry, id, errors, totals)) {
+                return false; // still listed and whole
+            }
+        }
+        deleteObjects(id, data, dry, errors, totals);
+        return true;
+    }
+
+    /** Deletes every object, continuing past failures; returns whether all were deleted. */
+    private boolean deleteObjects(String id, List<ObjectInfo> objects, boolean dry,
+                                  Map<String, BackupException> errors, long[] totals) {
+        boolean all = true;
+        for (ObjectInfo o : objects) {
+            all &= delete(o, dry, id, errors, totals);
+        }
+        return all;
+    }
+
+    private boolean delete(ObjectInfo o, boolean dry, String id, Map<String, BackupException> errors, long[] totals) {
+        if (!dry) {
+            try {
+                storage.delete(o.key());
+            } catch (BackupException e) {
+                LOG.warn("prune: deleting {} on {} failed ({}): {}", o.key(), storage.describe(), e.errorCode().name(),
+                        e.getMessage());
+                BackupException first = errors.putIfAbsent(id, e);
+                if (first != null && first != e) {
+                    first.addSuppressed(e);
+                }
+                return false;
+            }
+            LOG.debug("prune: deleted {} ({} bytes)", o.key(), o.size());
+        }
+        totals[0]++;
+        totals[1] += o.size();
+        return true;
+    }
+
+    /** When an unfinished upload was last written: newest modification time, else the time in its id. */
+    private static Optional<Instant> uploadTime(String id, List<ObjectInfo> objects) {
+        Instant newest = null;
+        for (ObjectInfo o : objects) {
+            if (!Instant.EPOCH.equals(o.lastModified()) && (newest == null || o.lastModified().isAfter(newest))) {
+                newest = o.lastModified();
+            }
+        }
+        if (newest != null) {
+            return Optional.of(newest);
+        }
+        if (id.length() >= 16) {
+            try {
+                return Optional.of(LocalDateTime.parse(id.substring(0, 16), ID_TIME).toInstant(ZoneOffset.UTC));
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+}
