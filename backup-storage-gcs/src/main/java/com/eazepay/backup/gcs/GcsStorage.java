@@ -1,0 +1,739 @@
+package com.eazepay.backup.gcs;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.RetryPolicy;
+import com.eazepay.backup.gcs.internal.GcsErrors;
+import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
+import com.eazepay.backup.spi.ByteRange;
+import com.eazepay.backup.spi.ListVisitor;
+import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.spi.StorageTarget;
+import com.google.api.gax.paging.Page;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.Credentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ReadChannel;
+import com.google.cloud.WriteChannel;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageBatch;
+import com.google.cloud.storage.StorageBatchResult;
+import com.google.cloud.storage.StorageClass;
+import com.google.cloud.storage.StorageException;
+import com.google.cloud.storage.StorageOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link StorageTarget} on Google Cloud Storage.
+ *
+ * <pre>{@code
+ * StorageTarget gcs = GcsStorage.bucket("eazepay-backups")
+ *     .prefix("prod/")
+ *     .storageClass("NEARLINE")
+ *     .kmsKeyName("projects/p/locations/us-central1/keyRings/backup/cryptoKeys/backup")
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Uploads</b> stream through a resumable session in chunks of {@link Builder#chunkSize}
+ * bytes (memory: one chunk plus a 64 KiB copy buffer per upload, independent of object size). The
+ * object becomes visible only when the session is finalized after the last input byte; if reading
+ * the input or uploading fails, the session is abandoned without being finalized, so nothing
+ * becomes visible (GCS discards unfinished sessions after a week; they are neither listed nor
+ * billed as objects).
+ *
+ * <p><b>Retries:</b> metadata calls (stat, list pages, delete, opening a read) are retried by the
+ * {@link RetryPolicy}. Upload chunks are retried inside the resumable session by the client library
+ * (it knows the offset to resume from), with {@link RetryPolicy#maxAttempts()} attempts. A client
+ * passed to {@link #from(Storage, String)} keeps its own retry settings, which then apply in addition.
+ *
+ * <p><b>Holds and retention:</b> {@link Builder#temporaryHold} / {@link Builder#eventBasedHold} set
+ * holds on objects written by {@link #put} (not on {@link #putIfAbsent}, nor under {@code locks/}:
+ * leases must stay deletable). {@link #deletionBlocker(String)} tells whether an object is held or
+ * under retention, so retention never tries to delete it; deleting such an object fails with
+ * {@code STORAGE_FAILED} naming the hold.
+ *
+ * <p><b>Credentials</b> come from {@link Builder#credentials} or Application Default Credentials
+ * and are never logged nor shown by {@link #toString()} or in exception messages.
+ *
+ * <p><b>Errors:</b> {@code STORAGE_FAILED} (missing bucket, permission denied naming the IAM
+ * permission, precondition failed, invalid request; not retryable), {@code STORAGE_THROTTLED} (429,
+ * retryable), {@code STORAGE_UNAVAILABLE} (5xx and network, retryable), {@code NOT_FOUND}.
+ *
+ * <p>Thread-safe: concurrent calls on different keys are fine. {@link #close()} closes the client
+ * only if this target created it.
+ */
+public final class GcsStorage implements StorageTarget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GcsStorage.class);
+
+    /** The upload chunk size granularity required by GCS resumable uploads: 256 KiB. */
+    public static final int CHUNK_GRANULARITY = 256 * 1024;
+    /** Default upload chunk size: 8 MiB. */
+    public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+    /** Storage classes accepted by {@link Builder#storageClass(String)}. */
+    public static final List<String> STORAGE_CLASSES = List.of("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE");
+
+    private static final int COPY_BUFFER = 64 * 1024;
+    private static final int LIST_PAGE_SIZE = 1000;
+    private static final int BATCH_LIMIT = 100;
+    private static final String LOCKS_PREFIX = "locks/";
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
+
+    private final Storage storage;
+    private final Storage uploadStorage;
+    private final boolean ownsClient;
+    private final String bucket;
+    private final String prefix;
+    private final StorageClass storageClass;
+    private final String kmsKeyName;
+    private final boolean temporaryHold;
+    private final boolean eventBasedHold;
+    private final BlobInfo.Retention.Mode retentionMode;
+    private final int chunkSize;
+    private final RetryPolicy retryPolicy;
+    private final Clock clock;
+    private volatile boolean closed;
+
+    private GcsStorage(Builder b, Storage storage, Storage uploadStorage, boolean ownsClient) {
+        this.storage = storage;
+        this.uploadStorage = uploadStorage;
+        this.ownsClient = ownsClient;
+        this.bucket = b.bucket;
+        this.prefix = b.prefix;
+        this.storageClass = b.storageClass == null ? null : StorageClass.valueOf(b.storageClass);
+        this.kmsKeyName = b.kmsKeyName;
+        this.temporaryHold = b.temporaryHold;
+        this.eventBasedHold = b.eventBasedHold;
+        this.retentionMode = b.lockedRetention ? BlobInfo.Retention.Mode.LOCKED : BlobInfo.Retention.Mode.UNLOCKED;
+        this.chunkSize = b.chunkSize;
+        this.retryPolicy = b.retryPolicy;
+        this.clock = b.clock;
+    }
+
+    /** Starts configuring a target on {@code bucket}; the client is created (and closed) by the target. */
+    public static Builder bucket(String bucket) {
+        return new Builder(Objects.requireNonNull(bucket, "bucket"), null);
+    }
+
+    /**
+     * Starts configuring a target on {@code bucket} using the caller's client, which the target never
+     * closes. Connection settings ({@code credentials}, {@code host}, {@code projectId}) are then
+     * rejected by {@code build()}.
+     */
+    public static Builder from(Storage storage, String bucket) {
+        return new Builder(Objects.requireNonNull(bucket, "bucket"), Objects.requireNonNull(storage, "storage"));
+    }
+
+    /** {@code gs://bucket/prefix}. */
+    @Override
+    public String describe() {
+        return "gs://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+    }
+
+    /** The bucket name. */
+    public String bucketName() {
+        return bucket;
+    }
+
+    /** The key prefix ({@code ""} or ending in {@code /}). */
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
+    public void put(String key, InputStream data, PutOptions options) {
+        upload("put", key, data, options, false);
+    }
+
+    /**
+     * Atomic through the {@code ifGenerationMatch=0} precondition, checked by GCS when the session
+     * starts and again when it is finalized: of concurrent callers exactly one gets {@code true}.
+     */
+    @Override
+    public boolean putIfAbsent(String key, InputStream data, PutOptions options) {
+        return upload("putIfAbsent", key, data, options, true);
+    }
+
+    private boolean upload(String op, String key, InputStream data, PutOptions options, boolean ifAbsent) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        String name = objectName(key);
+        String resource = resource(key);
+        BlobInfo info = blobInfo(name, key, options, ifAbsent);
+        List<Storage.BlobWriteOption> writeOptions = new ArrayList<>();
+        if (kmsKeyName != null) {
+            writeOptions.add(Storage.BlobWriteOption.kmsKeyName(kmsKeyName));
+        }
+        if (ifAbsent) {
+            writeOptions.add(Storage.BlobWriteOption.doesNotExist());
+        }
+        WriteChannel writer;
+        try {
+            // starts the resumable session (retried inside the client)
+            writer = uploadStorage.writer(info, writeOptions.toArray(new Storage.BlobWriteOption[0]));
+        } catch (RuntimeException e) {
+            if (ifAbsent && GcsErrors.status(e) == 412) {
+                LOG.debug("{} {}: object already exists", op, resource);
+                return false;
+            }
+            throw translate(op, resource, "storage.objects.create", e);
+        }
+        writer.setChunkSize(chunkSize);
+        long total = copy(op, resource, data, writer);
+        if (options.contentLength() >= 0 && total != options.contentLength()) {
+            // never finalize: the declared length says the input was cut short (or is too long)
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource + " aborted: the input had "
+                    + total + " bytes but " + options.contentLength() + " were declared; nothing was stored");
+        }
+        try {
+            // finalizes the session: the object becomes visible now, atomically
+            writer.close();
+        } catch (IOException | RuntimeException e) {
+            if (ifAbsent && GcsErrors.status(e) == 412) {
+                LOG.debug("{} {}: object created concurrently", op, resource);
+                return false;
+            }
+            throw translate(op, resource, "storage.objects.create", e);
+        }
+        LOG.debug("{} {}: {} bytes", op, resource, total);
+        return true;
+    }
+
+    /**
+     * Copies {@code data} into the session. On any failure the writer is deliberately NOT closed:
+     * closing a resumable write channel flushes what it buffered as the final chunk and finalizes
+     * the session, which would commit a truncated object.
+     */
+    private long copy(String op, String resource, InputStream data, WriteChannel writer) {
+        byte[] buf = new byte[COPY_BUFFER];
+        long total = 0;
+        while (true) {
+            int n;
+            try {
+                n = data.read(buf);
+            } catch (IOException e) {
+                throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
+                        + " aborted: reading the input failed after " + total
+                        + " bytes; the upload was not finalized, nothing was stored", e, false);
+            } catch (RuntimeException | Error e) {
+                LOG.debug("{} {} aborted after {} bytes: input failed; upload not finalized", op, resource, total);
+                throw e;
+            }
+            if (n < 0) {
+                return total;
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+            try {
+                while (bb.hasRemaining()) {
+                    writer.write(bb);
+                }
+            } catch (IOException | RuntimeException e) {
+                BackupException be = translate(op, resource, "storage.objects.create", e);
+                throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
+                        + " bytes, nothing was stored", e, be.isRetryable());
+            }
+            total += n;
+        }
+    }
+
+    private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
+        BlobInfo.Builder b = BlobInfo.newBuilder(BlobId.of(bucket, name)).setContentType(options.contentType());
+        if (storageClass != null) {
+            b.setStorageClass(storageClass);
+        }
+        if (!ifAbsent && !key.startsWith(LOCKS_PREFIX)) {
+            if (temporaryHold) {
+                b.setTemporaryHold(true);
+            }
+            if (eventBasedHold) {
+                b.setEventBasedHold(true);
+            }
+        }
+        options.retainUntil().ifPresent(until -> b.setRetention(BlobInfo.Retention.newBuilder()
+                .setMode(retentionMode)
+                .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
+                .build()));
+        return b.build();
+    }
+
+    @Override
+    public InputStream get(String key) {
+        return get(key, ByteRange.from(0));
+    }
+
+    /**
+     * Reads the generation found when the read starts: a concurrent overwrite cannot mix two
+     * versions into one stream (the read then fails instead).
+     */
+    @Override
+    public InputStream get(String key, ByteRange range) {
+        Objects.requireNonNull(range, "range");
+        checkOpen();
+        String resource = resource(key);
+        Blob blob = call("get", resource, "storage.objects.get",
+                () -> storage.get(BlobId.of(bucket, objectName(key))));
+        if (blob == null) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no object " + resource);
+        }
+        long size = blob.getSize() == null ? 0 : blob.getSize();
+        long start = Math.min(range.offset(), size);
+        long end = range.toEnd() ? size : Math.min(size, start + range.length());
+        if (end <= start) {
+            return InputStream.nullInputStream();
+        }
+        BlobId exact = blob.getGeneration() == null ? blob.getBlobId()
+                : BlobId.of(bucket, blob.getName(), blob.getGeneration());
+        ReadChannel reader = storage.reader(exact);
+        try {
+            if (start > 0) {
+                reader.seek(start);
+            }
+            if (end < size) {
+                reader.limit(end);
+            }
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw translate("get", resource, "storage.objects.get", e);
+        }
+        return new ReadChannelInputStream(reader, resource, start, end - start);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        checkOpen();
+        Blob blob = call("stat", resource(key), "storage.objects.get",
+                () -> storage.get(BlobId.of(bucket, objectName(key))));
+        return Optional.ofNullable(blob).map(this::info);
+    }
+
+    @Override
+    public void list(String keyPrefix, ListVisitor visitor) {
+        Objects.requireNonNull(keyPrefix, "prefix");
+        Objects.requireNonNull(visitor, "visitor");
+        checkOpen();
+        String resource = describe() + " prefix '" + keyPrefix + "'";
+        Page<Blob> page = call("list", resource, "storage.objects.list", () -> storage.list(bucket,
+                Storage.BlobListOption.prefix(prefix + keyPrefix),
+                Storage.BlobListOption.pageSize(LIST_PAGE_SIZE)));
+        while (page != null) {
+            for (Blob blob : page.getValues()) {
+                if (blob.getName().length() > prefix.length() && blob.getName().startsWith(prefix)) {
+                    visitor.visit(info(blob));
+                }
+            }
+            if (!page.hasNextPage()) {
+                return;
+            }
+            Page<Blob> current = page;
+            page = call("list", resource, "storage.objects.list", current::getNextPage);
+        }
+    }
+
+    /**
+     * Deletes the object; a missing key is not an error.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} naming the hold or retention date if the object
+     *                         is held or under retention; naming the permission if denied
+     */
+    @Override
+    public void delete(String key) {
+        checkOpen();
+        String resource = resource(key);
+        try {
+            retryPolicy.call("delete", resource, () -> {
+                try {
+                    return storage.delete(BlobId.of(bucket, objectName(key)));
+                } catch (RuntimeException e) {
+                    throw translate("delete", resource, "storage.objects.delete", e);
+                }
+            });
+        } catch (BackupException e) {
+            throw explainBlockedDelete(key, e);
+        }
+    }
+
+    /**
+     * Deletes several objects with batched requests (up to 100 per request); missing keys are not
+     * errors. All keys are attempted; failures are reported together afterwards.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} listing the keys that could not be deleted and why
+     */
+    public void deleteAll(Collection<String> keys) {
+        Objects.requireNonNull(keys, "keys");
+        checkOpen();
+        List<String> all = new ArrayList<>(keys);
+        List<String> failures = new ArrayList<>();
+        BackupException first = null;
+        for (int from = 0; from < all.size(); from += BATCH_LIMIT) {
+            List<String> slice = all.subList(from, Math.min(all.size(), from + BATCH_LIMIT));
+            List<StorageBatchResult<Boolean>> results = new ArrayList<>();
+            try {
+                StorageBatch batch = storage.batch();
+                for (String key : slice) {
+                    results.add(batch.delete(BlobId.of(bucket, objectName(key))));
+                }
+                batch.submit();
+            } catch (RuntimeException e) {
+                throw translate("delete batch", describe(), "storage.objects.delete", e);
+            }
+            for (int i = 0; i < slice.size(); i++) {
+                String key = slice.get(i);
+                try {
+                    results.get(i).get();
+                } catch (RuntimeException e) {
+                    if (GcsErrors.status(e) == 404) {
+                        continue;
+                    }
+                    BackupException be = explainBlockedDelete(key,
+                            translate("delete", resource(key), "storage.objects.delete", e));
+                    failures.add(key + ": " + be.getMessage());
+                    if (first == null) {
+                        first = be;
+                    }
+                }
+            }
+        }
+        if (first != null) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, failures.size() + " of " + all.size()
+                    + " objects in " + describe() + " could not be deleted: " + String.join("; ", failures),
+                    first, first.isRetryable());
+        }
+    }
+
+    /**
+     * Why the object cannot be deleted now, if anything: a temporary or event-based hold, an
+     * object retention date, or the bucket retention policy's expiration time, compared with the
+     * injected clock. Empty if the object can be deleted or does not exist. Retention and prune
+     * call this before deleting.
+     */
+    public Optional<String> deletionBlocker(String key) {
+        checkOpen();
+        Blob blob = call("stat", resource(key), "storage.objects.get",
+                () -> storage.get(BlobId.of(bucket, objectName(key))));
+        return blob == null ? Optional.empty() : blocker(blob);
+    }
+
+    /** Whether {@link #deletionBlocker(String)} reports a hold or retention on the object. */
+    public boolean isDeletionBlocked(String key) {
+        return deletionBlocker(key).isPresent();
+    }
+
+    private Optional<String> blocker(BlobInfo blob) {
+        List<String> reasons = new ArrayList<>();
+        if (Boolean.TRUE.equals(blob.getTemporaryHold())) {
+            reasons.add("a temporary hold (release: gcloud storage objects update gs://" + bucket + "/"
+                    + blob.getName() + " --no-temporary-hold)");
+        }
+        if (Boolean.TRUE.equals(blob.getEventBasedHold())) {
+            reasons.add("an event-based hold (release: gcloud storage objects update gs://" + bucket + "/"
+                    + blob.getName() + " --no-event-based-hold)");
+        }
+        Instant now = clock.instant();
+        OffsetDateTime expiration = blob.getRetentionExpirationTimeOffsetDateTime();
+        if (expiration != null && expiration.toInstant().isAfter(now)) {
+            reasons.add("the bucket retention policy until " + expiration.toInstant());
+        }
+        BlobInfo.Retention retention = blob.getRetention();
+        if (retention != null && retention.getRetainUntilTime() != null
+                && retention.getRetainUntilTime().toInstant().isAfter(now)) {
+            reasons.add("object retention (" + retention.getMode() + ") until " + retention.getRetainUntilTime().toInstant());
+        }
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", reasons));
+    }
+
+    private BackupException explainBlockedDelete(String key, BackupException e) {
+        if (GcsErrors.status(e) != 403) {
+            return e;
+        }
+        Optional<String> blocker;
+        try {
+            blocker = deletionBlocker(key);
+        } catch (BackupException lookup) {
+            e.addSuppressed(lookup);
+            return e;
+        }
+        return blocker.<BackupException>map(reason -> new BackupException(CoreErrorCode.STORAGE_FAILED,
+                "cannot delete " + resource(key) + ": it is under " + reason, e, false)).orElse(e);
+    }
+
+    /** Closes the client if this target created it. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ownsClient) {
+            closeQuietly(storage);
+            if (uploadStorage != storage) {
+                closeQuietly(uploadStorage);
+            }
+        }
+    }
+
+    private static void closeQuietly(Storage s) {
+        try {
+            s.close();
+        } catch (Exception e) {
+            LOG.debug("closing the GCS client failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GcsStorage[" + describe()
+                + (storageClass == null ? "" : ", storageClass=" + storageClass)
+                + (kmsKeyName == null ? "" : ", kmsKeyName=" + kmsKeyName)
+                + (temporaryHold ? ", temporaryHold" : "")
+                + (eventBasedHold ? ", eventBasedHold" : "")
+                + ", chunkSize=" + chunkSize + "]";
+    }
+
+    private ObjectInfo info(BlobInfo blob) {
+        OffsetDateTime updated = blob.getUpdateTimeOffsetDateTime();
+        return new ObjectInfo(blob.getName().substring(prefix.length()),
+                blob.getSize() == null ? 0 : blob.getSize(),
+                updated == null ? Instant.EPOCH : updated.toInstant());
+    }
+
+    private <T> T call(String op, String resource, String permission, Supplier<T> call) {
+        return retryPolicy.call(op, resource, () -> {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                throw translate(op, resource, permission, e);
+            }
+        });
+    }
+
+    private BackupException translate(String op, String resource, String permission, Throwable e) {
+        return GcsErrors.translate(op, resource, bucket, permission, e);
+    }
+
+    private String objectName(String key) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty() || key.startsWith("/")) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                    "invalid key '" + key + "' for " + describe() + ": keys are non-empty relative paths");
+        }
+        return prefix + key;
+    }
+
+    private String resource(String key) {
+        return "gs://" + bucket + "/" + prefix + key;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, describe() + " is closed");
+        }
+    }
+
+    /** Configures a {@link GcsStorage}. Not thread-safe; {@link #build()} validates everything at once. */
+    public static final class Builder {
+        private final String bucket;
+        private final Storage client;
+        private String prefix = "";
+        private String projectId;
+        private String storageClass;
+        private String kmsKeyName;
+        private boolean temporaryHold;
+        private boolean eventBasedHold;
+        private boolean lockedRetention;
+        private Credentials credentials;
+        private String host;
+        private int chunkSize = DEFAULT_CHUNK_SIZE;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String bucket, Storage client) {
+            this.bucket = bucket;
+            this.client = client;
+        }
+
+        /** Key prefix inside the bucket, e.g. {@code prod/}; a trailing {@code /} is added. Default: none. */
+        public Builder prefix(String prefix) {
+            String p = Objects.requireNonNull(prefix, "prefix");
+            while (p.startsWith("/")) {
+                p = p.substring(1);
+            }
+            this.prefix = p.isEmpty() || p.endsWith("/") ? p : p + "/";
+            return this;
+        }
+
+        /** The project for the client (billing, quota). Default: from Application Default Credentials. */
+        public Builder projectId(String projectId) {
+            this.projectId = Objects.requireNonNull(projectId, "projectId");
+            return this;
+        }
+
+        /**
+         * Storage class of written objects: one of {@link #STORAGE_CLASSES} (case-insensitive).
+         * Default: the bucket's default class. Validated by {@link #build()}.
+         */
+        public Builder storageClass(String storageClass) {
+            this.storageClass = Objects.requireNonNull(storageClass, "storageClass").trim().toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Customer-managed encryption key for written objects, e.g.
+         * {@code projects/p/locations/l/keyRings/r/cryptoKeys/k}. Default: the bucket's default key
+         * (Google-managed if none).
+         */
+        public Builder kmsKeyName(String kmsKeyName) {
+            this.kmsKeyName = Objects.requireNonNull(kmsKeyName, "kmsKeyName");
+            return this;
+        }
+
+        /** Place a temporary hold on objects written by {@code put}. Default {@code false}. */
+        public Builder temporaryHold(boolean temporaryHold) {
+            this.temporaryHold = temporaryHold;
+            return this;
+        }
+
+        /** Place an event-based hold on objects written by {@code put}. Default {@code false}. */
+        public Builder eventBasedHold(boolean eventBasedHold) {
+            this.eventBasedHold = eventBasedHold;
+            return this;
+        }
+
+        /**
+         * Whether {@link PutOptions#retainUntil()} sets a {@code Locked} object retention (cannot be
+         * shortened by anyone) instead of {@code Unlocked}. Needs a bucket with object retention
+         * enabled. Default {@code false} (Unlocked).
+         */
+        public Builder lockedRetention(boolean locked) {
+            this.lockedRetention = locked;
+            return this;
+        }
+
+        /** Credentials to use. Default: Application Default Credentials (or none with {@link #host}). */
+        public Builder credentials(Credentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /**
+         * API endpoint, e.g. {@code http://127.0.0.1:4443} for an emulator. Without
+         * {@link #credentials}, no credentials are sent. Default: {@code https://storage.googleapis.com}.
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Upload chunk size in bytes, a positive multiple of 256 KiB; one chunk is buffered per upload.
+         * Default 8 MiB.
+         */
+        public Builder chunkSize(int chunkSize) {
+            if (chunkSize <= 0 || chunkSize % CHUNK_GRANULARITY != 0) {
+                throw new IllegalArgumentException("chunkSize must be a positive multiple of 262144 (256 KiB), was " + chunkSize);
+            }
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /** Retry policy for metadata calls, and attempt count for upload chunks. Default {@link RetryPolicy#defaults()}. */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** Clock for comparing retention dates. Default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Validates the configuration and creates the target (and its client, unless one was given).
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem
+         */
+        public GcsStorage build() {
+            List<String> problems = new ArrayList<>();
+            if (!BUCKET_NAME.matcher(bucket).matches() || bucket.length() > 222) {
+                problems.add("bucket name '" + bucket + "' is invalid: use 3-63 lowercase letters, digits, '-', '_' or '.'");
+            }
+            if (storageClass != null && !STORAGE_CLASSES.contains(storageClass)) {
+                problems.add("storage class '" + storageClass + "' is invalid: use one of " + String.join(", ", STORAGE_CLASSES));
+            }
+            if (kmsKeyName != null && !kmsKeyName.matches("projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+")) {
+                problems.add("kmsKeyName must look like projects/P/locations/L/keyRings/R/cryptoKeys/K");
+            }
+            if (host != null) {
+                try {
+                    URI uri = URI.create(host);
+                    if (uri.getScheme() == null || uri.getHost() == null
+                            || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                        problems.add("host must be an http(s) URL such as http://127.0.0.1:4443");
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add("host must be an http(s) URL such as http://127.0.0.1:4443");
+                }
+            }
+            if (client != null && (credentials != null || host != null || projectId != null)) {
+                problems.add("credentials, host and projectId configure a client this target creates: set them on"
+                        + " the Storage passed to from(..) instead");
+            }
+            if (!problems.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                        "invalid GcsStorage configuration for gs://" + bucket + ": " + String.join("; ", problems));
+            }
+            if (client != null) {
+                return new GcsStorage(this, client, client, false);
+            }
+            StorageOptions.Builder options = StorageOptions.http();
+            if (projectId != null) {
+                options.setProjectId(projectId);
+            }
+            if (host != null) {
+                options.setHost(host);
+            }
+            if (credentials != null) {
+                options.setCredentials(credentials);
+            } else if (host != null) {
+                options.setCredentials(NoCredentials.getInstance());
+            }
+            Storage metadataClient;
+            Storage uploadClient;
+            try {
+                RetrySettings defaults = StorageOptions.getDefaultRetrySettings();
+                // metadata calls: retried by our RetryPolicy only, so attempts do not multiply
+                metadataClient = options.setRetrySettings(defaults.toBuilder().setMaxAttempts(1).build()).build().getService();
+                // upload chunks: retried inside the resumable session, which knows where to resume
+                uploadClient = options.setRetrySettings(defaults.toBuilder()
+                        .setMaxAttempts(retryPolicy.maxAttempts()).build()).build().getService();
+            } catch (RuntimeException e) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot create the Google Cloud Storage"
+                        + " client for gs://" + bucket + " (" + e.getClass().getSimpleName() + "); configure"
+                        + " credentials(..) or Application Default Credentials", e, false);
+            }
+            return new GcsStorage(this, metadataClient, uploadClient, true);
+        }
+    }
+}
