@@ -101,7 +101,7 @@ public final class StreamingUpload {
     }
 
     /** The size of part {@code partNumber} (1-based). */
-    static long partSize(long base, int partNumber) {
+    public static long partSize(long base, int partNumber) {
         int doublings = (partNumber - 1) / PARTS_PER_SIZE_STEP;
         long size = base;
         for (int i = 0; i < doublings && size < MAX_PART_SIZE; i++) {
