@@ -295,7 +295,7 @@ public final class GcsStorage implements StorageTarget {
         Blob blob = call("get", resource, "storage.objects.get",
                 () -> storage.get(BlobId.of(bucket, objectName(key))));
         if (blob == null) {
-            throw new BackupException(CoreErrorCode.NOT_FOUND, "no object " + resource);
+            throw notFound("get", resource);
         }
         long size = blob.getSize() == null ? 0 : blob.getSize();
         long start = Math.min(range.offset(), size);
@@ -318,6 +318,23 @@ public final class GcsStorage implements StorageTarget {
             throw translate("get", resource, "storage.objects.get", e);
         }
         return new ReadChannelInputStream(reader, resource, start, end - start);
+    }
+
+    /**
+     * The client answers "no object" both for a missing object and a missing bucket; tell them apart
+     * (one bucket lookup, on this error path only) so a wrong bucket name is not reported as a
+     * missing backup.
+     */
+    private BackupException notFound(String op, String resource) {
+        try {
+            if (storage.get(bucket) == null) {
+                return GcsErrors.bucketMissing(op + " " + resource, bucket, null);
+            }
+        } catch (RuntimeException e) {
+            // no storage.buckets.get permission, or unreachable: fall back to the object answer
+            LOG.debug("bucket lookup for {} failed: {}", describe(), e.toString());
+        }
+        return new BackupException(CoreErrorCode.NOT_FOUND, "no object " + resource);
     }
 
     @Override
