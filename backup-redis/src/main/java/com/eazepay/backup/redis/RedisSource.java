@@ -1,0 +1,432 @@
+package com.eazepay.backup.redis;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.redis.internal.KeyDumpFormat;
+import com.eazepay.backup.redis.internal.RdbReader;
+import com.eazepay.backup.redis.internal.RedisEndpoint;
+import com.eazepay.backup.redis.internal.RedisRestore;
+import com.eazepay.backup.redis.internal.ReplicationPayload;
+import com.eazepay.backup.redis.internal.RespConnection;
+import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Backs up one Redis server. Type {@code redis}; sensitive.
+ *
+ * <p>{@link Mode#REPLICATION} (default) asks the server for a full snapshot over the replication
+ * protocol ({@code PSYNC ? -1}, falling back to {@code SYNC}), exactly like {@code redis-cli --rdb}:
+ * one stream {@code dump.rdb}, a standard RDB file, validated while it streams (structure and
+ * CRC-64 trailer) with constant memory; the replication connection is closed as soon as the RDB is
+ * received. Facts: {@code rdbVersion}, {@code redisVersion}, {@code keys} (per database, e.g.
+ * {@code db0}), {@code expiringKeys}, {@code pointInTime: true}, {@code format: rdb}.
+ *
+ * <p>{@link Mode#KEY_DUMP} is for managed Redis where {@code SYNC}/{@code PSYNC} are disabled:
+ * {@code SCAN} + {@code DUMP} + {@code PTTL} per key into one stream {@code dump.redisdump}
+ * (format in the module README); {@code pointInTime: false}, since keys are read one after another.
+ *
+ * <pre>{@code
+ * RedisSource source = RedisSource.builder()
+ *     .name("cache").uri("redis://cache.internal:6379")
+ *     .password(Secret.of(System.getenv("REDIS_PASSWORD")))
+ *     .timeout(Duration.ofMinutes(2))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Restores go to a {@link RedisTarget}. Immutable and thread-safe.
+ */
+public final class RedisSource implements BackupSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    /** Stream name of every Redis backup. */
+    public static final String STREAM = "dump";
+
+    /** How the data is read from the server. */
+    public enum Mode {
+        /** Full snapshot over the replication protocol: a standard, point-in-time RDB file. */
+        REPLICATION,
+        /** {@code SCAN} + {@code DUMP} + {@code PTTL} per key: works where SYNC is disabled, not point-in-time. */
+        KEY_DUMP
+    }
+
+    private final String name;
+    private final RedisEndpoint endpoint;
+    private final Mode mode;
+    private final int scanCount;
+
+    private RedisSource(Builder b) {
+        this.name = b.name;
+        this.endpoint = new RedisEndpoint(b.host, b.port, b.user, b.password, b.tls, b.timeout);
+        this.mode = b.mode;
+        this.scanCount = b.scanCount;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return "redis";
+    }
+
+    @Override
+    public boolean sensitive() {
+        return true;
+    }
+
+    /** The configured mode. */
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public void backup(BackupContext context) {
+        if (mode == Mode.KEY_DUMP) {
+            keyDump(context);
+        } else {
+            replication(context);
+        }
+    }
+
+    private void replication(BackupContext context) {
+        String what = "RDB from " + endpoint.describe();
+        long started = System.nanoTime();
+        try (RespConnection c = endpoint.connect()) {
+            String redisVersion = RedisEndpoint.info(c, "server").get("redis_version");
+            Object capa = c.call("REPLCONF", "capa", "eof", "capa", "psync2");
+            if (capa instanceof RespConnection.RespError err && refusal(err)) {
+                throw refused(err.message());
+            }
+            // 7.0+: tell the master we only want the snapshot, not the command stream after it; older
+            // servers answer an error, which is harmless
+            c.call("REPLCONF", "rdb-only", "1");
+            Object r = c.call("PSYNC", "?", "-1");
+            if (r instanceof RespConnection.RespError err) {
+                if (!unknownCommand(err) && !refusal(err)) {
+                    throw syncFailed(err.message());
+                }
+                LOG.debug("PSYNC refused by {} ({}), trying SYNC", endpoint, err.kind());
+                c.send("SYNC");
+                c.flush();
+                // SYNC has no status line: the payload (or an error) follows directly
+            } else if (!(r instanceof String s && s.startsWith("FULLRESYNC"))) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "unexpected reply to PSYNC from " + endpoint.describe() + ": " + r);
+            }
+            ReplicationPayload payload;
+            try {
+                payload = ReplicationPayload.open(c.input());
+            } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("master refused the sync: ")) {
+                    String msg = e.getMessage().substring("master refused the sync: ".length());
+                    if (msg.startsWith("ERR unknown command") || msg.startsWith("NOPERM") || msg.startsWith("NOAUTH")) {
+                        throw refused(msg);
+                    }
+                    throw syncFailed(msg);
+                }
+                throw e;
+            }
+            context.consistentAt(context.clock().instant());
+            RdbReader.Summary summary;
+            try (OutputStream out = context.newStream(STREAM, "rdb")) {
+                summary = new RdbReader(payload, out, false, what).read(new RdbReader.Visitor() { });
+            }
+            c.close();
+            double secs = (System.nanoTime() - started) / 1e9;
+            LOG.info("captured RDB v{} from {} ({} framing): {} bytes, {} keys in {} s", summary.rdbVersion(), endpoint,
+                    payload.diskless() ? "diskless" : "length", summary.bytes(), summary.totalKeys(), String.format("%.1f", secs));
+            context.fact("format", "rdb");
+            context.fact("mode", "replication");
+            context.fact("rdbVersion", summary.rdbVersion());
+            String v = redisVersion != null ? redisVersion : summary.redisVersion();
+            if (v != null) {
+                context.fact("redisVersion", v);
+            }
+            context.fact("keys", dbKeys(summary.keysPerDb()));
+            context.fact("expiringKeys", summary.expiringKeys());
+            context.fact("functions", summary.functions());
+            context.fact("rdbBytes", summary.bytes());
+            context.fact("pointInTime", true);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, "reading the RDB snapshot from " + endpoint.describe()
+                    + " failed: " + e.getMessage() + "; the backup is incomplete and was not committed", e);
+        }
+    }
+
+    private static boolean unknownCommand(RespConnection.RespError err) {
+        return err.message().startsWith("ERR unknown command");
+    }
+
+    private static boolean refusal(RespConnection.RespError err) {
+        return unknownCommand(err) || "NOPERM".equals(err.kind()) || "NOAUTH".equals(err.kind());
+    }
+
+    private BackupException refused(String serverMessage) {
+        return new BackupException(CoreErrorCode.SOURCE_FAILED, endpoint.describe() + " refused replication (" + serverMessage
+                + "): SYNC/PSYNC are disabled or not permitted (common on managed Redis); grant the user the replication"
+                + " commands, or use RedisSource.builder().mode(RedisSource.Mode.KEY_DUMP) (SCAN + DUMP, not point-in-time)");
+    }
+
+    private BackupException syncFailed(String serverMessage) {
+        return new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, endpoint.describe() + " could not start a full sync: " + serverMessage);
+    }
+
+    static Map<String, Long> dbKeys(Map<Integer, Long> perDb) {
+        Map<String, Long> m = new TreeMap<>();
+        perDb.forEach((db, n) -> m.put("db" + db, n));
+        return m;
+    }
+
+    private void keyDump(BackupContext context) {
+        long started = System.nanoTime();
+        try (RespConnection c = endpoint.connect()) {
+            String redisVersion = RedisEndpoint.info(c, "server").get("redis_version");
+            Map<Integer, Long> dbs = RedisEndpoint.keyspace(c);
+            context.consistentAt(context.clock().instant());
+            Map<Integer, Long> counted = new TreeMap<>();
+            long expiring = 0;
+            int maxVersion = 0;
+            try (OutputStream out = context.newStream(STREAM, "redisdump")) {
+                KeyDumpFormat.Writer w = new KeyDumpFormat.Writer(new java.io.BufferedOutputStream(out, 1 << 16));
+                for (int db : dbs.keySet()) {
+                    endpoint.check(c.call("SELECT", Integer.toString(db)), "SELECT " + db);
+                    w.db(db);
+                    String cursor = "0";
+                    do {
+                        List<Object> reply = RedisEndpoint.list(endpoint.check(
+                                c.call("SCAN", cursor, "COUNT", Integer.toString(scanCount)), "SCAN"));
+                        cursor = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+                        List<Object> keys = RedisEndpoint.list(reply.get(1));
+                        if (keys.isEmpty()) {
+                            continue;
+                        }
+                        c.send("TIME");
+                        for (Object k : keys) {
+                            c.send("DUMP", k);
+                            c.send("PTTL", k);
+                        }
+                        c.flush();
+                        List<Object> time = RedisEndpoint.list(endpoint.check(c.read(), "TIME"));
+                        long nowMs = Long.parseLong(new String((byte[]) time.get(0), StandardCharsets.US_ASCII)) * 1000
+                                + Long.parseLong(new String((byte[]) time.get(1), StandardCharsets.US_ASCII)) / 1000;
+                        for (Object k : keys) {
+                            Object dump = endpoint.check(c.read(), "DUMP");
+                            long pttl = (Long) endpoint.check(c.read(), "PTTL");
+                            if (dump == null || pttl == -2) {
+                                continue; // deleted or expired while we scanned
+                            }
+                            byte[] payload = (byte[]) dump;
+                            long expireAt = pttl < 0 ? -1 : nowMs + pttl;
+                            w.key((byte[]) k, expireAt, payload);
+                            counted.merge(db, 1L, Long::sum);
+                            if (expireAt != -1) {
+                                expiring++;
+                            }
+                            maxVersion = Math.max(maxVersion, KeyDumpFormat.payloadVersion(payload));
+                        }
+                    } while (!"0".equals(cursor));
+                }
+                w.end();
+            }
+            LOG.info("dumped {} keys from {} key by key in {} s", counted.values().stream().mapToLong(Long::longValue).sum(),
+                    endpoint, String.format("%.1f", (System.nanoTime() - started) / 1e9));
+            context.fact("format", "redisdump");
+            context.fact("mode", "key-dump");
+            if (maxVersion > 0) {
+                context.fact("rdbVersion", maxVersion);
+            }
+            if (redisVersion != null) {
+                context.fact("redisVersion", redisVersion);
+            }
+            context.fact("keys", dbKeys(counted));
+            context.fact("expiringKeys", expiring);
+            context.fact("pointInTime", false);
+        } catch (IOException e) {
+            throw endpoint.unavailable("dumping keys from", e);
+        }
+    }
+
+    /**
+     * Restores into {@code target}, which must be a {@link RedisTarget}: an RDB file for a fresh
+     * server, or a live server through {@code RESTORE}. The stream is read and verified to the end
+     * before anything is written to a live server (so it is read twice), and a file target is
+     * written to a temporary file and moved into place only after verification.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} for another target type;
+     *                         {@code TARGET_NOT_EMPTY}, {@code VERSION_MISMATCH}, {@code CORRUPT_DATA},
+     *                         {@code CHECKSUM_MISMATCH} as described on {@link RedisTarget}
+     */
+    @Override
+    public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (!(target instanceof RedisTarget rt)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a redis backup restores into a RedisTarget"
+                    + " (RedisTarget.rdbFile(path) or RedisTarget.server(host, port)), not " + target.describe());
+        }
+        return RedisRestore.restore(context, rt.spec());
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSource[name=" + name + ", endpoint=" + endpoint.describe() + ", mode=" + mode + "]";
+    }
+
+    /** Builds a {@link RedisSource}. Not thread-safe. */
+    public static final class Builder {
+        private String name = "redis";
+        private String host = "localhost";
+        private int port = 6379;
+        private String user;
+        private Secret password;
+        private SSLSocketFactory tls;
+        private Duration timeout = Duration.ofSeconds(60);
+        private Mode mode = Mode.REPLICATION;
+        private int scanCount = 1000;
+
+        private Builder() {
+        }
+
+        /** Source name, {@code [a-z0-9][a-z0-9._-]*}. Default {@code redis}. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("name must match [a-z0-9][a-z0-9._-]*: " + name);
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** Server host. Default {@code localhost}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Server port, 1..65535. Default 6379. */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Host, port, user and password from {@code redis://[user[:password]@]host[:port]} or
+         * {@code rediss://...} (TLS with the JDK's default trust store). A database path is ignored:
+         * backups cover every database.
+         */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            URI u;
+            try {
+                u = URI.create(uri);
+            } catch (IllegalArgumentException e) {
+                // never echo the URI: it may hold a password
+                throw new IllegalArgumentException("uri is not a valid redis:// or rediss:// URI");
+            }
+            if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("uri must be redis://host[:port] or rediss://host[:port]");
+            }
+            host(u.getHost());
+            port(u.getPort() < 0 ? 6379 : u.getPort());
+            if (u.getRawUserInfo() != null) {
+                String[] ui = u.getRawUserInfo().split(":", 2);
+                if (ui.length == 2) {
+                    if (!ui[0].isEmpty()) {
+                        user(URLDecoder.decode(ui[0], StandardCharsets.UTF_8));
+                    }
+                    password(Secret.of(URLDecoder.decode(ui[1], StandardCharsets.UTF_8)));
+                } else {
+                    password(Secret.of(URLDecoder.decode(ui[0], StandardCharsets.UTF_8)));
+                }
+            }
+            if ("rediss".equals(u.getScheme())) {
+                tls(true);
+            }
+            return this;
+        }
+
+        /** ACL user (Redis 6+). Default none: {@code AUTH password} for the default user. */
+        public Builder user(String user) {
+            this.user = Objects.requireNonNull(user, "user");
+            return this;
+        }
+
+        /** Password. Default none (no {@code AUTH}). */
+        public Builder password(Secret password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** TLS with this context's socket factory. Default plain TCP. */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "context").getSocketFactory();
+            return this;
+        }
+
+        /** TLS with the JDK's default trust store ({@code true}) or plain TCP. Default false. */
+        public Builder tls(boolean enabled) {
+            this.tls = enabled ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null;
+            return this;
+        }
+
+        /** Connect and read timeout (also the longest silence while the server prepares the snapshot). Default 60 s. */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive: " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** How to read the data. Default {@link Mode#REPLICATION}. */
+        public Builder mode(Mode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** {@code SCAN COUNT} hint in key-dump mode, 1..100000. Default 1000. */
+        public Builder scanCount(int count) {
+            if (count < 1 || count > 100_000) {
+                throw new IllegalArgumentException("scanCount must be 1..100000: " + count);
+            }
+            this.scanCount = count;
+            return this;
+        }
+
+        /** Builds the source. */
+        public RedisSource build() {
+            return new RedisSource(this);
+        }
+    }
+}

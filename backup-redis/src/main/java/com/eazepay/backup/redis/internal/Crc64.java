@@ -1,0 +1,60 @@
+package com.eazepay.backup.redis.internal;
+
+/**
+ * CRC-64 with the Jones polynomial as Redis computes it ({@code src/crc64.c}): reflected input and
+ * output, polynomial {@code 0xad93d23594c935a9}, initial value 0, no final xor. Check value:
+ * {@code crc64("123456789") == 0xe9c6d914c4b8d9caL}. Stateless; thread-safe.
+ */
+public final class Crc64 {
+
+    private static final long POLY_REFLECTED = 0x95AC9329AC4BC9B5L;
+    private static final long[][] TABLE = new long[8][256];
+
+    static {
+        for (int n = 0; n < 256; n++) {
+            long crc = n;
+            for (int k = 0; k < 8; k++) {
+                crc = (crc & 1) != 0 ? (crc >>> 1) ^ POLY_REFLECTED : crc >>> 1;
+            }
+            TABLE[0][n] = crc;
+        }
+        // slicing-by-8 tables
+        for (int n = 0; n < 256; n++) {
+            long crc = TABLE[0][n];
+            for (int k = 1; k < 8; k++) {
+                crc = TABLE[0][(int) (crc & 0xff)] ^ (crc >>> 8);
+                TABLE[k][n] = crc;
+            }
+        }
+    }
+
+    private Crc64() {
+    }
+
+    /** Continues {@code crc} over {@code len} bytes of {@code b} from {@code off}. */
+    public static long update(long crc, byte[] b, int off, int len) {
+        int i = off;
+        int end = off + len;
+        while (end - i >= 8) {
+            long x = crc
+                    ^ ((b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24
+                    | (b[i + 4] & 0xffL) << 32 | (b[i + 5] & 0xffL) << 40 | (b[i + 6] & 0xffL) << 48
+                    | (b[i + 7] & 0xffL) << 56);
+            crc = TABLE[7][(int) (x & 0xff)] ^ TABLE[6][(int) ((x >>> 8) & 0xff)]
+                    ^ TABLE[5][(int) ((x >>> 16) & 0xff)] ^ TABLE[4][(int) ((x >>> 24) & 0xff)]
+                    ^ TABLE[3][(int) ((x >>> 32) & 0xff)] ^ TABLE[2][(int) ((x >>> 40) & 0xff)]
+                    ^ TABLE[1][(int) ((x >>> 48) & 0xff)] ^ TABLE[0][(int) (x >>> 56)];
+            i += 8;
+        }
+        while (i < end) {
+            crc = TABLE[0][(int) ((crc ^ b[i]) & 0xff)] ^ (crc >>> 8);
+            i++;
+        }
+        return crc;
+    }
+
+    /** Continues {@code crc} over one byte. */
+    public static long update(long crc, int b) {
+        return TABLE[0][(int) ((crc ^ b) & 0xff)] ^ (crc >>> 8);
+    }
+}

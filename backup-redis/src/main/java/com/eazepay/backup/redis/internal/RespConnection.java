@@ -1,0 +1,193 @@
+package com.eazepay.backup.redis.internal;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * A minimal RESP2 client over one socket: commands are arrays of bulk strings, replies are decoded to
+ * {@link String} (simple string), {@link Long} (integer), {@code byte[]} (bulk string), {@link List}
+ * (array), {@code null} (nil) or {@link RespError} (error reply; returned, not thrown). Commands may be
+ * pipelined: {@link #send} several, {@link #flush()}, then {@link #read()} as many replies. Not
+ * thread-safe.
+ */
+public final class RespConnection implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private RespConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+    }
+
+    /**
+     * Connects.
+     *
+     * @param tls     socket factory for TLS, or null for plain TCP
+     * @param timeout connect and read timeout
+     */
+    public static RespConnection open(String host, int port, SSLSocketFactory tls, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.createSocket(s, host, port, true);
+                var params = ssl.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                ssl.setSSLParameters(params);
+                ssl.startHandshake();
+                return new RespConnection(ssl);
+            }
+            return new RespConnection(s);
+        } catch (IOException | RuntimeException e) {
+            try {
+                s.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** An error reply. */
+    public record RespError(String message) {
+        /** The first word, e.g. {@code ERR}, {@code NOAUTH}, {@code NOPERM}, {@code WRONGPASS}. */
+        public String kind() {
+            int sp = message.indexOf(' ');
+            return sp < 0 ? message : message.substring(0, sp);
+        }
+    }
+
+    /** Buffers one command; call {@link #flush()} to send. Arguments are String (UTF-8) or byte[]. */
+    public void send(Object... args) throws IOException {
+        out.write('*');
+        writeNumber(args.length);
+        for (Object a : args) {
+            byte[] b = a instanceof byte[] bytes ? bytes : String.valueOf(a).getBytes(StandardCharsets.UTF_8);
+            out.write('$');
+            writeNumber(b.length);
+            out.write(b);
+            out.write('\r');
+            out.write('\n');
+        }
+    }
+
+    private void writeNumber(long n) throws IOException {
+        out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+        out.write('\r');
+        out.write('\n');
+    }
+
+    /** Sends the buffered commands. */
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    /** Sends one command and reads its reply. */
+    public Object call(Object... args) throws IOException {
+        send(args);
+        flush();
+        return read();
+    }
+
+    /** Reads one reply. */
+    public Object read() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("connection closed by server");
+        }
+        switch (type) {
+            case '+':
+                return readLine();
+            case '-':
+                return new RespError(readLine());
+            case ':':
+                return Long.parseLong(readLine());
+            case '$': {
+                long len = Long.parseLong(readLine());
+                if (len < 0) {
+                    return null;
+                }
+                if (len > Integer.MAX_VALUE - 16) {
+                    throw new IOException("bulk reply too large: " + len);
+                }
+                byte[] b = in.readNBytes((int) len);
+                if (b.length != len || in.read() != '\r' || in.read() != '\n') {
+                    throw new EOFException("truncated bulk reply");
+                }
+                return b;
+            }
+            case '*': {
+                long n = Long.parseLong(readLine());
+                if (n < 0) {
+                    return null;
+                }
+                List<Object> list = new ArrayList<>((int) Math.min(n, 1024));
+                for (long i = 0; i < n; i++) {
+                    list.add(read());
+                }
+                return list;
+            }
+            default:
+                throw new IOException("unexpected RESP type byte 0x" + Integer.toHexString(type));
+        }
+    }
+
+    /** Reads a CRLF-terminated line (without the CRLF), as ASCII/UTF-8. */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(64);
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                throw new EOFException("connection closed by server");
+            }
+            if (c == '\r') {
+                int n = in.read();
+                if (n != '\n') {
+                    throw new IOException("malformed RESP line");
+                }
+                return line.toString(StandardCharsets.UTF_8);
+            }
+            if (line.size() > 1 << 20) {
+                throw new IOException("RESP line too long");
+            }
+            line.write(c);
+        }
+    }
+
+    /** The buffered input, for reading a replication payload after the handshake. */
+    public InputStream input() {
+        return in;
+    }
+
+    /** Sets the read timeout. */
+    public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a socket we are done with: nothing to recover
+        }
+    }
+}
