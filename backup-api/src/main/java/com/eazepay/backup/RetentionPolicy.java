@@ -213,7 +213,7 @@ public final class RetentionPolicy {
 
         for (int nr = 0; nr < sorted.size(); nr++) {
             BackupInfo cur = sorted.get(nr);
-            LocalDateTime local = LocalDateTime.ofInstant(cur.time(), zone);
+            LocalDateTime local = null; // computed only if a rule still needs buckets: cheap for long histories
             List<String> why = new ArrayList<>(2);
 
             for (Set<String> tagSet : tagSets) {
@@ -228,6 +228,9 @@ public final class RetentionPolicy {
             for (Unit u : units) {
                 int i = u.ordinal();
                 if (left[i] > 0 || left[i] == UNLIMITED) {
+                    if (local == null && u != Unit.LAST) {
+                        local = LocalDateTime.ofInstant(cur.time(), zone);
+                    }
                     long val = u.bucket(local, nr);
                     // restic also keeps the oldest backup while the rule has buckets left
                     if (!anyBucket[i] || val != lastBucket[i] || nr == sorted.size() - 1) {
@@ -244,6 +247,9 @@ public final class RetentionPolicy {
             for (Unit u : units) {
                 int i = u.ordinal();
                 if (withinFrom[i] != null && cur.time().isAfter(withinFrom[i])) {
+                    if (local == null) {
+                        local = LocalDateTime.ofInstant(cur.time(), zone);
+                    }
                     long val = u.bucket(local, nr);
                     if (!anyWithinBucket[i] || val != lastWithinBucket[i]) {
                         anyWithinBucket[i] = true;

@@ -1,0 +1,60 @@
+package com.eazepay.backup.retention;
+
+import com.eazepay.backup.BackupInfo;
+import com.eazepay.backup.RetentionPlan;
+import com.eazepay.backup.RetentionPolicy;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Measures (logs, never asserts) how long planning takes for 100,000 and 1,000,000 backups.
+ * Slow-tagged: run with {@code mvn -Pslow -pl backup-api test -Dtest=RetentionPlanningSpeedTest}.
+ */
+@Tag("slow")
+class RetentionPlanningSpeedTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionPlanningSpeedTest.class);
+
+    @Test
+    void plansAHundredThousandAndAMillionBackups() {
+        RetentionPolicy policy = RetentionPolicy.builder().keepLast(10).keepHourly(48).keepDaily(30).keepWeekly(12)
+                .keepMonthly(12).keepYearly(7).keepWithinDaily(Duration.ofDays(90)).keepTagged("pre-deploy").build();
+        for (int size : new int[] {100_000, 1_000_000}) {
+            List<BackupInfo> history = history(size);
+            Instant now = Instant.parse("2026-11-26T12:00:00Z");
+            RetentionPlan plan = null;
+            long best = Long.MAX_VALUE;
+            for (int run = 0; run < 5; run++) {
+                long t0 = System.nanoTime();
+                plan = policy.plan(history, now);
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            LOG.info("planned {} backups in {} ms (best of 5): {} kept, {} removed", size, best / 1_000_000,
+                    plan.kept().size(), plan.removed().size());
+            assertThat(plan.kept().size() + plan.removed().size()).isEqualTo(size);
+        }
+    }
+
+    /** One backup every 10 minutes back from 2026-11-26, shuffled, every 50th tagged. */
+    private static List<BackupInfo> history(int size) {
+        Instant newest = Instant.parse("2026-11-26T11:50:00Z");
+        List<BackupInfo> list = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            BackupInfo b = BackupInfo.of("b" + i, newest.minus(Duration.ofMinutes(10L * i))).withStoredBytes(1 << 20);
+            list.add(i % 50 == 0 ? b.withTags("pre-deploy") : b);
+        }
+        Collections.shuffle(list, new Random(42));
+        return list;
+    }
+}
