@@ -32,6 +32,10 @@ public final class GcsErrors {
             if (c instanceof com.google.api.client.http.HttpResponseException h) {
                 return h.getStatusCode();
             }
+            if (c instanceof java.nio.file.FileAlreadyExistsException) {
+                // how the client library's LocalStorageHelper reports a failed ifGenerationMatch=0
+                return 412;
+            }
         }
         return 0;
     }
