@@ -1,0 +1,144 @@
+package com.eazepay.backup.mongo;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.spi.RestoreTarget;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where a mongo backup is restored: every database of the backup into one (differently named)
+ * database, {@link #database(String)}, or each into its own name, {@link #sameDatabases()}; on the
+ * source's server unless {@link #on(String)} names another. Immutable; every method returns a copy.
+ *
+ * <p>Defaults: collections that already hold documents are refused ({@code TARGET_NOT_EMPTY}) unless
+ * {@link #dropExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
+ */
+public final class MongoTarget implements RestoreTarget {
+
+    private final String database;
+    private final String fromDatabase;
+    private final Connection connection;
+    private final boolean dropExisting;
+    private final boolean replayOplog;
+    private final int batchSize;
+    private final List<Check> checks;
+
+    private MongoTarget(String database, String fromDatabase, Connection connection, boolean dropExisting,
+                        boolean replayOplog, int batchSize, List<Check> checks) {
+        this.database = database;
+        this.fromDatabase = fromDatabase;
+        this.connection = connection;
+        this.dropExisting = dropExisting;
+        this.replayOplog = replayOplog;
+        this.batchSize = batchSize;
+        this.checks = List.copyOf(checks);
+    }
+
+    /** Restores every database of the backup into {@code database} (use {@link #fromDatabase} if collection names clash). */
+    public static MongoTarget database(String database) {
+        if (database == null || database.isEmpty() || database.contains(".") || database.contains("$")) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "not a valid database name: " + database);
+        }
+        return new MongoTarget(database, null, null, false, true, 1000, List.of());
+    }
+
+    /** Restores each database of the backup under its own name. */
+    public static MongoTarget sameDatabases() {
+        return new MongoTarget(null, null, null, false, true, 1000, List.of());
+    }
+
+    /** Restores on this server ({@code mongodb://} connection string; kept secret) instead of the source's. */
+    public MongoTarget on(String connectionString) {
+        return new MongoTarget(database, fromDatabase, Connection.of(Objects.requireNonNull(connectionString)),
+                dropExisting, replayOplog, batchSize, checks);
+    }
+
+    /** Credentials for the target server given with {@link #on(String)}. */
+    public MongoTarget credentials(String user, Secret password, String authDatabase) {
+        if (connection == null) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "call on(connectionString) before credentials(..)");
+        }
+        return new MongoTarget(database, fromDatabase, connection.withCredentials(user, password, authDatabase),
+                dropExisting, replayOplog, batchSize, checks);
+    }
+
+    /** Restores only this database of the backup. */
+    public MongoTarget fromDatabase(String sourceDatabase) {
+        return new MongoTarget(database, Objects.requireNonNull(sourceDatabase), connection, dropExisting, replayOplog,
+                batchSize, checks);
+    }
+
+    /** Drops each target collection the backup holds before restoring it. Off by default. */
+    public MongoTarget dropExisting() {
+        return new MongoTarget(database, fromDatabase, connection, true, replayOplog, batchSize, checks);
+    }
+
+    /** Whether to replay the backup's oplog slice; default true. */
+    public MongoTarget replayOplog(boolean replay) {
+        return new MongoTarget(database, fromDatabase, connection, dropExisting, replay, batchSize, checks);
+    }
+
+    /** Documents per {@code insertMany}, 1..100000; default 1000. */
+    public MongoTarget batchSize(int batchSize) {
+        if (batchSize < 1 || batchSize > 100_000) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "batchSize must be 1..100000: " + batchSize);
+        }
+        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, checks);
+    }
+
+    /** Adds post-restore assertions, run after the data and oplog are restored. */
+    public MongoTarget check(Check... more) {
+        List<Check> all = new ArrayList<>(checks);
+        all.addAll(List.of(more));
+        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, all);
+    }
+
+    String database() {
+        return database;
+    }
+
+    String fromDatabaseName() {
+        return fromDatabase;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    boolean drop() {
+        return dropExisting;
+    }
+
+    boolean replay() {
+        return replayOplog;
+    }
+
+    int insertBatchSize() {
+        return batchSize;
+    }
+
+    List<Check> checks() {
+        return checks;
+    }
+
+    /** Maps a source database to its target database name. */
+    String targetDatabase(String sourceDatabase) {
+        return database == null ? sourceDatabase : database;
+    }
+
+    @Override
+    public String describe() {
+        String where = connection == null ? "the source server" : connection.describe(null);
+        return "mongo " + (database == null ? "same databases" : "database " + database)
+                + (fromDatabase == null ? "" : " from " + fromDatabase) + " on " + where;
+    }
+
+    @Override
+    public String toString() {
+        return "MongoTarget[" + describe() + "]";
+    }
+}
