@@ -37,7 +37,8 @@ import java.util.TreeSet;
  * each backup falls in a bucket (its hour, day, ISO week, month or year in {@link #zone()}; for
  * {@code keepLast} every backup is its own bucket); the newest backup of each bucket is kept until n
  * buckets have been kept. While a rule still has buckets left when the walk reaches the oldest
- * backup, the oldest backup is kept too (restic ≥ 0.17), so a short history is kept whole.
+ * backup, the oldest backup is kept too, even if its bucket was already kept (restic ≥ 0.17: the
+ * history reaches as far back as the counts allow; its reason ends in {@code (oldest)}).
  * {@link #UNLIMITED} keeps one per bucket for all buckets.
  * {@code keepWithin(d)} keeps every backup taken less than {@code d} before the <em>newest</em>
  * backup (not before {@code now}: a schedule that stopped never ages everything out);
@@ -233,14 +234,16 @@ public final class RetentionPolicy {
                     }
                     long val = u.bucket(local, nr);
                     // restic also keeps the oldest backup while the rule has buckets left
-                    if (!anyBucket[i] || val != lastBucket[i] || nr == sorted.size() - 1) {
+                    boolean newBucket = !anyBucket[i] || val != lastBucket[i];
+                    if (newBucket || nr == sorted.size() - 1) {
                         anyBucket[i] = true;
                         lastBucket[i] = val;
                         if (left[i] > 0) {
                             left[i]--;
                         }
                         keptByRule[i]++;
-                        why.add(u == Unit.LAST ? "last " + keptByRule[i] : u.word + " " + u.label(local));
+                        why.add(u == Unit.LAST ? "last " + keptByRule[i]
+                                : u.word + " " + u.label(local) + (newBucket ? "" : " (oldest)"));
                     }
                 }
             }
@@ -340,7 +343,7 @@ public final class RetentionPolicy {
         for (Set<String> tagSet : tagSets) {
             parts.add("tagged " + String.join(",", tagSet));
         }
-        return "keep " + String.join(", ", parts) + " (zone " + zone + ")";
+        return "keep " + String.join(", ", parts) + " (zone " + (zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId()) + ")";
     }
 
     /**

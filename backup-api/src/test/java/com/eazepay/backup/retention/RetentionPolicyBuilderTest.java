@@ -57,6 +57,6 @@ class RetentionPolicyBuilderTest {
         assertThat(p.keepDaily()).isEqualTo(30);
         assertThat(p.keepHourly()).isZero();
         assertThat(p.toString()).isEqualTo("keep all last, 30 daily, 12 weekly, 12 monthly, 7 yearly, "
-                + "all within 1d12h of the newest, hourly within 1h30m of the newest, tagged pre-deploy (zone Z)");
+                + "all within 1d12h of the newest, hourly within 1h30m of the newest, tagged pre-deploy (zone UTC)");
     }
 }

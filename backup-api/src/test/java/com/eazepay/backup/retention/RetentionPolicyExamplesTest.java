@@ -151,7 +151,7 @@ class RetentionPolicyExamplesTest {
                 BackupInfo.of("d0-late", d.minus(Duration.ofHours(12))), BackupInfo.of("d0-early", d.minus(Duration.ofHours(20))));
         RetentionPlan plan = RetentionPolicy.builder().keepDaily(10).build().plan(history, d.plus(Duration.ofDays(1)));
         assertThat(plan.kept()).extracting(BackupInfo::id).containsExactly("d1-late", "d0-late", "d0-early");
-        assertThat(plan.reasons("d0-early")).containsExactly("daily 2026-10-31");
+        assertThat(plan.reasons("d0-early")).containsExactly("daily 2026-10-31 (oldest)");
         assertThat(plan.removed()).extracting(BackupInfo::id).containsExactly("d1-early");
     }
 
@@ -255,7 +255,7 @@ class RetentionPolicyExamplesTest {
         for (int i = 1; i <= 7; i++) {
             assertThat(lines[i]).hasSameSizeAs(lines[0]);
         }
-        assertThat(lines[8]).startsWith("3 kept, 4 removed, 3.8 MiB freed; keep 3 daily, 1 weekly (zone Z)");
+        assertThat(lines[8]).startsWith("3 kept, 4 removed, 3.8 MiB freed; keep 3 daily, 1 weekly (zone UTC)");
     }
 
     @Test
