@@ -65,4 +65,15 @@ class RetentionAssertionsTest {
         assertThatThrownBy(() -> assertThatPolicy(WEEK).at(FROM)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> RetentionAssertions.backupsEvery(Duration.ZERO, FROM, 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theDocsExampleHolds() {
+        RetentionPolicy gfs = RetentionPolicy.builder().keepDaily(30).keepWeekly(12).keepMonthly(12).keepYearly(7).build();
+        List<BackupInfo> history = RetentionAssertions.dailyBackups(Instant.parse("2019-01-01T02:00:00Z"), 8 * 365);
+        // last backup 2026-12-29: 30 days + 7 Sundays (W42-W48) + 10 month ends (Jan-Oct 2026) + 6 year ends (2020-2025)
+        assertThatPolicy(gfs).over(history).at(Instant.parse("2026-12-31T03:00:00Z"))
+                .keeps(53)
+                .removesNothingNewerThan(Instant.parse("2026-11-30T00:00:00Z"))
+                .keepsWithReason(RetentionAssertions.idOf(Instant.parse("2025-12-31T02:00:00Z"), 2556), "yearly 2025");
+    }
 }
