@@ -33,7 +33,7 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <h2>Rules (semantics of restic's {@code forget})</h2>
- * Backups are walked newest first. For a count rule ({@code keepLast/Hourly/Daily/Weekly/Monthly/Yearly(n)})
+ * Backups are walked newest first (equal times: greater id first). For a count rule ({@code keepLast/Hourly/Daily/Weekly/Monthly/Yearly(n)})
  * each backup falls in a bucket (its hour, day, ISO week, month or year in {@link #zone()}; for
  * {@code keepLast} every backup is its own bucket); the newest backup of each bucket is kept until n
  * buckets have been kept. While a rule still has buckets left when the walk reaches the oldest
@@ -347,8 +347,10 @@ public final class RetentionPolicy {
     }
 
     /**
-     * Builds a {@link RetentionPolicy}. Each method may be called once; a second call, or a bad
-     * value, throws {@link BackupException} {@code INVALID_CONFIGURATION} at once. Not thread-safe.
+     * Builds a {@link RetentionPolicy}. No rule is set by default and the zone is UTC. Each method
+     * may be called once; a second call, or a bad value, throws {@link BackupException}
+     * {@code INVALID_CONFIGURATION} (not retryable) at once. Counts must be {@code >= 1} or
+     * {@link #UNLIMITED}; durations must be positive. Not thread-safe.
      */
     public static final class Builder {
 
