@@ -63,8 +63,8 @@ import java.util.regex.Pattern;
  * billed as objects).
  *
  * <p><b>Retries:</b> metadata calls (stat, list pages, delete, opening a read) are retried by the
- * {@link RetryPolicy}. Upload chunks are retried inside the resumable session by the client library
- * (it knows the offset to resume from), with {@link RetryPolicy#maxAttempts()} attempts. A client
+ * {@link RetryPolicy}. Upload chunks and download reads are retried inside the transfer by the client
+ * library (it knows the offset to resume from), with {@link RetryPolicy#maxAttempts()} attempts. A client
  * passed to {@link #from(Storage, String)} keeps its own retry settings, which then apply in addition.
  *
  * <p><b>Holds and retention:</b> {@link Builder#temporaryHold} / {@link Builder#eventBasedHold} set
@@ -101,7 +101,7 @@ public final class GcsStorage implements StorageTarget {
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
     private final Storage storage;
-    private final Storage uploadStorage;
+    private final Storage transferStorage;
     private final boolean ownsClient;
     private final String bucket;
     private final String prefix;
@@ -115,9 +115,9 @@ public final class GcsStorage implements StorageTarget {
     private final Clock clock;
     private volatile boolean closed;
 
-    private GcsStorage(Builder b, Storage storage, Storage uploadStorage, boolean ownsClient) {
+    private GcsStorage(Builder b, Storage storage, Storage transferStorage, boolean ownsClient) {
         this.storage = storage;
-        this.uploadStorage = uploadStorage;
+        this.transferStorage = transferStorage;
         this.ownsClient = ownsClient;
         this.bucket = b.bucket;
         this.prefix = b.prefix;
@@ -192,13 +192,13 @@ public final class GcsStorage implements StorageTarget {
         WriteChannel writer;
         try {
             // starts the resumable session (retried inside the client)
-            writer = uploadStorage.writer(info, writeOptions.toArray(new Storage.BlobWriteOption[0]));
+            writer = transferStorage.writer(info, writeOptions.toArray(new Storage.BlobWriteOption[0]));
         } catch (RuntimeException e) {
             if (ifAbsent && GcsErrors.status(e) == 412) {
                 LOG.debug("{} {}: object already exists", op, resource);
                 return false;
             }
-            throw translate(op, resource, "storage.objects.create", e);
+            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
         }
         writer.setChunkSize(chunkSize);
         long total = copy(op, resource, data, writer);
@@ -215,7 +215,7 @@ public final class GcsStorage implements StorageTarget {
                 LOG.debug("{} {}: object created concurrently", op, resource);
                 return false;
             }
-            throw translate(op, resource, "storage.objects.create", e);
+            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
         }
         LOG.debug("{} {}: {} bytes", op, resource, total);
         return true;
@@ -305,7 +305,8 @@ public final class GcsStorage implements StorageTarget {
         }
         BlobId exact = blob.getGeneration() == null ? blob.getBlobId()
                 : BlobId.of(bucket, blob.getName(), blob.getGeneration());
-        ReadChannel reader = storage.reader(exact);
+        // the transfer client resumes a broken download from its position (same generation) on retry
+        ReadChannel reader = transferStorage.reader(exact);
         try {
             if (start > 0) {
                 reader.seek(start);
@@ -387,7 +388,7 @@ public final class GcsStorage implements StorageTarget {
                 }
             });
         } catch (BackupException e) {
-            throw explainBlockedDelete(key, e);
+            throw explainBlocked("delete", key, e);
         }
     }
 
@@ -423,7 +424,7 @@ public final class GcsStorage implements StorageTarget {
                     if (GcsErrors.status(e) == 404) {
                         continue;
                     }
-                    BackupException be = explainBlockedDelete(key,
+                    BackupException be = explainBlocked("delete", key,
                             translate("delete", resource(key), "storage.objects.delete", e));
                     failures.add(key + ": " + be.getMessage());
                     if (first == null) {
@@ -480,7 +481,8 @@ public final class GcsStorage implements StorageTarget {
         return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", reasons));
     }
 
-    private BackupException explainBlockedDelete(String key, BackupException e) {
+    /** A 403 on delete or overwrite is usually a hold or retention, not IAM: say which, if so. */
+    private BackupException explainBlocked(String verb, String key, BackupException e) {
         if (GcsErrors.status(e) != 403) {
             return e;
         }
@@ -492,7 +494,7 @@ public final class GcsStorage implements StorageTarget {
             return e;
         }
         return blocker.<BackupException>map(reason -> new BackupException(CoreErrorCode.STORAGE_FAILED,
-                "cannot delete " + resource(key) + ": it is under " + reason, e, false)).orElse(e);
+                "cannot " + verb + " " + resource(key) + ": it is under " + reason, e, false)).orElse(e);
     }
 
     /** Closes the client if this target created it. Idempotent. */
@@ -504,8 +506,8 @@ public final class GcsStorage implements StorageTarget {
         closed = true;
         if (ownsClient) {
             closeQuietly(storage);
-            if (uploadStorage != storage) {
-                closeQuietly(uploadStorage);
+            if (transferStorage != storage) {
+                closeQuietly(transferStorage);
             }
         }
     }

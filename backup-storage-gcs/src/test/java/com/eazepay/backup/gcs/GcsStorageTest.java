@@ -266,7 +266,7 @@ class GcsStorageTest {
     }
 
     @Test
-    void heldObjectIsReportedAsBlockedAndItsDeleteFailsNamingTheHold() {
+    void heldObjectIsReportedAsBlockedAndItsDeleteOrOverwriteFailsNamingTheHold() throws IOException {
         try (GcsStorage storage = builder().temporaryHold(true).build()) {
             storage.put("pg/1/db.bin", text("data"), PutOptions.defaults());
             assertThat(storage.isDeletionBlocked("pg/1/db.bin")).isTrue();
@@ -279,6 +279,9 @@ class GcsStorageTest {
                     .hasMessageContaining("cannot delete gs://" + bucket + "/prod/pg/1/db.bin: it is under a temporary hold")
                     .hasMessageContaining("--no-temporary-hold");
             assertThat(storage.stat("pg/1/db.bin")).isPresent();
+            assertThatThrownBy(() -> storage.put("pg/1/db.bin", text("new"), PutOptions.defaults()))
+                    .hasMessageContaining("cannot overwrite gs://" + bucket + "/prod/pg/1/db.bin: it is under a temporary hold");
+            assertThat(read(storage, "pg/1/db.bin")).isEqualTo("data");
 
             server.setTemporaryHold(bucket, "prod/pg/1/db.bin", false);
             assertThat(storage.isDeletionBlocked("pg/1/db.bin")).isFalse();
