@@ -322,9 +322,9 @@ class PostgresSourceTest {
     @Test
     void pgDumpKilledMidDumpFailsTheBackupAndCommitsNothing() throws Exception {
         pg.exec("postgres", "CREATE DATABASE big");
-        // ~30 MB of rows: far more than the pipe and our buffers hold, so pg_dump is still running at the first write
+        // ~10 MB of rows: far more than the pipe and our buffers hold, so pg_dump is still running at the first write
         pg.exec("big", "CREATE TABLE blob (id int, v text)",
-                "INSERT INTO blob SELECT i, repeat(md5(i::text), 10) FROM generate_series(1, 100000) i");
+                "INSERT INTO blob SELECT i, repeat(md5(i::text), 10) FROM generate_series(1, 30000) i");
         Path dir = Files.createDirectories(tmp.resolve("killed"));
         SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-kill");
         List<List<String>> seenArgv = new ArrayList<>();
