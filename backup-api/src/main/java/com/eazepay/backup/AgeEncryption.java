@@ -413,6 +413,7 @@ public final class AgeEncryption implements Encryption {
         private final List<String> backupRecipients;
         private InputStream payload;
         private boolean closed;
+        private BackupException failure;
 
         DecryptingStream(InputStream raw, List<String> backupRecipients) {
             this.raw = raw;
@@ -423,18 +424,31 @@ public final class AgeEncryption implements Encryption {
             if (closed) {
                 throw new IOException("age stream is closed");
             }
+            if (failure != null) {
+                throw failure;
+            }
             if (payload == null) {
-                BufferedInputStream in = new BufferedInputStream(raw);
-                AgeHeader header = AgeHeader.read(in);
-                byte[] fileKey = unwrapFileKey(header, backupRecipients);
-                if (!header.macMatches(fileKey)) {
-                    throw new BackupException(CoreErrorCode.DECRYPTION_FAILED, "age header MAC check failed: the "
-                            + "header of this backup (its first " + header.length() + " bytes) was altered or is corrupt");
+                try {
+                    payload = open();
+                } catch (BackupException e) {
+                    failure = e; // sticky: the header was partly consumed
+                    throw e;
                 }
-                payload = new PayloadInputStream(in, fileKey, header.length());
-                Arrays.fill(fileKey, (byte) 0);
             }
             return payload;
+        }
+
+        private InputStream open() throws IOException {
+            BufferedInputStream in = new BufferedInputStream(raw);
+            AgeHeader header = AgeHeader.read(in);
+            byte[] fileKey = unwrapFileKey(header, backupRecipients);
+            if (!header.macMatches(fileKey)) {
+                throw new BackupException(CoreErrorCode.DECRYPTION_FAILED, "age header MAC check failed: the "
+                        + "header of this backup (its first " + header.length() + " bytes) was altered or is corrupt");
+            }
+            InputStream result = new PayloadInputStream(in, fileKey, header.length());
+            Arrays.fill(fileKey, (byte) 0);
+            return result;
         }
 
         @Override

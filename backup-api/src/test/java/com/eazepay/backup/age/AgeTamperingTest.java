@@ -136,6 +136,48 @@ class AgeTamperingTest {
     }
 
     @Test
+    void readsAfterAFailureKeepFailing() throws Exception {
+        byte[] cipher = sample();
+        cipher[headerLength(cipher) + 16 + 10] ^= 1;
+        var in = ENCRYPTION.decrypt(new ByteArrayInputStream(cipher));
+
+        assertFails(in::read, CoreErrorCode.DECRYPTION_FAILED, "payload chunk 0 authentication failed");
+        assertFails(in::read, CoreErrorCode.DECRYPTION_FAILED, "payload chunk 0 authentication failed");
+        var wrong = AgeEncryption.decryptOnly().withIdentities(AgeKeys.generate().identity())
+                .decrypt(new ByteArrayInputStream(sample()));
+        assertFails(wrong::read, CoreErrorCode.DECRYPTION_FAILED, "no identity matches");
+        assertFails(wrong::read, CoreErrorCode.DECRYPTION_FAILED, "no identity matches");
+    }
+
+    @Test
+    void aFailedWriteIsNeverFinishedIntoAValidLookingFile() throws Exception {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        java.io.OutputStream failing = new java.io.OutputStream() {
+            long written;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                if (written > 1000) {
+                    throw new java.io.IOException("disk full");
+                }
+                written += len;
+                sink.write(b, off, len);
+            }
+        };
+        var out = ENCRYPTION.encrypt(failing);
+        out.write(new byte[CHUNK]);
+        assertThatThrownBy(() -> out.write(new byte[2 * CHUNK])).hasMessageContaining("disk full");
+        out.close();
+
+        assertThatThrownBy(() -> decrypt(ENCRYPTION, sink.toByteArray())).isInstanceOf(BackupException.class);
+    }
+
+    @Test
     void reorderedChunksFailAtTheFirstMovedChunk() throws Exception {
         byte[] cipher = sample();
         int payload = headerLength(cipher) + 16;

@@ -36,6 +36,7 @@ public final class PayloadInputStream extends InputStream {
     private long counter;
     private boolean done;
     private boolean closed;
+    private BackupException failure;
 
     /**
      * @param in positioned right after the header (at the payload nonce); closed by {@link #close()}
@@ -63,11 +64,19 @@ public final class PayloadInputStream extends InputStream {
         if (n == 0) {
             return 0;
         }
+        if (failure != null) {
+            throw failure;
+        }
         while (pos == limit) {
             if (done) {
                 return -1;
             }
-            nextChunk();
+            try {
+                nextChunk();
+            } catch (BackupException e) {
+                failure = e; // sticky: never resume after a chunk that failed
+                throw e;
+            }
         }
         int k = Math.min(n, limit - pos);
         System.arraycopy(plain, pos, b, off, k);

@@ -31,6 +31,7 @@ public final class PayloadOutputStream extends OutputStream {
     private long counter;
     private boolean started;
     private boolean closed;
+    private boolean failed;
 
     /** @param header serialized header; {@code fileKey} is the key it wraps */
     public PayloadOutputStream(OutputStream out, byte[] header, byte[] fileKey, SecureRandom random) {
@@ -51,6 +52,9 @@ public final class PayloadOutputStream extends OutputStream {
         java.util.Objects.checkFromIndexSize(off, n, b.length);
         if (closed) {
             throw new IOException("age stream is closed");
+        }
+        if (failed) {
+            throw new IOException("an earlier write to this age stream failed");
         }
         start();
         while (n > 0) {
@@ -81,6 +85,12 @@ public final class PayloadOutputStream extends OutputStream {
             return;
         }
         closed = true;
+        if (failed) {
+            // Never finish a file whose earlier write failed: without a final chunk it cannot
+            // be mistaken for a complete backup.
+            out.close();
+            return;
+        }
         try {
             start();
             seal(true);
@@ -98,8 +108,10 @@ public final class PayloadOutputStream extends OutputStream {
     private void start() throws IOException {
         if (!started) {
             started = true;
+            failed = true;
             out.write(header);
             out.write(streamNonce);
+            failed = false;
         }
     }
 
@@ -112,7 +124,9 @@ public final class PayloadOutputStream extends OutputStream {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 failed", e);
         }
+        failed = true;
         out.write(sealed, 0, n);
+        failed = false;
         counter++;
         len = 0;
     }
