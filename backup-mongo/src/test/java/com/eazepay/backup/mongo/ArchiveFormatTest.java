@@ -165,6 +165,42 @@ class ArchiveFormatTest {
         assertThat(seen).containsExactly("a.b.c:0", "a.b.c:1", "a.b.c:2", "end a.b.c 3", "end a.d 0");
     }
 
+    @Test
+    void everyBsonTypeAndBinarySubtypeSurvivesWriterAndReaderByteForByte() throws IOException {
+        List<BsonDocument> docs = new ArrayList<>(TestData.everyType());
+        docs.addAll(TestData.typesOnlyRealServersStore());
+        List<byte[]> written = new ArrayList<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ArchiveWriter w = new ArchiveWriter(out);
+        w.writePrelude(new ArchiveHeader(1, "0.1", "7.0.0", "t"), List.of(new CollectionMetadata("x", "all.types", "{}", 0, "collection")));
+        w.beginNamespace("x", "all.types");
+        for (BsonDocument d : docs) {
+            RawBsonDocument raw = new RawBsonDocument(d, new BsonDocumentCodec());
+            ByteBuffer b = raw.getByteBuffer().asNIO();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            written.add(bytes);
+            w.writeDocument(bytes, 0, bytes.length);
+        }
+        w.endNamespace();
+        List<byte[]> read = new ArrayList<>();
+        try (ArchiveReader r = ArchiveReader.open(new ByteArrayInputStream(out.toByteArray()))) {
+            ArchiveReader.Event e;
+            while ((e = r.next()) != null) {
+                if (e instanceof ArchiveReader.Document d) {
+                    ByteBuffer b = d.document().getByteBuffer().asNIO();
+                    byte[] bytes = new byte[b.remaining()];
+                    b.get(bytes);
+                    read.add(bytes);
+                }
+            }
+        }
+        assertThat(read).hasSameSizeAs(written);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i)).isEqualTo(written.get(i));
+        }
+    }
+
     static byte[] sample(int docs) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ArchiveWriter w = new ArchiveWriter(out);
