@@ -28,7 +28,7 @@ class PrunerPropertiesTest {
 
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void failedDeletesNeverLeaveAListedBackupWithoutDataAndARetryFinishes(
             @ForAll @IntRange(min = 1, max = 25) int backups,
             @ForAll @IntRange(min = 1, max = 10) int keepLast,
