@@ -399,7 +399,12 @@ public final class BackupEngine implements AutoCloseable {
                         + "' is encrypted and this engine has recipients only: configure an identity to restore");
             }
             DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, clock, repository, compressionFor(manifest), decryption, checks);
-            RestoreOutcome outcome = source.restore(ctx, target);
+            RestoreOutcome outcome;
+            try {
+                outcome = source.restore(ctx, target);
+            } catch (BackupException e) {
+                throw corruptionBehind(manifest, e);
+            }
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
             RestoreResult result = new RestoreResult(manifest, outcome.location(), outcome.checks(), outcome.facts(), duration);
             LOG.info("restore of backup {} of '{}' into {} finished in {} ms; checks {}", manifest.id(), source.name(),
@@ -423,6 +428,26 @@ public final class BackupEngine implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * A source's parser may trip over corrupt bytes before the end of the stream, where the
+     * checksum is checked. When a restore fails, re-check the stored objects so that corruption is
+     * reported as such ({@code CHECKSUM_MISMATCH}, naming the object) and not as a parser error.
+     */
+    private BackupException corruptionBehind(Manifest manifest, BackupException failure) {
+        if (failure.errorCode() == CoreErrorCode.CHECKSUM_MISMATCH || failure.errorCode() == CoreErrorCode.TARGET_NOT_EMPTY
+                || failure.errorCode() == CoreErrorCode.INVALID_CONFIGURATION || failure.errorCode() == CoreErrorCode.INTERRUPTED) {
+            return failure;
+        }
+        for (Manifest.StreamInfo s : manifest.streams()) {
+            VerificationReport.StreamCheck check = verifyStored(manifest, s);
+            if (!check.passed()) {
+                return new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, check.detail().replaceFirst("^CHECKSUM_MISMATCH: ", "")
+                        + " (the restore failed on it: " + failure.getMessage() + ")", failure);
+            }
+        }
+        return failure;
     }
 
     VerificationReport runVerify(Manifest manifest) {

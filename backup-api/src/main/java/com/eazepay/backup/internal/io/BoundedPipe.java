@@ -24,12 +24,18 @@ public final class BoundedPipe {
     private final int chunkSize;
     private volatile Throwable writerAbort;
     private volatile Throwable readerFailure;
-    private final Sink sink = new Sink();
-    private final Source source = new Source();
+    private final Sink sink;
+    private final Source source;
 
     public BoundedPipe(int chunkSize, int capacity) {
+        if (chunkSize < 1 || capacity < 1) {
+            throw new IllegalArgumentException("chunkSize and capacity must be positive, were " + chunkSize + " and " + capacity);
+        }
         this.chunkSize = chunkSize;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        // created here, not in field initializers, which would run before chunkSize is set
+        this.sink = new Sink();
+        this.source = new Source();
     }
 
     /** The writing end. {@code close()} signals the end of data. */
