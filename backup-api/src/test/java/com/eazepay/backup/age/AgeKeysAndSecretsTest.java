@@ -86,6 +86,29 @@ class AgeKeysAndSecretsTest {
     }
 
     @Test
+    void identityFromAnEnvironmentVariableDecrypts() throws Exception {
+        AgeKeys keys = AgeKeys.generate();
+        byte[] plain = AgeTestSupport.random(100_000, 4);
+        Path file = dir.resolve("data.age");
+        Files.write(file, encrypt(AgeEncryption.toRecipients(keys.recipient().encoded()), plain));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                EnvIdentityMain.class.getName(), file.toString());
+        // identity-file contents (comment + key), as a secret manager would inject them
+        pb.environment().put("AGE_TEST_IDENTITY", "# backup key\n" + keys.identity().reveal().reveal() + "\n");
+
+        AgeTestSupport.Run r = AgeTestSupport.run(dir, null, pb.command().toArray(String[]::new));
+        Process p = pb.redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(p.waitFor()).as(err).isZero();
+        assertThat(out).isEqualTo(plain);
+        assertThat(r.exit()).as("without the variable the child fails").isNotZero();
+        assertThat(r.stderr()).contains("environment variable AGE_TEST_IDENTITY is not set");
+    }
+
+    @Test
     void malformedRecipientIsQuotedButASecretKeyNeverIs() {
         String bad = "age1notarealrecipient";
         assertThatThrownBy(() -> AgeEncryption.toRecipients(bad)).isInstanceOfSatisfying(BackupException.class, e -> {
