@@ -116,7 +116,8 @@ class EnginePostgresTest {
             assertThat(engine.latest("postgres")).isEmpty();
         }
         try (Stream<Path> files = Files.walk(repo)) {
-            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("manifest"));
+            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.startsWith("manifest") || n.startsWith("db.pgdump"));
         }
     }
 

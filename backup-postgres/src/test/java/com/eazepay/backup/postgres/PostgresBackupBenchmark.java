@@ -51,17 +51,17 @@ public final class PostgresBackupBenchmark {
             run(List.of("/usr/lib/postgresql/15/bin/pgbench", "-i", "-q", "-s", Integer.toString(scale), "-h", "127.0.0.1",
                     "-p", port, "-U", "postgres", "postgres"));
             long dbSize = Long.parseLong(query(pg, "select pg_database_size('postgres')"));
-            report.add(String.format("pgbench -i -s %d: database %,d bytes, loaded in %.1f s", scale, dbSize, secs(t0)));
+            add(report, String.format("pgbench -i -s %d: database %,d bytes, loaded in %.1f s", scale, dbSize, secs(t0)));
 
             long t = System.nanoTime();
             run(List.of("bash", "-c", "pg_dump -Fc -Z0 -h 127.0.0.1 -p " + port + " -U postgres postgres > /dev/null"));
             double rawSecs = secs(t);
-            report.add(row("pg_dump -Fc -Z0 > /dev/null", rawSecs, -1, dbSize));
+            add(report, row("pg_dump -Fc -Z0 > /dev/null", rawSecs, -1, dbSize));
 
             Path gz = work.resolve("dump.sql.gz");
             t = System.nanoTime();
             run(List.of("bash", "-o", "pipefail", "-c", "pg_dump -h 127.0.0.1 -p " + port + " -U postgres postgres | gzip > " + gz));
-            report.add(row("pg_dump | gzip > file", secs(t), Files.size(gz), dbSize));
+            add(report, row("pg_dump | gzip > file", secs(t), Files.size(gz), dbSize));
             Files.delete(gz);
 
             AgeKeys keys = AgeKeys.generate();
@@ -75,16 +75,16 @@ public final class PostgresBackupBenchmark {
                             : Encryption.none();
                     try (BackupEngine engine = engine(repo, Compression.zstd(level), enc, source)) {
                         Measured<BackupResult> m = measure(() -> engine.backup("postgres").run());
-                        report.add(row("ours zstd-" + level + (age ? " + age" : "        "), m.secs, m.value.storedBytes(),
+                        add(report, row("ours zstd-" + level + (age ? " + age" : "        "), m.secs, m.value.storedBytes(),
                                 m.value.plaintextBytes()) + String.format(", peak heap %,d MiB", m.peakHeap >> 20));
                         if (level == 1 && age) {
                             Measured<RestoreResult> r = measure(() -> engine.restore("postgres").latest()
                                     .into(PostgresTarget.newDatabase("restored")).verify().run());
-                            report.add(String.format("restore (zstd-1 + age, pg_restore streaming, row-count checks %s): %.1f s,"
+                            add(report, String.format("restore (zstd-1 + age, pg_restore streaming, row-count checks %s): %.1f s,"
                                     + " peak heap %,d MiB", r.value.checksPassed() ? "passed" : "FAILED", r.secs, r.peakHeap >> 20));
                             Measured<RestoreResult> rj = measure(() -> engine.restore("postgres").latest()
                                     .into(PostgresTarget.newDatabase("restored_j2").jobs(2)).verify().run());
-                            report.add(String.format("restore -j 2 (spooled to a temp file): %.1f s, checks %s", rj.secs,
+                            add(report, String.format("restore -j 2 (spooled to a temp file): %.1f s, checks %s", rj.secs,
                                     rj.value.checksPassed() ? "passed" : "FAILED"));
                         }
                     }
@@ -100,6 +100,13 @@ public final class PostgresBackupBenchmark {
         System.out.println("PostgreSQL backup benchmark (" + Runtime.getRuntime().availableProcessors() + " cores, -Xmx"
                 + (Runtime.getRuntime().maxMemory() >> 20) + "m)");
         report.forEach(l -> System.out.println("  " + l));
+    }
+
+    /** Records a result line and prints it at once, so a long run shows partial results. */
+    private static void add(List<String> report, String line) {
+        report.add(line);
+        System.out.println("  " + line);
+        System.out.flush();
     }
 
     private static BackupEngine engine(Path repo, Compression c, Encryption e, PostgresSource s) {
