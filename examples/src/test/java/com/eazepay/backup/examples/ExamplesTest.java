@@ -1,0 +1,46 @@
+package com.eazepay.backup.examples;
+
+import com.eazepay.backup.AgeKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ExamplesTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void filesDemoBacksUpVerifiesAndRestoresAndPrintsTheStandardToolsCommand() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean ok = FilesDemo.run(work, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(ok).as(out).isTrue();
+        assertThat(out).contains("backup id", "restore verified", "age -d -i", "| zstd -d | tar -x");
+        assertThat(work.resolve("demo-identity.txt")).exists();
+        try (Stream<Path> s = Files.walk(work.resolve("demo-repository"))) {
+            assertThat(s.map(Path::toString)).anyMatch(p -> p.endsWith("files.tar.zst.age")).anyMatch(p -> p.endsWith("manifest.json"));
+        }
+    }
+
+    @Test
+    void preDeployHookPrintsIdsAndFailsTheDeployWhenABackupFails() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("etc/app"));
+        Files.writeString(dir.resolve("app.yml"), "a: 1\n");
+        String recipient = AgeKeys.generate().recipient().encoded();
+        assertThat(PreDeployBackup.run(Map.of("BACKUP_REPOSITORY", work.resolve("repo").toString(),
+                "BACKUP_CONFIG_DIRS", dir.toString(), "BACKUP_AGE_RECIPIENTS", recipient))).isZero();
+        assertThat(PreDeployBackup.run(Map.of("BACKUP_REPOSITORY", work.resolve("repo").toString(),
+                "BACKUP_CONFIG_DIRS", work.resolve("missing").toString(), "BACKUP_AGE_RECIPIENTS", recipient))).isEqualTo(1);
+        assertThat(PreDeployBackup.run(Map.of())).isEqualTo(2);
+    }
+}
