@@ -16,7 +16,7 @@ import java.util.List;
  * An age v1 header: version line, stanzas, and the {@code ---} line with its HMAC-SHA-256.
  *
  * <p>Reading is strict (as the reference implementation) and bounded: at most
- * {@value #MAX_STANZAS} stanzas, lines of at most {@value #MAX_LINE} bytes, so a garbage input
+ * 1024 stanzas, lines of at most 4096 bytes, so a garbage input
  * cannot make the reader use unbounded memory.
  */
 public final class AgeHeader {

@@ -8,11 +8,13 @@ import java.util.List;
  */
 public record Stanza(String type, List<String> args, byte[] body) {
 
+    /** Copies {@code args} and {@code body}. */
     public Stanza {
         args = List.copyOf(args);
         body = body.clone();
     }
 
+    /** A copy of the body. */
     @Override
     public byte[] body() {
         return body.clone();
