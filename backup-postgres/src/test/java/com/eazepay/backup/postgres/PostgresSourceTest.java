@@ -371,6 +371,21 @@ class PostgresSourceTest {
     }
 
     @Test
+    void pgDumpRunningPastItsTimeoutIsKilledAndNothingIsCommitted() throws Exception {
+        // 1 ms: no pg_dump finishes that fast (process start alone takes longer), so the watchdog always fires
+        PostgresSource source = pg.source("payments").timeout(java.time.Duration.ofMillis(1)).build();
+        Path dir = Files.createDirectories(tmp.resolve("timeout"));
+        SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-timeout");
+
+        BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
+
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TIMEOUT);
+        assertThat(e.isRetryable()).isTrue();
+        assertThat(e.getMessage()).contains("pg_dump was killed after its timeout");
+        assertThat(ctx.committed).isEmpty();
+    }
+
+    @Test
     void restoreIntoAnotherTargetTypeIsInvalidConfiguration() {
         PostgresSource source = pg.source("payments").build();
         BackupException e = catchThrowableOfType(BackupException.class,
