@@ -117,7 +117,7 @@ final class Dataset {
                             default -> "?";
                         };
                         long pttl = (Long) c.call("PTTL", k);
-                        out.put(db + "/" + key, type + " ttl~" + (pttl < 0 ? pttl : Math.round(pttl / 60_000.0)) + " " + shorten(content));
+                        out.put(db + "/" + key, type + " ttl~" + (pttl < 0 ? pttl : pttl / 1000) + " " + shorten(content));
                     }
                 } while (!"0".equals(cursor));
             }
@@ -125,6 +125,27 @@ final class Dataset {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * Asserts both snapshots hold the same keys with equal type and content, and TTLs (in seconds)
+     * within two minutes of each other: the test run itself takes time.
+     */
+    static void assertSame(Map<String, String> actual, Map<String, String> expected) {
+        org.assertj.core.api.Assertions.assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String[] want = e.getValue().split(" ", 3);
+            String[] got = actual.get(e.getKey()).split(" ", 3);
+            org.assertj.core.api.Assertions.assertThat(got[0] + " " + (got.length > 2 ? got[2] : "")).as(e.getKey())
+                    .isEqualTo(want[0] + " " + (want.length > 2 ? want[2] : ""));
+            long wantTtl = Long.parseLong(want[1].substring(4));
+            long gotTtl = Long.parseLong(got[1].substring(4));
+            if (wantTtl < 0 || gotTtl < 0) {
+                org.assertj.core.api.Assertions.assertThat(gotTtl).as("TTL of " + e.getKey()).isEqualTo(wantTtl);
+            } else {
+                org.assertj.core.api.Assertions.assertThat(gotTtl).as("TTL of " + e.getKey()).isBetween(wantTtl - 120, wantTtl + 120);
+            }
+        }
     }
 
     /** Long contents as length + SHA-256, so a failed comparison prints readably. */

@@ -40,7 +40,7 @@ class LargeDatasetTest {
         // rdbcompression off: DEBUG POPULATE values compress to nothing otherwise
         try (TestRedis server = TestRedis.debian(tmp.resolve("server"), "rdbcompression no", "enable-debug-command local",
                 "repl-diskless-sync yes")) {
-            assertThat(server.call("DEBUG", "POPULATE", Integer.toString(keys), "key", Integer.toString(valueSize))).isEqualTo("OK");
+            assertThat(server.callSlow("DEBUG", "POPULATE", Integer.toString(keys), "key", Integer.toString(valueSize))).isEqualTo("OK");
 
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

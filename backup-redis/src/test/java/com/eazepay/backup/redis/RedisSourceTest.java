@@ -41,7 +41,7 @@ class RedisSourceTest {
         Dataset.fill(diskless);
         Dataset.fill(diskBased);
         expected = Dataset.snapshot(diskless);
-        assertThat(Dataset.snapshot(diskBased)).isEqualTo(expected);
+        Dataset.assertSame(Dataset.snapshot(diskBased), expected);
     }
 
     @AfterAll
@@ -105,7 +105,7 @@ class RedisSourceTest {
             RestoreOutcome out = source(diskless)
                     .restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", target.port));
 
-            assertThat(Dataset.snapshot(target)).isEqualTo(expected);
+            Dataset.assertSame(Dataset.snapshot(target), expected);
             assertThat(out.checks()).extracting(CheckResult::name).containsExactly("keys db0", "keys db1", "keys db3");
             assertThat(out.checks()).allMatch(CheckResult::passed);
         }
@@ -119,7 +119,7 @@ class RedisSourceTest {
         assertThat(out.checks()).allMatch(CheckResult::passed);
 
         try (TestRedis fresh = TestRedis.debian(data)) {
-            assertThat(Dataset.snapshot(fresh)).isEqualTo(expected);
+            Dataset.assertSame(Dataset.snapshot(fresh), expected);
         }
     }
 
@@ -150,7 +150,7 @@ class RedisSourceTest {
 
             RestoreOutcome out = source(diskless).restore(ctx.restoreContext(),
                     RedisTarget.server("127.0.0.1", target.port).replaceExisting());
-            assertThat(Dataset.snapshot(target)).isEqualTo(expected);
+            Dataset.assertSame(Dataset.snapshot(target), expected);
             assertThat(out.checks()).allMatch(CheckResult::passed);
         }
     }
@@ -166,8 +166,21 @@ class RedisSourceTest {
 
         try (TestRedis target = TestRedis.debian(dir.resolve("target"))) {
             RestoreOutcome out = source.restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", target.port));
-            assertThat(Dataset.snapshot(target)).isEqualTo(expected);
+            Dataset.assertSame(Dataset.snapshot(target), expected);
             assertThat(out.checks()).hasSize(3).allMatch(CheckResult::passed);
+        }
+    }
+
+    @Test
+    void keyDumpBackupIsWrittenAsAnRdbFileThatRedisCheckRdbAndAFreshServerAccept(@TempDir Path dir) throws Exception {
+        RedisSource source = RedisSource.builder().host("127.0.0.1").port(diskBased.port).mode(RedisSource.Mode.KEY_DUMP).build();
+        TestContexts.Backup ctx = backup(source, dir.resolve("b"));
+        Path data = dir.resolve("fresh");
+        RestoreOutcome out = source.restore(ctx.restoreContext(), RedisTarget.rdbFile(data.resolve("dump.rdb")));
+        assertThat(out.checks()).hasSize(3).allMatch(CheckResult::passed);
+        assertRedisCheckRdbAccepts(data.resolve("dump.rdb"));
+        try (TestRedis fresh = TestRedis.debian(data)) {
+            Dataset.assertSame(Dataset.snapshot(fresh), expected);
         }
     }
 
@@ -183,7 +196,7 @@ class RedisSourceTest {
             assertThat((String) ctx.facts.get("redisVersion")).startsWith("6.2");
 
             source(old).restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", old2.port));
-            assertThat(Dataset.snapshot(old2)).isEqualTo(before);
+            Dataset.assertSame(Dataset.snapshot(old2), before);
 
             // 7.0 reads RDB 9; its XINFO shows stream fields 6.2 does not have, so compare all but streams
             RestoreOutcome out = source(old).restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", target.port));
@@ -192,7 +205,7 @@ class RedisSourceTest {
             Map<String, String> expectedNoStream = new java.util.TreeMap<>(before);
             restored.keySet().removeIf(k -> k.startsWith("0/stream:"));
             expectedNoStream.keySet().removeIf(k -> k.startsWith("0/stream:"));
-            assertThat(restored).isEqualTo(expectedNoStream);
+            Dataset.assertSame(restored, expectedNoStream);
         }
     }
 

@@ -102,8 +102,12 @@ final class TestRedis implements AutoCloseable {
     }
 
     RespConnection connect() {
+        return connect(Duration.ofSeconds(60));
+    }
+
+    RespConnection connect(Duration timeout) {
         try {
-            return RespConnection.open("127.0.0.1", port, null, Duration.ofSeconds(60));
+            return RespConnection.open("127.0.0.1", port, null, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,6 +116,15 @@ final class TestRedis implements AutoCloseable {
     /** Runs one command on a fresh connection (optionally authenticated) and returns the reply. */
     Object call(Object... args) {
         try (RespConnection c = connect()) {
+            return c.call(args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #call} with a long read timeout, for DEBUG POPULATE of big datasets. */
+    Object callSlow(Object... args) {
+        try (RespConnection c = connect(Duration.ofMinutes(30))) {
             return c.call(args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -38,12 +38,7 @@ public final class RedisRestore {
         boolean keyDump = "redisdump".equals(context.manifest().facts().get("format"));
         try {
             if (spec.file() != null) {
-                if (keyDump) {
-                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "backup " + context.manifest().id()
-                            + " was taken in KEY_DUMP mode (redisdump format), which cannot be written as an RDB file:"
-                            + " restore it into a live server with RedisTarget.server(host, port)");
-                }
-                return toFile(context, spec);
+                return keyDump ? keyDumpToFile(context, spec) : toFile(context, spec);
             }
             return toServer(context, spec, keyDump);
         } catch (IOException e) {
@@ -83,6 +78,117 @@ public final class RedisRestore {
             return new RestoreOutcome(file.toString(), checks, facts);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Builds an RDB file from a key dump: header with the payloads' RDB version, SELECTDB per
+     * database, per key an optional EXPIRETIME_MS, the payload's type byte, the key and the payload's
+     * value bytes, then EOF and the CRC-64. The result is parsed again before it is moved into place.
+     */
+    private static RestoreOutcome keyDumpToFile(RestoreContext context, RestoreSpec spec) throws IOException {
+        Path file = spec.file().toAbsolutePath();
+        if (Files.exists(file) && !spec.overwriteFile()) {
+            throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
+                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
+        }
+        String what = "backup " + context.manifest().id();
+        int[] version = {0};
+        try (InputStream in = context.openStream(STREAM)) {
+            KeyDumpFormat.read(in, what, (db, key, expire, payload) ->
+                    version[0] = Math.max(version[0], KeyDumpFormat.payloadVersion(payload)));
+        }
+        int rdbVersion = Math.max(version[0], 9);
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
+        try {
+            try (InputStream in = context.openStream(STREAM);
+                 FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 OutputStream raw = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                CrcOutput out = new CrcOutput(raw);
+                out.write(String.format("REDIS%04d", rdbVersion).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                int[] currentDb = {-1};
+                KeyDumpFormat.read(in, what, (db, key, expire, payload) -> {
+                    if (db != currentDb[0]) {
+                        out.write(0xFE);
+                        writeLength(out, db);
+                        currentDb[0] = db;
+                    }
+                    if (expire != -1) {
+                        out.write(0xFC);
+                        for (int i = 0; i < 8; i++) {
+                            out.write((int) (expire >>> (8 * i)) & 0xff);
+                        }
+                    }
+                    out.write(payload[0] & 0xff);
+                    writeLength(out, key.length);
+                    out.write(key, 0, key.length);
+                    out.write(payload, 1, payload.length - 11);
+                });
+                out.write(0xFF);
+                long crc = out.crc;
+                for (int i = 0; i < 8; i++) {
+                    raw.write((int) (crc >>> (8 * i)) & 0xff);
+                }
+                raw.flush();
+                ch.force(true);
+            }
+            RdbReader.Summary summary;
+            try (InputStream check = new java.io.BufferedInputStream(Files.newInputStream(tmp), 1 << 16)) {
+                summary = new RdbReader(check, null, false, "RDB built from " + what).read(new RdbReader.Visitor() { });
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.info("restored key dump {} into RDB file {} ({} bytes, {} keys)", context.manifest().id(), file,
+                    summary.bytes(), summary.totalKeys());
+            List<CheckResult> checks = keyChecks(context, summary.keysPerDb(), summary.keysPerDb(), summary.keysPerDb(), Map.of(),
+                    "in the RDB file");
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("rdbVersion", summary.rdbVersion());
+            facts.put("keys", dbKeys(summary.keysPerDb()));
+            facts.put("bytes", summary.bytes());
+            return new RestoreOutcome(file.toString(), checks, facts);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeLength(OutputStream out, long n) throws IOException {
+        if (n < 64) {
+            out.write((int) n);
+        } else if (n < 16384) {
+            out.write(0x40 | (int) (n >> 8));
+            out.write((int) n & 0xff);
+        } else if (n <= 0xffffffffL) {
+            out.write(0x80);
+            for (int i = 3; i >= 0; i--) {
+                out.write((int) (n >>> (8 * i)) & 0xff);
+            }
+        } else {
+            out.write(0x81);
+            for (int i = 7; i >= 0; i--) {
+                out.write((int) (n >>> (8 * i)) & 0xff);
+            }
+        }
+    }
+
+    /** Passes bytes through and keeps their CRC-64. */
+    private static final class CrcOutput extends java.io.FilterOutputStream {
+        long crc;
+
+        CrcOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            crc = Crc64.update(crc, b);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            crc = Crc64.update(crc, b, off, len);
+            out.write(b, off, len);
         }
     }
 
