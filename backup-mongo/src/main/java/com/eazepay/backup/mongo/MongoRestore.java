@@ -279,7 +279,9 @@ final class MongoRestore {
     }
 
     private void applyOplog(MongoClient client, RawBsonDocument raw) {
-        BsonDocument entry = raw.toBsonDocument();
+        // a full decode: sub-documents of a RawBsonDocument stay raw and immutable
+        BsonDocument entry = new org.bson.codecs.BsonDocumentCodec().decode(
+                new org.bson.BsonBinaryReader(raw.getByteBuffer().asNIO()), org.bson.codecs.DecoderContext.builder().build());
         String op = entry.getString("op", new BsonString("")).getValue();
         String ns = entry.getString("ns", new BsonString("")).getValue();
         String[] to = mapping.get(ns);

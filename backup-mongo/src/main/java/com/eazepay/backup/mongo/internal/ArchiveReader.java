@@ -58,6 +58,7 @@ public final class ArchiveReader implements Closeable {
     private final byte[] lenBuf = new byte[4];
     private long offset;
     private NsState current;
+    private String lastNamespace;
     private boolean finished;
 
     private static final class NsState {
@@ -186,6 +187,7 @@ public final class ArchiveReader implements Closeable {
                     throw corrupt(ns, at, "namespace header without boolean EOF field");
                 }
                 NsState state = states.computeIfAbsent(ns, k -> new NsState(db, coll));
+                lastNamespace = ns;
                 if (state.ended) {
                     throw corrupt(ns, at, "namespace " + ns + " continues after its end block");
                 }
@@ -241,7 +243,7 @@ public final class ArchiveReader implements Closeable {
         return new RawBsonDocument(buf);
     }
 
-    private static BsonDocument decode(String ns, long at, RawBsonDocument raw) {
+    private BsonDocument decode(String ns, long at, RawBsonDocument raw) {
         try {
             return raw.toBsonDocument();
         } catch (org.bson.BSONException | IllegalArgumentException e) {
@@ -303,12 +305,12 @@ public final class ArchiveReader implements Closeable {
         return v != null && v.isNumber() ? v.asNumber().longValue() : 0L;
     }
 
-    private static BackupException corrupt(String ns, long at, String message) {
+    private BackupException corrupt(String ns, long at, String message) {
         return corrupt(ns, at, message, null);
     }
 
-    private static BackupException corrupt(String ns, long at, String message, Throwable cause) {
-        String where = ns == null ? "" : " in namespace " + ns;
+    private BackupException corrupt(String ns, long at, String message, Throwable cause) {
+        String where = ns != null ? " in namespace " + ns : lastNamespace != null ? " after namespace " + lastNamespace : "";
         return new BackupException(CoreErrorCode.CORRUPT_DATA,
                 "corrupt mongodump archive" + where + " at offset " + at + ": " + message, cause);
     }
