@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
@@ -78,7 +79,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       multipart upload: nothing partial becomes visible and no orphan upload remains. A stream
  *       shorter than one part, and any small object, is sent with one {@code PutObject}.</li>
  *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads).</li>
- *   <li><b>Listing</b> pages through {@code ListObjectsV2}; keys are reported relative to the prefix.</li>
+ *   <li><b>Listing</b> pages through {@code ListObjectsV2}, retrying each page on its own (so no key is
+ *       reported twice); keys are reported relative to the prefix.</li>
  *   <li><b>putIfAbsent</b> sends {@code If-None-Match: *}; S3 answers 412 when the key exists.</li>
  *   <li><b>Encryption at rest</b>: SSE-S3 (AES256) by default, SSE-KMS with {@link Builder#sseKms}.</li>
  *   <li><b>Object Lock</b>: with {@link Builder#objectLock}, a put whose {@link PutOptions#retainUntil()}
@@ -332,16 +334,24 @@ public final class S3Storage implements StorageTarget {
         Objects.requireNonNull(listPrefix, "prefix");
         Objects.requireNonNull(visitor, "visitor");
         String full = prefix + listPrefix;
-        retryPolicy.run("list", describe() + listPrefix, () -> {
-            try {
-                for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(full)).contents()) {
-                    visitor.visit(new ObjectInfo(o.key().substring(prefix.length()), o.size() == null ? 0 : o.size(),
-                            o.lastModified() == null ? Instant.EPOCH : o.lastModified()));
+        String where = describe() + listPrefix;
+        // Page by page, each page retried on its own: a retry never reports a key twice.
+        String token = null;
+        do {
+            String pageToken = token;
+            ListObjectsV2Response page = retryPolicy.call("list", where, () -> {
+                try {
+                    return client.listObjectsV2(b -> b.bucket(bucket).prefix(full).continuationToken(pageToken));
+                } catch (SdkException | UncheckedIOException e) {
+                    throw S3Errors.translate(Op.LIST, bucket, where, region, e);
                 }
-            } catch (SdkException | UncheckedIOException e) {
-                throw S3Errors.translate(Op.LIST, bucket, describe() + listPrefix, region, e);
+            });
+            for (S3Object o : page.contents()) {
+                visitor.visit(new ObjectInfo(o.key().substring(prefix.length()), o.size() == null ? 0 : o.size(),
+                        o.lastModified() == null ? Instant.EPOCH : o.lastModified()));
             }
-        });
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
     }
 
     @Override
@@ -617,7 +627,8 @@ public final class S3Storage implements StorageTarget {
             S3ClientBuilder b = S3Client.builder()
                     .region(Region.of(effectiveRegion))
                     .httpClient(ApacheHttpClient.builder().socketTimeout(socketTimeout)
-                            .connectionTimeout(connectTimeout).maxConnections(Math.max(8, 2 * partsInFlight)).build())
+                            .connectionTimeout(connectTimeout).maxConnections(Math.max(8, 2 * partsInFlight))
+                            .build())
                     .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
                     // Our RetryPolicy retries each request and part; SDK retries would multiply attempts.
                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));

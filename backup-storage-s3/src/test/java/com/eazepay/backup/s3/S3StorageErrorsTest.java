@@ -260,7 +260,10 @@ class S3StorageErrorsTest {
         for (int i = 0; i < 1_050; i++) {
             String k = String.format("d/%04d", i);
             keys.add(k);
-            s.put(k, bytes("v"), PutOptions.defaults());
+            if (i % 100 == 0) {
+                // Only some exist: S3 treats the others as deleted, and 1,050 keys still need two batches.
+                s.put(k, bytes("v"), PutOptions.defaults());
+            }
         }
         s.put("keep/me", bytes("v"), PutOptions.defaults());
         keys.add("d/never-existed");

@@ -220,4 +220,33 @@ class S3StorageUploadTest {
             assertThat(in.readAllBytes()).hasSize((int) (7 * MIB));
         }
     }
+
+    @Test
+    void anInterruptedUploadAbortsTheMultipartUploadAndKeepsTheInterruptFlag() {
+        S3Storage s = storage(b -> { });
+        InputStream interrupting = new java.io.FilterInputStream(new GeneratedInputStream(30 * MIB, 8)) {
+            private long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                read += Math.max(0, n);
+                if (read > 11 * MIB) {
+                    Thread.currentThread().interrupt();
+                }
+                return n;
+            }
+        };
+        try {
+            assertThatThrownBy(() -> s.put("pg/interrupted.bin", interrupting, PutOptions.defaults()))
+                    .isInstanceOfSatisfying(BackupException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INTERRUPTED));
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(recorder.matching(RecordingInterceptor::isAbort)).hasSize(1);
+        assertThat(uploadsLeft()).isEmpty();
+        assertThat(s.stat("pg/interrupted.bin")).isEmpty();
+    }
 }

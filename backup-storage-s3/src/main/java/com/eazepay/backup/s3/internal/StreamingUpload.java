@@ -209,6 +209,9 @@ public final class StreamingUpload {
     }
 
     private void abort(String uploadId, Throwable failure) {
+        // An interrupted thread cannot send the abort (the SDK gives up at once): clear the flag for the
+        // abort, and restore it afterwards.
+        boolean interrupted = Thread.interrupted();
         try {
             s.retryPolicy().run("abort multipart upload", location, () -> {
                 try {
@@ -229,6 +232,10 @@ public final class StreamingUpload {
             }
             LOG.warn("could not abort multipart upload {} of {}: {}; a bucket lifecycle rule"
                     + " (AbortIncompleteMultipartUpload) will remove it", uploadId, location, abortFailure.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
