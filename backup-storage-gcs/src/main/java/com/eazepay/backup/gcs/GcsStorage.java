@@ -95,7 +95,6 @@ public final class GcsStorage implements StorageTarget {
     public static final List<String> STORAGE_CLASSES = List.of("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE");
 
     private static final int COPY_BUFFER = 64 * 1024;
-    private static final int LIST_PAGE_SIZE = 1000;
     private static final int BATCH_LIMIT = 100;
     private static final String LOCKS_PREFIX = "locks/";
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
@@ -352,9 +351,10 @@ public final class GcsStorage implements StorageTarget {
         Objects.requireNonNull(visitor, "visitor");
         checkOpen();
         String resource = describe() + " prefix '" + keyPrefix + "'";
+        // no pageSize option: GCS pages by 1,000 anyway, and LocalStorageHelper truncates at pageSize
+        // without offering a next page
         Page<Blob> page = call("list", resource, "storage.objects.list", () -> storage.list(bucket,
-                Storage.BlobListOption.prefix(prefix + keyPrefix),
-                Storage.BlobListOption.pageSize(LIST_PAGE_SIZE)));
+                Storage.BlobListOption.prefix(prefix + keyPrefix)));
         while (page != null) {
             for (Blob blob : page.getValues()) {
                 if (blob.getName().length() > prefix.length() && blob.getName().startsWith(prefix)) {

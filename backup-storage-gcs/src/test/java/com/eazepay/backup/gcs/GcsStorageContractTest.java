@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The full storage contract against {@link FakeGcsServer}, through the real client library's HTTP
  * transport ({@code host(..)} + no credentials). The contract is not run on {@code LocalStorageHelper}
  * because that fake makes an object visible as soon as its upload starts (so "a failed put leaves
- * nothing visible" cannot hold there), truncates listings at one page, and does not enforce
- * {@code ifGenerationMatch=0} under concurrency; see {@link GcsStorageLocalHelperTest} for what it can check.
+ * nothing visible" cannot hold there) and is not thread-safe (so {@code ifGenerationMatch=0} does not
+ * hold under concurrency); see {@link GcsStorageLocalHelperTest} for what it can check.
  */
 class GcsStorageContractTest extends StorageContract {
 
