@@ -60,8 +60,9 @@ final class TestRedis implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             int port = freePort();
+            boolean tls = java.util.Arrays.stream(config).anyMatch(l -> l.startsWith("tls-cert-file"));
             StringBuilder conf = new StringBuilder();
-            conf.append("port ").append(port).append('\n')
+            conf.append(tls ? "port 0\ntls-port " : "port ").append(port).append('\n')
                     .append("bind 127.0.0.1\n")
                     .append("save \"\"\n")
                     .append("appendonly no\n")
