@@ -1,0 +1,8 @@
+/**
+ * What plug-in authors implement: {@link com.eazepay.backup.spi.BackupSource} (a data store),
+ * {@link com.eazepay.backup.spi.StorageTarget} (where backups are stored),
+ * {@link com.eazepay.backup.spi.Compression} and {@link com.eazepay.backup.spi.Encryption} (stream
+ * codecs), plus helpers two plug-ins need ({@link com.eazepay.backup.spi.ChildProcess}). Every
+ * implementation proves itself by extending the contract suites in {@code backup-test}.
+ */
+package com.eazepay.backup.spi;
