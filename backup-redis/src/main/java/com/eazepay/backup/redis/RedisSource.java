@@ -23,7 +23,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -157,10 +156,12 @@ public final class RedisSource implements BackupSource {
             }
             context.consistentAt(context.clock().instant());
             RdbReader.Summary summary;
-            try (OutputStream out = context.newStream(STREAM, "rdb")) {
-                summary = new RdbReader(payload, out, false, what).read(new RdbReader.Visitor() { });
-            }
-            c.close();
+            // closed only on success, since close() commits the stream; on a failure the engine aborts
+            // the unclosed stream and nothing of it becomes visible
+            OutputStream out = context.newStream(STREAM, "rdb");
+            summary = new RdbReader(payload, new StorageErrors(out), false, what).read(new RdbReader.Visitor() { });
+            c.close(); // release the master before the upload finishes
+            out.close();
             double secs = (System.nanoTime() - started) / 1e9;
             LOG.info("captured RDB v{} from {} ({} framing): {} bytes, {} keys in {} s", summary.rdbVersion(), endpoint,
                     payload.diskless() ? "diskless" : "length", summary.bytes(), summary.totalKeys(), String.format("%.1f", secs));
@@ -177,8 +178,36 @@ public final class RedisSource implements BackupSource {
             context.fact("rdbBytes", summary.bytes());
             context.fact("pointInTime", true);
         } catch (IOException e) {
+            if (e instanceof java.net.SocketTimeoutException) {
+                throw new BackupException(CoreErrorCode.TIMEOUT, "reading the RDB snapshot from " + endpoint.describe()
+                        + " timed out (nothing received for " + endpoint.timeout() + "): raise timeout(..); the backup was not committed", e);
+            }
             throw new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, "reading the RDB snapshot from " + endpoint.describe()
                     + " failed: " + e.getMessage() + "; the backup is incomplete and was not committed", e);
+        }
+    }
+
+    /** Reports failures of the backup stream as storage failures, not as failures reading from Redis. */
+    private static final class StorageErrors extends java.io.FilterOutputStream {
+        StorageErrors(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                if (e.getCause() instanceof BackupException be) {
+                    throw be;
+                }
+                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "writing the backup stream failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the caller closes the underlying stream itself, only on success
         }
     }
 

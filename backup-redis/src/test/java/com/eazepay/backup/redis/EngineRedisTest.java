@@ -68,4 +68,28 @@ class EngineRedisTest {
             }
         }
     }
+
+    @Test
+    void connectionDroppedMidTransferLeavesNoBackupVisible() throws Exception {
+        Path repo = tmp.resolve("repo-cut");
+        try (TestRedis source = TestRedis.debian(tmp.resolve("source-cut"));
+             CuttingProxy proxy = new CuttingProxy(source.port, 20_000);
+             BackupEngine engine = Backup.engine().repository(FileSystemStorage.at(repo)).compression(Compression.zstd())
+                     .encryption(com.eazepay.backup.spi.Encryption.none()).allowUnencryptedSensitiveData()
+                     .source(RedisSource.builder().name("cache").host("127.0.0.1").port(proxy.port()).build()).build()) {
+            Dataset.fill(source);
+
+            com.eazepay.backup.BackupException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    com.eazepay.backup.BackupException.class, () -> engine.backup("cache").run());
+
+            assertThat(e.getMessage()).contains("RDB");
+            assertThat(engine.list("cache")).isEmpty();
+            assertThat(engine.latest("cache")).isEmpty();
+        }
+        if (Files.exists(repo)) {
+            try (Stream<Path> files = Files.walk(repo)) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("manifest"));
+            }
+        }
+    }
 }
