@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p><b>Uploads</b> stream through a resumable session in chunks of {@link Builder#chunkSize}
- * bytes (memory: one chunk plus a 64 KiB copy buffer per upload, independent of object size). The
+ * bytes (memory: one chunk, a 256 KiB look-ahead and a 64 KiB copy buffer per upload, independent of
+ * object size; objects under 256 KiB use a 256 KiB chunk). The
  * object becomes visible only when the session is finalized after the last input byte; if reading
  * the input or uploading fails, the session is abandoned without being finalized, so nothing
  * becomes visible (GCS discards unfinished sessions after a week; they are neither listed nor
@@ -188,6 +189,15 @@ public final class GcsStorage implements StorageTarget {
         if (ifAbsent) {
             writeOptions.add(Storage.BlobWriteOption.doesNotExist());
         }
+        // read the first 256 KiB before starting a session: small objects (manifests, leases) then
+        // get a 256 KiB chunk buffer instead of chunkSize, and an input failing at once opens nothing
+        byte[] head;
+        try {
+            head = data.readNBytes(CHUNK_GRANULARITY);
+        } catch (IOException e) {
+            throw inputFailed(op, resource, 0, e);
+        }
+        boolean small = head.length < CHUNK_GRANULARITY;
         WriteChannel writer;
         try {
             // starts the resumable session (retried inside the client)
@@ -199,8 +209,11 @@ public final class GcsStorage implements StorageTarget {
             }
             throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
         }
-        writer.setChunkSize(chunkSize);
-        long total = copy(op, resource, data, writer);
+        writer.setChunkSize(small ? CHUNK_GRANULARITY : chunkSize);
+        long total = write(op, resource, ByteBuffer.wrap(head), 0, writer);
+        if (!small) {
+            total = copy(op, resource, data, total, writer);
+        }
         if (options.contentLength() >= 0 && total != options.contentLength()) {
             // never finalize: the declared length says the input was cut short (or is too long)
             throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource + " aborted: the input had "
@@ -225,17 +238,15 @@ public final class GcsStorage implements StorageTarget {
      * closing a resumable write channel flushes what it buffered as the final chunk and finalizes
      * the session, which would commit a truncated object.
      */
-    private long copy(String op, String resource, InputStream data, WriteChannel writer) {
+    private long copy(String op, String resource, InputStream data, long written, WriteChannel writer) {
         byte[] buf = new byte[COPY_BUFFER];
-        long total = 0;
+        long total = written;
         while (true) {
             int n;
             try {
                 n = data.read(buf);
             } catch (IOException e) {
-                throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
-                        + " aborted: reading the input failed after " + total
-                        + " bytes; the upload was not finalized, nothing was stored", e, false);
+                throw inputFailed(op, resource, total, e);
             } catch (RuntimeException | Error e) {
                 LOG.debug("{} {} aborted after {} bytes: input failed; upload not finalized", op, resource, total);
                 throw e;
@@ -243,18 +254,29 @@ public final class GcsStorage implements StorageTarget {
             if (n < 0) {
                 return total;
             }
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            try {
-                while (bb.hasRemaining()) {
-                    writer.write(bb);
-                }
-            } catch (IOException | RuntimeException e) {
-                BackupException be = translate(op, resource, "storage.objects.create", e);
-                throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
-                        + " bytes, nothing was stored", e, be.isRetryable());
-            }
-            total += n;
+            total = write(op, resource, ByteBuffer.wrap(buf, 0, n), total, writer);
         }
+    }
+
+    private static BackupException inputFailed(String op, String resource, long total, IOException e) {
+        return new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
+                + " aborted: reading the input failed after " + total
+                + " bytes; the upload was not finalized, nothing was stored", e, false);
+    }
+
+    /** Writes all of {@code bb}; on failure the writer is not closed (see {@link #copy}). */
+    private long write(String op, String resource, ByteBuffer bb, long total, WriteChannel writer) {
+        int n = bb.remaining();
+        try {
+            while (bb.hasRemaining()) {
+                writer.write(bb);
+            }
+        } catch (IOException | RuntimeException e) {
+            BackupException be = translate(op, resource, "storage.objects.create", e);
+            throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
+                    + " bytes, nothing was stored", e, be.isRetryable());
+        }
+        return total + n;
     }
 
     private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
