@@ -189,8 +189,6 @@ public final class PostgresSource implements BackupSource {
             int serverMajor = PgTools.serverMajor(snap.versionNum());
             PgTools.Tool pgDump = PgTools.find("pg_dump", pgDumpPath, serverMajor,
                     "server " + settings.location() + " runs PostgreSQL " + snap.version());
-            Map<String, Long> counts = countRows(c);
-
             context.consistentAt(snap.at());
             context.fact("server_version", snap.version());
             context.fact("server_version_num", snap.versionNum());
@@ -199,18 +197,23 @@ public final class PostgresSource implements BackupSource {
             context.fact("pg_dump_version", pgDump.version());
             context.fact("format", plainFormat ? "plain" : "custom");
             context.fact("snapshot", snap.id());
-            context.fact(FACT_ROW_COUNTS, counts);
 
-            long bytes = dump(context, pgDump, snap.id());
+            // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
+            long bytes;
+            int tableCount;
+            try (RowCounter counter = new RowCounter(c, new TableFilter(schemas, excludeSchemas, tables, excludeTables))) {
+                bytes = dump(context, pgDump, snap.id(), counter);
+                tableCount = counter.tables();
+            }
             c.rollback();
-            LOG.info("pg_dump of {} finished: {} bytes, {} tables, {} ms", settings.location(), bytes, counts.size(),
+            LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms", settings.location(), bytes, tableCount,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException e) {
             throw settings.translate(e, "backup of " + settings.location() + " failed");
         }
     }
 
-    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot) {
+    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounter counter) throws SQLException {
         List<String> argv = new ArrayList<>();
         argv.add(pgDump.path().toString());
         argv.addAll(pgDumpArguments(snapshot));
@@ -233,6 +236,7 @@ public final class PostgresSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_dump of " + settings.location()
                         + " exited 0 but wrote nothing: refusing to store an empty dump");
             }
+            context.fact(FACT_ROW_COUNTS, counter.await());
             try {
                 out.close();
             } catch (IOException e) {
@@ -289,13 +293,16 @@ public final class PostgresSource implements BackupSource {
         return p == null || p.isEmpty() ? text : text.replace(p.reveal(), "****");
     }
 
-    /** Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with our switches. */
-    private Map<String, Long> countRows(Connection c) throws SQLException {
-        TableFilter filter = new TableFilter(schemas, excludeSchemas, tables, excludeTables);
-        return countRows(c, filter);
+    static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
+        return countRows(c, filter, st -> { }, () -> false);
     }
 
-    static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
+    /**
+     * Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with these switches.
+     * {@code onStatement} receives the statement running the counts (to cancel it); {@code stop} ends the loop.
+     */
+    static Map<String, Long> countRows(Connection c, TableFilter filter, java.util.function.Consumer<Statement> onStatement,
+                                       java.util.function.BooleanSupplier stop) throws SQLException {
         List<String[]> selected = new ArrayList<>();
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select n.nspname, c.relname, pg_table_is_visible(c.oid)"
@@ -313,7 +320,11 @@ public final class PostgresSource implements BackupSource {
         }
         Map<String, Long> counts = new TreeMap<>();
         try (Statement st = c.createStatement()) {
+            onStatement.accept(st);
             for (String[] t : selected) {
+                if (stop.getAsBoolean()) {
+                    throw new SQLException("row counting cancelled", "57014");
+                }
                 try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
                         + Identifiers.quote(t[1]))) {
                     rs.next();
@@ -368,6 +379,71 @@ public final class PostgresSource implements BackupSource {
     public String toString() {
         return "PostgresSource[name=" + name + ", " + settings + (plainFormat ? ", plain" : "")
                 + (schemas.isEmpty() ? "" : ", schemas=" + schemas) + (tables.isEmpty() ? "" : ", tables=" + tables) + "]";
+    }
+
+    /**
+     * Counts rows on its own thread, on the snapshot connection, while pg_dump runs. {@link #close()} cancels an
+     * unfinished count and waits for the thread, so the connection is free again afterwards.
+     */
+    private static final class RowCounter implements AutoCloseable {
+        private final java.util.concurrent.CompletableFuture<Map<String, Long>> result = new java.util.concurrent.CompletableFuture<>();
+        private final Thread thread;
+        private volatile Statement current;
+        private volatile boolean cancelled;
+
+        RowCounter(Connection c, TableFilter filter) {
+            this.thread = new Thread(() -> {
+                try {
+                    result.complete(countRows(c, filter, st -> current = st, () -> cancelled));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            }, "pg-rowcount");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the counts. */
+        Map<String, Long> await() throws SQLException {
+            try {
+                return result.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new BackupException(CoreErrorCode.INTERNAL, "row counting failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackupException(CoreErrorCode.INTERRUPTED, "row counting was cancelled: the calling thread was interrupted", e);
+            }
+        }
+
+        int tables() {
+            return result.isDone() && !result.isCompletedExceptionally() ? result.join().size() : 0;
+        }
+
+        @Override
+        public void close() {
+            if (!result.isDone()) {
+                cancelled = true;
+                Statement st = current;
+                if (st != null) {
+                    try {
+                        st.cancel();
+                    } catch (SQLException e) {
+                        LOG.debug("cancelling the row count failed: {}", e.toString());
+                    }
+                }
+            }
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize) {
