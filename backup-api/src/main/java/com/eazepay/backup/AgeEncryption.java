@@ -256,6 +256,9 @@ public final class AgeEncryption implements Encryption {
             char[] chars = passphrase.revealChars();
             try {
                 stanzas.add(ScryptStanzas.wrap(fileKey, chars, workFactor, RANDOM));
+            } catch (IllegalArgumentException e) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                        "cannot encrypt with a passphrase: " + e.getMessage() + ", or lower withWorkFactor(..)");
             } finally {
                 Arrays.fill(chars, '\0');
             }

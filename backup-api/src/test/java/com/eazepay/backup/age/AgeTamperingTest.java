@@ -268,6 +268,21 @@ class AgeTamperingTest {
     }
 
     @Test
+    void scryptWorkFactorBeyondTheHeapIsRefusedWithAHint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // work factor 18 needs 256 MiB: run it in a child JVM whose heap is 128 MiB
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        AgeTestSupport.Run r = AgeTestSupport.run(tmp, null,
+                javaBin, "-Xmx128m", "-cp", System.getProperty("java.class.path"), ScryptHeapMain.class.getName(), "18");
+
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.out()).contains("decrypt: BackupException[DECRYPTION_FAILED]: cannot use the age scrypt stanza: "
+                        + "scrypt work factor 18 needs 256 MiB of heap")
+                .contains("encrypt: BackupException[INVALID_CONFIGURATION]: cannot encrypt with a passphrase: "
+                        + "scrypt work factor 18 needs 256 MiB of heap")
+                .contains("-Xmx");
+    }
+
+    @Test
     void scryptStanzaMustBeTheOnlyStanza() {
         byte[] fileKey = random(16, 8);
         Stanza scrypt = new Stanza("scrypt", List.of(AgePrimitives.b64(random(16, 9)), "10"), random(32, 10));

@@ -68,6 +68,15 @@ public final class ScryptStanzas {
     }
 
     private static byte[] derive(char[] passphrase, byte[] salt, int workFactor) {
+        // scrypt with r = 8 needs 1 KiB per unit of N in one allocation: say so instead of failing
+        // with an OutOfMemoryError deep inside Bouncy Castle.
+        long needed = (1L << workFactor) * 1024;
+        long max = Runtime.getRuntime().maxMemory();
+        if (max != Long.MAX_VALUE && needed > max * 3 / 4) {
+            throw new IllegalArgumentException("scrypt work factor " + workFactor + " needs " + (needed >> 20)
+                    + " MiB of heap, more than this JVM can give (maximum heap " + (max >> 20)
+                    + " MiB): run with a larger -Xmx");
+        }
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(passphrase));
         byte[] pass = new byte[encoded.remaining()];
         encoded.get(pass);
