@@ -50,11 +50,7 @@ public final class RedisRestore {
     // ---------------------------------------------------------------- file
 
     private static RestoreOutcome toFile(RestoreContext context, RestoreSpec spec) throws IOException {
-        Path file = spec.file().toAbsolutePath();
-        if (Files.exists(file) && !spec.overwriteFile()) {
-            throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
-                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
-        }
+        Path file = targetFile(spec);
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
         try {
@@ -66,19 +62,34 @@ public final class RedisRestore {
                 out.flush();
                 ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            LOG.info("restored backup {} into RDB file {} ({} bytes, {} keys)", context.manifest().id(), file,
-                    summary.bytes(), summary.totalKeys());
-            List<CheckResult> checks = keyChecks(context, summary.keysPerDb(), summary.keysPerDb(), summary.keysPerDb(), Map.of(),
-                    "in the RDB file");
-            Map<String, Object> facts = new LinkedHashMap<>();
-            facts.put("rdbVersion", summary.rdbVersion());
-            facts.put("keys", dbKeys(summary.keysPerDb()));
-            facts.put("bytes", summary.bytes());
-            return new RestoreOutcome(file.toString(), checks, facts);
+            return commitFile(context, tmp, file, summary);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The target file, refused with TARGET_NOT_EMPTY if it exists and may not be overwritten. */
+    private static Path targetFile(RestoreSpec spec) {
+        Path file = spec.file().toAbsolutePath();
+        if (Files.exists(file) && !spec.overwriteFile()) {
+            throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
+                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
+        }
+        return file;
+    }
+
+    /** Moves the verified temporary RDB into place and reports the key counts it holds. */
+    private static RestoreOutcome commitFile(RestoreContext context, Path tmp, Path file, RdbReader.Summary summary) throws IOException {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("restored backup {} into RDB file {} ({} bytes, {} keys)", context.manifest().id(), file,
+                summary.bytes(), summary.totalKeys());
+        List<CheckResult> checks = keyChecks(context, summary.keysPerDb(), summary.keysPerDb(), summary.keysPerDb(), Map.of(),
+                "in the RDB file");
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("rdbVersion", summary.rdbVersion());
+        facts.put("keys", dbKeys(summary.keysPerDb()));
+        facts.put("bytes", summary.bytes());
+        return new RestoreOutcome(file.toString(), checks, facts);
     }
 
     /**
@@ -87,11 +98,7 @@ public final class RedisRestore {
      * value bytes, then EOF and the CRC-64. The result is parsed again before it is moved into place.
      */
     private static RestoreOutcome keyDumpToFile(RestoreContext context, RestoreSpec spec) throws IOException {
-        Path file = spec.file().toAbsolutePath();
-        if (Files.exists(file) && !spec.overwriteFile()) {
-            throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
-                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
-        }
+        Path file = targetFile(spec);
         String what = "backup " + context.manifest().id();
         int[] version = {0};
         try (InputStream in = context.openStream(STREAM)) {
@@ -137,16 +144,7 @@ public final class RedisRestore {
             try (InputStream check = new java.io.BufferedInputStream(Files.newInputStream(tmp), 1 << 16)) {
                 summary = new RdbReader(check, null, false, "RDB built from " + what).read(new RdbReader.Visitor() { });
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            LOG.info("restored key dump {} into RDB file {} ({} bytes, {} keys)", context.manifest().id(), file,
-                    summary.bytes(), summary.totalKeys());
-            List<CheckResult> checks = keyChecks(context, summary.keysPerDb(), summary.keysPerDb(), summary.keysPerDb(), Map.of(),
-                    "in the RDB file");
-            Map<String, Object> facts = new LinkedHashMap<>();
-            facts.put("rdbVersion", summary.rdbVersion());
-            facts.put("keys", dbKeys(summary.keysPerDb()));
-            facts.put("bytes", summary.bytes());
-            return new RestoreOutcome(file.toString(), checks, facts);
+            return commitFile(context, tmp, file, summary);
         } finally {
             Files.deleteIfExists(tmp);
         }
