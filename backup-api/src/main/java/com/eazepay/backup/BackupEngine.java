@@ -6,7 +6,10 @@ import com.eazepay.backup.internal.DefaultBackupContext;
 import com.eazepay.backup.internal.DefaultRestoreContext;
 import com.eazepay.backup.internal.Json;
 import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.internal.Lease;
 import com.eazepay.backup.internal.RepositoryLayout;
+import com.eazepay.backup.internal.retention.PruneResult;
+import com.eazepay.backup.internal.retention.Pruner;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
@@ -26,6 +29,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +46,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Takes, lists, verifies and restores backups of its sources in one repository (plus replicas).
@@ -61,6 +69,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     VerificationReport report = engine.verify("config").latest().run();
  *     RestoreResult restored = engine.restore("config").before(breachTime)
  *             .into(FilesTarget.directory(Path.of("/srv/restore"))).run();
+ *     engine.pin("config", pre.id());                                        // never pruned until unpinned
+ *     System.out.print(engine.prune().dryRun().toTable());                   // with .retention("config", policy) set
+ *     PruneReport pruned = engine.prune().run().orThrow();
  * }
  * }</pre>
  *
@@ -82,6 +93,8 @@ public final class BackupEngine implements AutoCloseable {
     private final List<BackupListener> listeners;
     private final Clock clock;
     private final boolean replicaFailureFailsBackup;
+    private final Map<String, RetentionPolicy> retention;
+    private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention;
     private final ExecutorService executor;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean repositoryChecked = new AtomicBoolean();
@@ -96,6 +109,10 @@ public final class BackupEngine implements AutoCloseable {
         this.listeners = List.copyOf(b.listeners);
         this.clock = b.clock;
         this.replicaFailureFailsBackup = b.replicaFailureFailsBackup;
+        this.retention = Map.copyOf(b.retention);
+        IdentityHashMap<StorageTarget, Map<String, RetentionPolicy>> rr = new IdentityHashMap<>();
+        b.replicaRetention.forEach((t, m) -> rr.put(t, Map.copyOf(m)));
+        this.replicaRetention = java.util.Collections.unmodifiableMap(rr);
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "eazepay-backup-upload-" + n.incrementAndGet());
@@ -179,10 +196,296 @@ public final class BackupEngine implements AutoCloseable {
         return repository.describe();
     }
 
+    // ------------------------------------------------------------------ pins, holds, prune
+
+    /**
+     * Pins a committed backup: retention never removes it until {@link #unpin}. Stored as
+     * {@code pins/{source}/{backupId}.json} in the repository and (best effort, WARN on failure) in
+     * every replica. Idempotent.
+     *
+     * @throws BackupException {@code NOT_FOUND} if the backup is not committed; storage codes if the
+     *                         marker cannot be written to the repository
+     */
+    public void pin(String sourceName, String backupId) {
+        setMarker(sourceName, backupId, RepositoryLayout.pinKey(sourceName, backupId), "pin", true);
+    }
+
+    /**
+     * Removes a pin (a no-op if there is none). The backup is then subject to retention again.
+     *
+     * @throws BackupException storage codes if the marker cannot be deleted from the repository
+     */
+    public void unpin(String sourceName, String backupId) {
+        setMarker(sourceName, backupId, RepositoryLayout.pinKey(sourceName, backupId), "pin", false);
+    }
+
+    /**
+     * Places ({@code true}) or lifts ({@code false}) a legal hold on a committed backup: retention
+     * never removes a held backup. Stored as {@code holds/{source}/{backupId}.json} in the repository
+     * and (best effort) in every replica. Idempotent.
+     *
+     * @throws BackupException {@code NOT_FOUND} if placing a hold on a backup that is not committed;
+     *                         storage codes if the marker cannot be written or deleted
+     */
+    public void legalHold(String sourceName, String backupId, boolean hold) {
+        setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", hold);
+    }
+
+    /** Ids of the backups of {@code sourceName} that are pinned, read from the repository. */
+    public Set<String> pinned(String sourceName) {
+        Keys.requireName("source name", sourceName);
+        return markerIds(repository, RepositoryLayout.PINS, sourceName);
+    }
+
+    /** Ids of the backups of {@code sourceName} under legal hold, read from the repository. */
+    public Set<String> legalHolds(String sourceName) {
+        Keys.requireName("source name", sourceName);
+        return markerIds(repository, RepositoryLayout.HOLDS, sourceName);
+    }
+
+    /**
+     * A prune of the sources that have a retention policy ({@link Builder#retention}), to configure
+     * and {@link PruneRequest#dryRun() dry-run} or {@link PruneRequest#run() run}.
+     */
+    public PruneRequest prune() {
+        return new PruneRequest(this);
+    }
+
+    private void setMarker(String sourceName, String backupId, String key, String what, boolean set) {
+        checkOpen();
+        Keys.requireName("source name", sourceName);
+        Objects.requireNonNull(backupId, "backupId");
+        if (!BackupIds.isValid(backupId)) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "'" + backupId + "' is not a backup id (like 20261124T020000Z-k3f9qa)");
+        }
+        byte[] json = null;
+        if (set) {
+            readManifest(sourceName, backupId); // NOT_FOUND unless committed
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("source", sourceName);
+            doc.put("backupId", backupId);
+            doc.put("kind", what);
+            doc.put("at", clock.instant().toString());
+            json = Json.write(doc);
+        }
+        List<StorageTarget> targets = new ArrayList<>();
+        targets.add(repository);
+        targets.addAll(replicas);
+        for (StorageTarget t : targets) {
+            try {
+                if (set) {
+                    t.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+                            .withContentType("application/json"));
+                } else {
+                    t.delete(key);
+                }
+            } catch (BackupException e) {
+                if (t == repository) {
+                    throw e;
+                }
+                LOG.warn("{} {} of backup {} of '{}' on replica {} failed ({}): {}; the repository's marker still applies",
+                        set ? "setting" : "removing", what, backupId, sourceName, t.describe(), e.errorCode().name(), e.getMessage());
+            }
+        }
+        LOG.info("{} {} backup {} of '{}'", what, set ? "set on" : "removed from", backupId, sourceName);
+    }
+
+    private static Set<String> markerIds(StorageTarget target, String kind, String sourceName) {
+        String prefix = kind + "/" + sourceName + "/";
+        Set<String> ids = new HashSet<>();
+        for (ObjectInfo o : target.listAll(prefix)) {
+            String id = RepositoryLayout.backupIdOfMarkerKey(prefix, o.key());
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private static final Pattern VERIFY_REPORT = Pattern.compile("(\\d{8}T\\d{6}Z-[a-z0-9]{6})-(\\d{8}T\\d{6}Z)\\.json");
+    private static final java.time.format.DateTimeFormatter REPORT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * Writes {@code reports/verify/{source}-{backupId}-{time}.json}. A failure to write it is
+     * logged and never fails the verification or restore it records.
+     */
+    private void writeVerifyReport(Manifest m, String check, boolean passed, String detail) {
+        Instant at = clock.instant();
+        String key = RepositoryLayout.verifyReportKey(m.source(), m.id(), REPORT_TIME.format(at));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("source", m.source());
+        doc.put("backupId", m.id());
+        doc.put("check", check);
+        doc.put("passed", passed);
+        doc.put("at", at.toString());
+        doc.put("detail", detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail);
+        byte[] json = Json.write(doc);
+        try {
+            repository.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+                    .withContentType("application/json"));
+        } catch (BackupException e) {
+            LOG.warn("writing verification report {} to {} failed ({}): {}; retention will not count this result", key,
+                    repository.describe(), e.errorCode().name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Per backup id of {@code sourceName}, the keys of its verification reports, oldest first
+     * (keys sort by time). Read from the repository.
+     */
+    private Map<String, List<String>> verifyReports(String sourceName) {
+        String prefix = RepositoryLayout.VERIFY_REPORTS + sourceName + "-";
+        Map<String, List<String>> byId = new HashMap<>();
+        for (ObjectInfo o : repository.listAll(prefix)) {
+            Matcher matcher = VERIFY_REPORT.matcher(o.key().substring(prefix.length()));
+            if (matcher.matches()) {
+                byId.computeIfAbsent(matcher.group(1), k -> new ArrayList<>()).add(o.key());
+            }
+        }
+        return byId;
+    }
+
+    /** Whether the newest verification report of a backup passed. */
+    private boolean newestReportPassed(List<String> keys) {
+        String key = keys.get(keys.size() - 1);
+        try (InputStream in = repository.get(key)) {
+            Object passed = Json.read(in, Map.class, repository.describe() + "/" + key).get("passed");
+            return Boolean.TRUE.equals(passed);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + key + " failed: " + e, e);
+        } catch (BackupException e) {
+            if (e.errorCode() == CoreErrorCode.CORRUPT_DATA || e.errorCode() == CoreErrorCode.NOT_FOUND) {
+                LOG.warn("verification report {} is unreadable ({}): not counted", key, e.getMessage());
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    PruneReport runPrune(Set<String> requested, Duration grace, Duration leaseDuration, boolean dryRun) {
+        checkOpen();
+        List<String> names = new ArrayList<>();
+        if (requested.isEmpty()) {
+            for (String name : sources.keySet()) {
+                if (hasPolicy(name)) {
+                    names.add(name);
+                }
+            }
+            if (names.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "nothing to prune: no source has a retention "
+                        + "policy; call retention(source, RetentionPolicy.builder()...build()) on the engine builder");
+            }
+        } else {
+            for (String name : requested) {
+                source(name);
+                if (!hasPolicy(name)) {
+                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "source '" + name + "' has no retention "
+                            + "policy: call retention(\"" + name + "\", policy) on the engine builder");
+                }
+                names.add(name);
+            }
+        }
+        Lease lease = dryRun ? null : Lease.acquire(repository, RepositoryLayout.PRUNE_LEASE, RepositoryLayout.PRUNE_TAKEOVER_PREFIX,
+                "prune", leaseDuration, clock);
+        List<PruneReport.Entry> entries = new ArrayList<>();
+        try {
+            for (String name : names) {
+                Set<String> pins = markerIds(repository, RepositoryLayout.PINS, name);
+                Set<String> holds = markerIds(repository, RepositoryLayout.HOLDS, name);
+                Map<String, List<String>> reports = verifyReports(name);
+                RetentionPolicy primaryPolicy = retention.get(name);
+                if (primaryPolicy != null) {
+                    entries.add(pruneTarget(repository, true, name, primaryPolicy, pins, holds, reports, grace, dryRun));
+                }
+                for (StorageTarget replica : replicas) {
+                    RetentionPolicy p = replicaRetention.getOrDefault(replica, Map.of()).getOrDefault(name, primaryPolicy);
+                    if (p != null) {
+                        entries.add(pruneTarget(replica, false, name, p, pins, holds, reports, grace, dryRun));
+                    }
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            if (lease != null) {
+                try {
+                    lease.close();
+                } catch (RuntimeException release) {
+                    e.addSuppressed(release);
+                }
+            }
+            throw e;
+        }
+        if (lease != null) {
+            lease.close();
+        }
+        return new PruneReport(dryRun, entries);
+    }
+
+    private boolean hasPolicy(String name) {
+        return retention.containsKey(name) || replicaRetention.values().stream().anyMatch(m -> m.containsKey(name));
+    }
+
+    private PruneReport.Entry pruneTarget(StorageTarget target, boolean primary, String name, RetentionPolicy policy,
+                                          Set<String> pins, Set<String> holds, Map<String, List<String>> reports,
+                                          Duration grace, boolean dryRun) {
+        Set<String> targetPins = pins;
+        Set<String> targetHolds = holds;
+        if (!primary) {
+            // a replica's own markers count too: never remove what either copy says to keep
+            targetPins = new HashSet<>(pins);
+            targetPins.addAll(markerIds(target, RepositoryLayout.PINS, name));
+            targetHolds = new HashSet<>(holds);
+            targetHolds.addAll(markerIds(target, RepositoryLayout.HOLDS, name));
+        }
+        List<ObjectInfo> objects = target.listAll(name + "/");
+        // bytes a removal frees: every object of the backup as listed (streams and manifest)
+        Map<String, Long> bytesById = new HashMap<>();
+        for (ObjectInfo o : objects) {
+            String rest = o.key().substring(name.length() + 1);
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                bytesById.merge(rest.substring(0, slash), o.size(), Long::sum);
+            }
+        }
+        List<BackupInfo> infos = new ArrayList<>();
+        for (ObjectInfo o : objects) {
+            String id = RepositoryLayout.backupIdOfManifestKey(name, o.key());
+            if (id != null) {
+                Manifest m = readManifest(target, name, id);
+                infos.add(BackupInfo.of(m).withStoredBytes(bytesById.getOrDefault(id, 0L))
+                        .withPinned(targetPins.contains(id)).withLegalHold(targetHolds.contains(id)));
+            }
+        }
+        // only the newest verified backup is protected, so read reports newest backup first and stop at the first pass
+        infos.sort(Comparator.comparing(BackupInfo::time).thenComparing(BackupInfo::id).reversed());
+        for (int i = 0; i < infos.size(); i++) {
+            List<String> keys = reports.get(infos.get(i).id());
+            if (keys != null && newestReportPassed(keys)) {
+                infos.set(i, infos.get(i).withVerified(true));
+                break;
+            }
+        }
+        RetentionPlan plan = policy.plan(infos, clock.instant());
+        Pruner pruner = new Pruner(target, clock).withGracePeriod(grace);
+        PruneResult r = dryRun ? pruner.dryRun(name, plan) : pruner.run(name, plan);
+        if (!dryRun) {
+            LOG.info("prune of '{}' on {}: {} of {} backups removed, {} unfinished uploads removed, {} bytes freed{}", name,
+                    target.describe(), r.backupsRemoved().size(), infos.size(), r.unfinishedRemoved().size(), r.bytesFreed(),
+                    r.errors().isEmpty() ? "" : ", FAILED for " + r.errors().keySet());
+            publish(new BackupEvent.Pruned(name, target.describe(), r.backupsRemoved().size(), r.bytesFreed(), clock.instant()));
+        }
+        return new PruneReport.Entry(name, target.describe(), primary, plan, r.backupsRemoved(), r.unfinishedRemoved(),
+                r.objectsDeleted(), r.bytesFreed(), r.errors());
+    }
+
     private Manifest readManifest(String sourceName, String backupId) {
+        return readManifest(repository, sourceName, backupId);
+    }
+
+    private Manifest readManifest(StorageTarget storage, String sourceName, String backupId) {
         String key = RepositoryLayout.manifestKey(sourceName, backupId);
         Manifest m;
-        try (InputStream in = repository.get(key)) {
+        try (InputStream in = storage.get(key)) {
             m = Json.read(in, Manifest.class, key);
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + key + " failed: " + e, e);
@@ -411,6 +714,10 @@ public final class BackupEngine implements AutoCloseable {
                     outcome.location(), duration.toMillis(), result.checks().isEmpty() ? "none" : result.checksPassed() ? "passed" : "FAILED");
             publish(new BackupEvent.RestoreSucceeded(source.name(), manifest.id(), outcome.location(), duration,
                     result.checksPassed(), clock.instant()));
+            if (checks) {
+                writeVerifyReport(manifest, "restore", result.checksPassed(), "restore into " + outcome.location() + ": "
+                        + result.checks().stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED")).toList());
+            }
             if (checks && !result.checksPassed()) {
                 throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore of backup " + manifest.id() + " into "
                         + outcome.location() + " finished but checks failed: " + result.checks().stream()
@@ -425,6 +732,10 @@ public final class BackupEngine implements AutoCloseable {
                         e.errorCode().name(), e.getMessage());
                 publish(new BackupEvent.RestoreFailed(source.name(), manifest.id(), target.describe(), duration, e.errorCode(),
                         e.getMessage(), clock.instant()));
+                if (checks) {
+                    writeVerifyReport(manifest, "restore", false, "restore into " + target.describe() + " failed: "
+                            + e.errorCode().name() + ": " + e.getMessage());
+                }
             }
             throw e;
         }
@@ -462,6 +773,7 @@ public final class BackupEngine implements AutoCloseable {
         VerificationReport report = new VerificationReport(manifest, checks, Duration.ofNanos(System.nanoTime() - t0));
         String detail = checks.stream().map(c -> c.name() + ": " + c.detail()).toList().toString();
         LOG.info("verification of backup {} of '{}' {}: {}", manifest.id(), manifest.source(), report.passed() ? "passed" : "FAILED", detail);
+        writeVerifyReport(manifest, "integrity", report.passed(), detail);
         publish(new BackupEvent.BackupVerified(manifest.source(), manifest.id(), report.passed(), detail, clock.instant()));
         return report;
     }
@@ -545,6 +857,8 @@ public final class BackupEngine implements AutoCloseable {
         private final List<BackupListener> listeners = new CopyOnWriteArrayList<>();
         private Clock clock;
         private boolean replicaFailureFailsBackup;
+        private final Map<String, RetentionPolicy> retention = new LinkedHashMap<>();
+        private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention = new IdentityHashMap<>();
 
         Builder() {
         }
@@ -615,6 +929,39 @@ public final class BackupEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The retention policy of a source, applied by {@link BackupEngine#prune()} to the primary
+         * repository and to every replica that has no policy of its own for the source. Default: none
+         * (the source is never pruned). {@link #build()} fails if {@code sourceName} is not a configured source.
+         *
+         * @throws IllegalStateException if the source already has a policy
+         */
+        public Builder retention(String sourceName, RetentionPolicy policy) {
+            Objects.requireNonNull(sourceName, "sourceName");
+            Objects.requireNonNull(policy, "policy");
+            if (retention.putIfAbsent(sourceName, policy) != null) {
+                throw new IllegalStateException("retention of '" + sourceName + "' was already set");
+            }
+            return this;
+        }
+
+        /**
+         * A replica's own retention policy for a source (e.g. keep more off-site). Default: the
+         * source's {@link #retention} policy. {@code replica} must be passed to {@link #replica} too
+         * (the same instance), and {@code sourceName} be a configured source; {@link #build()} checks.
+         *
+         * @throws IllegalStateException if this replica already has a policy for the source
+         */
+        public Builder replicaRetention(StorageTarget replica, String sourceName, RetentionPolicy policy) {
+            Objects.requireNonNull(replica, "replica");
+            Objects.requireNonNull(sourceName, "sourceName");
+            Objects.requireNonNull(policy, "policy");
+            if (replicaRetention.computeIfAbsent(replica, r -> new LinkedHashMap<>()).putIfAbsent(sourceName, policy) != null) {
+                throw new IllegalStateException("retention of '" + sourceName + "' on replica " + replica.describe() + " was already set");
+            }
+            return this;
+        }
+
         /** The clock for backup ids and manifest times. Default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
             once(this.clock, "clock");
@@ -645,7 +992,30 @@ public final class BackupEngine implements AutoCloseable {
             }
             for (String name : sources.keySet()) {
                 if (!Keys.isValidName(name) || RepositoryLayout.isReservedName(name)) {
-                    problems.add("invalid source name '" + name + "': use 1-63 characters from a-z, 0-9, '.', '_', '-' (not 'locks' or 'reports')");
+                    problems.add("invalid source name '" + name + "': use 1-63 characters from a-z, 0-9, '.', '_', '-' (not 'locks', 'reports', 'pins' or 'holds')");
+                }
+            }
+            List<String> unknownRetention = new ArrayList<>();
+            for (String name : retention.keySet()) {
+                if (!sources.containsKey(name)) {
+                    unknownRetention.add(name);
+                }
+            }
+            for (Map<String, RetentionPolicy> m : replicaRetention.values()) {
+                for (String name : m.keySet()) {
+                    if (!sources.containsKey(name) && !unknownRetention.contains(name)) {
+                        unknownRetention.add(name);
+                    }
+                }
+            }
+            if (!unknownRetention.isEmpty()) {
+                problems.add("retention policies name unknown sources " + unknownRetention + ": configured sources are "
+                        + sources.keySet());
+            }
+            for (StorageTarget r : replicaRetention.keySet()) {
+                if (replicas.stream().noneMatch(x -> x == r)) {
+                    problems.add("replicaRetention(..) names " + r.describe() + ", which is not a replica: pass the same "
+                            + "instance to replica(..)");
                 }
             }
             if (encryption != null && "none".equals(encryption.id()) && !allowPlaintextSensitive) {

@@ -47,4 +47,14 @@ public sealed interface BackupEvent {
     /** A backup was verified (integrity read), successfully or not. */
     record BackupVerified(String source, String backupId, boolean passed, String detail, Instant at) implements BackupEvent {
     }
+
+    /**
+     * A prune of one source on one storage target finished (possibly with per-backup failures).
+     *
+     * @param target     the storage target's description
+     * @param removed    committed backups removed
+     * @param bytesFreed bytes of the deleted objects (backups and stale unfinished uploads)
+     */
+    record Pruned(String source, String target, int removed, long bytesFreed, Instant at) implements BackupEvent {
+    }
 }

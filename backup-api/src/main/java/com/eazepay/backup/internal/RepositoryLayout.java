@@ -6,8 +6,11 @@ package com.eazepay.backup.internal;
  * repository.json
  * {source}/{backupId}/{stream}.{ext}
  * {source}/{backupId}/manifest.json      written last: the commit point
- * locks/{name}.json
- * reports/{verify|drill}/{id}.json
+ * locks/{name}.json                      leases: locks/prune.json while a prune runs
+ * locks/prune-takeover/{ownerId}.json     one per expired prune lease that was taken over
+ * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json
+ * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
+ * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup
  * </pre>
  */
 public final class RepositoryLayout {
@@ -16,6 +19,11 @@ public final class RepositoryLayout {
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String LOCKS = "locks";
     public static final String REPORTS = "reports";
+    public static final String PINS = "pins";
+    public static final String HOLDS = "holds";
+    public static final String PRUNE_LEASE = LOCKS + "/prune.json";
+    public static final String PRUNE_TAKEOVER_PREFIX = LOCKS + "/prune-takeover/";
+    public static final String VERIFY_REPORTS = REPORTS + "/verify/";
 
     private RepositoryLayout() {
     }
@@ -40,9 +48,36 @@ public final class RepositoryLayout {
         return REPORTS + "/" + kind + "/" + id + ".json";
     }
 
+    /** {@code pins/{source}/{backupId}.json}. */
+    public static String pinKey(String source, String backupId) {
+        return PINS + "/" + source + "/" + backupId + ".json";
+    }
+
+    /** {@code holds/{source}/{backupId}.json}. */
+    public static String holdKey(String source, String backupId) {
+        return HOLDS + "/" + source + "/" + backupId + ".json";
+    }
+
+    /** {@code reports/verify/{source}-{backupId}-{time}.json}; {@code time} is {@code yyyyMMdd'T'HHmmss'Z'}. */
+    public static String verifyReportKey(String source, String backupId, String time) {
+        return VERIFY_REPORTS + source + "-" + backupId + "-" + time + ".json";
+    }
+
+    /**
+     * The backup id of a marker key ({@code pins/{source}/{id}.json} or {@code holds/...}) under
+     * {@code prefix} (e.g. {@code pins/db/}), or null.
+     */
+    public static String backupIdOfMarkerKey(String prefix, String key) {
+        if (!key.startsWith(prefix) || !key.endsWith(".json")) {
+            return null;
+        }
+        String id = key.substring(prefix.length(), key.length() - ".json".length());
+        return id.isEmpty() || id.contains("/") ? null : id;
+    }
+
     /** Source names that would collide with the layout's own directories. */
     public static boolean isReservedName(String name) {
-        return LOCKS.equals(name) || REPORTS.equals(name);
+        return LOCKS.equals(name) || REPORTS.equals(name) || PINS.equals(name) || HOLDS.equals(name);
     }
 
     /** The backup id of a manifest key {@code {source}/{id}/manifest.json}, or null if the key is not one. */

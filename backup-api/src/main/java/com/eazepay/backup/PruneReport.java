@@ -1,0 +1,142 @@
+package com.eazepay.backup;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a prune would do ({@link PruneRequest#dryRun()}) or did ({@link PruneRequest#run()}): one
+ * {@link Entry} per source and storage target (the primary repository first, then replicas), each
+ * with the retention plan that decided it. Immutable and thread-safe.
+ */
+public final class PruneReport {
+
+    /**
+     * One source on one storage target.
+     *
+     * @param source            the source name
+     * @param target            the storage target's description (credential-free)
+     * @param primary           whether the target is the primary repository (else a replica)
+     * @param plan              the retention plan applied (kept and removed backups, with reasons)
+     * @param backupsRemoved    ids of committed backups removed (dry run: that would be), oldest first
+     * @param unfinishedRemoved ids of unfinished uploads older than the grace period removed (would be)
+     * @param objectsDeleted    objects deleted (would be)
+     * @param bytesFreed        bytes of the deleted objects as listed by the storage (would be)
+     * @param errors            per backup id, the failure that stopped its deletion (empty on a dry run)
+     */
+    public record Entry(String source, String target, boolean primary, RetentionPlan plan, List<String> backupsRemoved,
+                        List<String> unfinishedRemoved, long objectsDeleted, long bytesFreed,
+                        Map<String, BackupException> errors) {
+        public Entry {
+            backupsRemoved = List.copyOf(backupsRemoved);
+            unfinishedRemoved = List.copyOf(unfinishedRemoved);
+            errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+        }
+    }
+
+    private final boolean dryRun;
+    private final List<Entry> entries;
+
+    PruneReport(boolean dryRun, List<Entry> entries) {
+        this.dryRun = dryRun;
+        this.entries = List.copyOf(entries);
+    }
+
+    /** Whether this is a dry run (nothing was deleted). */
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** Per source and target, primary first, in the order sources were configured. */
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** The entry of {@code source} on the primary repository, if it was pruned. */
+    public Optional<Entry> primary(String source) {
+        return entries.stream().filter(e -> e.primary() && e.source().equals(source)).findFirst();
+    }
+
+    /** The entry of {@code source} on the target described as {@code target}, if it was pruned. */
+    public Optional<Entry> entry(String source, String target) {
+        return entries.stream().filter(e -> e.source().equals(source) && e.target().equals(target)).findFirst();
+    }
+
+    /** Committed backups removed (would be), over all entries. */
+    public int backupsRemoved() {
+        return entries.stream().mapToInt(e -> e.backupsRemoved().size()).sum();
+    }
+
+    /** Bytes freed (would be), over all entries. */
+    public long bytesFreed() {
+        return entries.stream().mapToLong(Entry::bytesFreed).sum();
+    }
+
+    /** Whether every deletion succeeded. */
+    public boolean isComplete() {
+        return entries.stream().allMatch(e -> e.errors().isEmpty());
+    }
+
+    /**
+     * This report if it is complete.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} naming every backup that could not be deleted,
+     *                         with the first failure as cause (others suppressed); retryable if all
+     *                         failures are. Running prune again finishes the job.
+     */
+    public PruneReport orThrow() {
+        if (isComplete()) {
+            return this;
+        }
+        List<BackupException> all = new ArrayList<>();
+        StringBuilder msg = new StringBuilder("prune failed for ");
+        for (Entry e : entries) {
+            e.errors().forEach((id, ex) -> {
+                all.add(ex);
+                msg.append(e.source()).append('/').append(id).append(" on ").append(e.target())
+                        .append(" (").append(ex.getMessage()).append("); ");
+            });
+        }
+        msg.append("run prune again: backups whose manifest could not be deleted are intact, "
+                + "and leftover data of the others is removed as unfinished uploads");
+        boolean retryable = all.stream().allMatch(BackupException::isRetryable);
+        BackupException ex = new BackupException(CoreErrorCode.STORAGE_FAILED, msg.toString(), all.get(0), retryable);
+        all.stream().skip(1).forEach(ex::addSuppressed);
+        throw ex;
+    }
+
+    /**
+     * The report as text: per source and target a heading, the plan's table (id, time, keep/remove,
+     * reasons, size) and a line with the unfinished uploads, objects and bytes deleted (or that would be).
+     */
+    public String toTable() {
+        StringBuilder sb = new StringBuilder();
+        String verb = dryRun ? "would delete" : "deleted";
+        for (Entry e : entries) {
+            sb.append(String.format(Locale.ROOT, "== %s on %s (%s)%s%n", e.source(), e.target(),
+                    e.primary() ? "primary" : "replica", dryRun ? " [dry run]" : ""));
+            sb.append(e.plan().toTable());
+            sb.append(String.format(Locale.ROOT, "%s %d backups, %d unfinished uploads older than the grace period%s, "
+                            + "%d objects, %s%n", verb, e.backupsRemoved().size(), e.unfinishedRemoved().size(),
+                    e.unfinishedRemoved().isEmpty() ? "" : " " + e.unfinishedRemoved(), e.objectsDeleted(),
+                    RetentionPlan.humanBytes(e.bytesFreed())));
+            if (!e.errors().isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "FAILED for %d: %s%n", e.errors().size(), e.errors().keySet()));
+            }
+            sb.append(System.lineSeparator());
+        }
+        sb.append(String.format(Locale.ROOT, "total: %s %d backups, %s%n", verb, backupsRemoved(),
+                RetentionPlan.humanBytes(bytesFreed())));
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "PruneReport[" + (dryRun ? "dry run, " : "") + entries.size() + " entries, " + backupsRemoved()
+                + " backups removed, " + bytesFreed() + " bytes freed]";
+    }
+}
