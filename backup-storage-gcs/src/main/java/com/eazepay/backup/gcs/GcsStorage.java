@@ -195,7 +195,7 @@ public final class GcsStorage implements StorageTarget {
         try {
             head = data.readNBytes(CHUNK_GRANULARITY);
         } catch (IOException e) {
-            throw inputFailed(op, resource, 0, e);
+            throw inputFailed(op, resource, -1, e);
         }
         boolean small = head.length < CHUNK_GRANULARITY;
         WriteChannel writer;
@@ -260,8 +260,8 @@ public final class GcsStorage implements StorageTarget {
 
     private static BackupException inputFailed(String op, String resource, long total, IOException e) {
         return new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
-                + " aborted: reading the input failed after " + total
-                + " bytes; the upload was not finalized, nothing was stored", e, false);
+                + " aborted: reading the input failed " + (total < 0 ? "within its first " + CHUNK_GRANULARITY
+                        : "after " + total) + " bytes; the upload was not finalized, nothing was stored", e, false);
     }
 
     /** Writes all of {@code bb}; on failure the writer is not closed (see {@link #copy}). */

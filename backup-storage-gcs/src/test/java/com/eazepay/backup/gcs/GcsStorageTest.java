@@ -166,6 +166,18 @@ class GcsStorageTest {
     }
 
     @Test
+    void anInputFailingInItsFirst256KiBOpensNoSession() {
+        try (GcsStorage storage = builder().build()) {
+            int sessionsBefore = server.openSessions();
+            InputStream failing = new FailingInputStream(new GeneratedInputStream(1L << 20, 1), 10_000);
+            assertThatThrownBy(() -> storage.put("db/early.bin", failing, PutOptions.defaults()))
+                    .hasMessageContaining("reading the input failed within its first 262144 bytes");
+            assertThat(server.openSessions()).isEqualTo(sessionsBefore);
+            assertThat(storage.stat("db/early.bin")).isEmpty();
+        }
+    }
+
+    @Test
     void anExceptionFromTheInputPropagatesUnchangedAndStoresNothing() {
         try (GcsStorage storage = builder().build()) {
             BackupException sourceFailure = new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_dump exited 1");
