@@ -66,9 +66,25 @@ class LargeDatasetTest {
             double cliSecs = (System.nanoTime() - t0) / 1e9;
             assertThat(Files.size(cliFile)).isEqualTo(bytes); // same dataset, same encoder: same size (ctime aux aside)
 
+            // restore the captured RDB into a second live server (in this JVM), pipelined RESTOREs
+            double restoreSecs;
+            try (TestRedis target = TestRedis.debian(tmp.resolve("target"))) {
+                TestContexts.Backup captured = new TestContexts.Backup(tmp.resolve("out"));
+                captured.streams.put("dump", tmp.resolve("out").resolve("dump.rdb"));
+                captured.facts.put("format", "rdb");
+                captured.facts.put("keys", java.util.Map.of("db0", (long) keys));
+                long r0 = System.nanoTime();
+                var outcome = RedisSource.builder().build().restore(captured.restoreContext(),
+                        RedisTarget.server("127.0.0.1", target.port).timeout(java.time.Duration.ofMinutes(10)));
+                restoreSecs = (System.nanoTime() - r0) / 1e9;
+                assertThat(outcome.checks()).hasSize(1).allMatch(com.eazepay.backup.CheckResult::passed);
+                assertThat(target.call("DBSIZE")).isEqualTo((long) keys);
+            }
+
             String line = String.format("redis capture %d keys x %d B: RDB %.1f MB, RedisSource %.2f s = %.0f MB/s (-Xmx%s, peak heap %.1f MB),"
-                            + " redis-cli --rdb %.2f s = %.0f MB/s%n", keys, valueSize, bytes / 1e6, secs, bytes / 1e6 / secs, xmx,
-                    peakHeap / 1e6, cliSecs, bytes / 1e6 / cliSecs);
+                            + " redis-cli --rdb %.2f s = %.0f MB/s; restore into a live server (verify pass + RESTORE pass) %.2f s = %.0f MB/s%n",
+                    keys, valueSize, bytes / 1e6, secs, bytes / 1e6 / secs, xmx,
+                    peakHeap / 1e6, cliSecs, bytes / 1e6 / cliSecs, restoreSecs, bytes / 1e6 / restoreSecs);
             Files.writeString(Path.of("target", "redis-measurements.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             System.out.print(line);
         }
