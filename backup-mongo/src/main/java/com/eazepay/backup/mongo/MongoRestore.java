@@ -128,14 +128,7 @@ final class MongoRestore {
         for (Map.Entry<String, String[]> e : mapping.entrySet()) {
             String[] to = e.getValue();
             MongoDatabase db = client.getDatabase(to[0]);
-            boolean exists = false;
-            for (String n : db.listCollectionNames()) {
-                if (n.equals(to[1])) {
-                    exists = true;
-                    break;
-                }
-            }
-            if (!exists) {
+            if (!exists(db, to[1])) {
                 continue;
             }
             if (target.drop()) {
@@ -159,16 +152,25 @@ final class MongoRestore {
         BsonDocument md = cm.metadata().isEmpty() ? new BsonDocument() : BsonDocument.parse(cm.metadata());
         BsonDocument options = md.containsKey("options") ? md.getDocument("options") : new BsonDocument();
         MongoDatabase db = client.getDatabase(to[0]);
-        for (String n : db.listCollectionNames()) {
-            if (n.equals(to[1])) {
-                return; // exists and is empty: keep it (dropExisting drops first)
-            }
+        // a time-series collection is created under its own name; its data goes to system.buckets.<name>
+        String name = cm.type().equals("timeseries") ? cm.collection() : to[1];
+        if (exists(db, name)) {
+            return; // exists and is empty: keep it (dropExisting drops first)
         }
-        BsonDocument create = new BsonDocument("create", new BsonString(to[1]));
+        BsonDocument create = new BsonDocument("create", new BsonString(name));
         for (Map.Entry<String, BsonValue> o : options.entrySet()) {
             create.append(o.getKey(), o.getValue());
         }
         db.runCommand(create);
+    }
+
+    private static boolean exists(MongoDatabase db, String collection) {
+        for (String n : db.listCollectionNames()) {
+            if (n.equals(collection)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void createIndexes(MongoClient client, CollectionMetadata cm, String[] to) {
@@ -296,6 +298,12 @@ final class MongoRestore {
             case "d" -> coll.deleteOne(new BsonDocument("_id", o.get("_id")));
             case "u" -> {
                 BsonDocument filter = entry.getDocument("o2", new BsonDocument());
+                if (!filter.containsKey("_id")) {
+                    // without the document key the update could hit any document: never guess
+                    LOG.warn("oplog update on {} without o2._id is not replayed", ns);
+                    oplogSkipped++;
+                    return;
+                }
                 if (o.containsKey("diff")) {
                     coll.updateOne(filter, fromDiff(o.getDocument("diff")));
                 } else if (!o.isEmpty() && o.getFirstKey().startsWith("$")) {

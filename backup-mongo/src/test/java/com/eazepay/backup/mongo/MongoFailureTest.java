@@ -5,6 +5,7 @@ import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
+import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.test.InMemoryStorage;
@@ -44,6 +45,11 @@ class MongoFailureTest {
         return s;
     }
 
+    private static BackupEngine plainEngine(InMemoryStorage storage, Compression compression, BackupSource source) {
+        return Backup.engine().repository(storage).compression(compression).encryption(Encryption.none())
+                .allowUnencryptedSensitiveData().source(source).clock(TestClock.create()).build();
+    }
+
     private static String allMessages(Throwable t) {
         StringBuilder sb = new StringBuilder();
         for (Throwable x = t; x != null; x = x.getCause()) {
@@ -68,8 +74,7 @@ class MongoFailureTest {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         BackupException e;
-        try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.none())
-                .encryption(Encryption.none()).allowUnencryptedSensitiveData().source(source).clock(TestClock.create()).build()) {
+        try (BackupEngine engine = plainEngine(storage, Compression.none(), source)) {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
             try {
                 e = catchThrowableOfType(BackupException.class, () -> engine.backup("mongo").run());
@@ -111,8 +116,7 @@ class MongoFailureTest {
         MongoSource source = MongoSource.builder().host("127.0.0.1").port(closedPort)
                 .serverSelectionTimeout(Duration.ofMillis(300)).build();
         InMemoryStorage storage = InMemoryStorage.create();
-        try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.none())
-                .encryption(Encryption.none()).allowUnencryptedSensitiveData().source(source).clock(TestClock.create()).build()) {
+        try (BackupEngine engine = plainEngine(storage, Compression.none(), source)) {
             BackupException e = catchThrowableOfType(BackupException.class, () -> engine.backup("mongo").run());
             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_UNAVAILABLE);
             assertThat(e.isRetryable()).isTrue();
@@ -142,8 +146,7 @@ class MongoFailureTest {
             }
         });
         InMemoryStorage storage = InMemoryStorage.create();
-        try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.zstd())
-                .encryption(Encryption.none()).allowUnencryptedSensitiveData().source(source).clock(TestClock.create()).build()) {
+        try (BackupEngine engine = plainEngine(storage, Compression.zstd(), source)) {
             BackupException e = catchThrowableOfType(BackupException.class, () -> engine.backup("mongo").run());
             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_UNAVAILABLE);
             assertThat(allMessages(e)).contains("pay.big");
@@ -203,9 +206,7 @@ class MongoFailureTest {
         try (MongoClient client = TestData.client(uri)) {
             TestData.payments(client.getDatabase("pay"), "p", 300, 100);
             InMemoryStorage storage = InMemoryStorage.create();
-            try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.zstd())
-                    .encryption(Encryption.none()).allowUnencryptedSensitiveData()
-                    .source(MongoSource.builder().connectionString(uri).build()).clock(TestClock.create()).build()) {
+            try (BackupEngine engine = plainEngine(storage, Compression.zstd(), MongoSource.builder().connectionString(uri).build())) {
                 engine.backup("mongo").run();
                 String key = storage.keys().stream().filter(k -> k.endsWith(".zst")).findFirst().orElseThrow();
                 byte[] stored = storage.bytes(key);
