@@ -69,8 +69,9 @@ import java.util.regex.Pattern;
  * passed to {@link #from(Storage, String)} keeps its own retry settings, which then apply in addition.
  *
  * <p><b>Holds and retention:</b> {@link Builder#temporaryHold} / {@link Builder#eventBasedHold} set
- * holds on objects written by {@link #put} (not on {@link #putIfAbsent}, nor under {@code locks/}:
- * leases must stay deletable). {@link #deletionBlocker(String)} tells whether an object is held or
+ * holds on backup objects written by {@link #put} (not on {@link #putIfAbsent}, nor on repository
+ * bookkeeping: {@code repository.json}, {@code locks/}, {@code pins/}, {@code holds/}, {@code reports/},
+ * which must stay deletable). {@link #deletionBlocker(String)} tells whether an object is held or
  * under retention, so retention never tries to delete it; deleting such an object fails with
  * {@code STORAGE_FAILED} naming the hold.
  *
@@ -97,7 +98,12 @@ public final class GcsStorage implements StorageTarget {
 
     private static final int COPY_BUFFER = 64 * 1024;
     private static final int BATCH_LIMIT = 100;
-    private static final String LOCKS_PREFIX = "locks/";
+    /**
+     * Repository bookkeeping that must stay deletable/replaceable (ARCHITECTURE section 4): leases,
+     * pins, legal-hold markers, reports and repository.json never get object holds.
+     */
+    private static final List<String> HOLD_EXEMPT_PREFIXES = List.of("locks/", "pins/", "holds/", "reports/");
+    private static final String REPOSITORY_FILE = "repository.json";
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
     private final Storage storage;
@@ -284,7 +290,7 @@ public final class GcsStorage implements StorageTarget {
         if (storageClass != null) {
             b.setStorageClass(storageClass);
         }
-        if (!ifAbsent && !key.startsWith(LOCKS_PREFIX)) {
+        if (!ifAbsent && holdable(key)) {
             if (temporaryHold) {
                 b.setTemporaryHold(true);
             }
@@ -297,6 +303,10 @@ public final class GcsStorage implements StorageTarget {
                 .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
                 .build()));
         return b.build();
+    }
+
+    private static boolean holdable(String key) {
+        return !key.equals(REPOSITORY_FILE) && HOLD_EXEMPT_PREFIXES.stream().noneMatch(key::startsWith);
     }
 
     @Override

@@ -241,13 +241,17 @@ class GcsStorageTest {
     }
 
     @Test
-    void storageClassKmsKeyAndHoldsAreSetOnPutButNotOnLeases() {
+    void storageClassKmsKeyAndHoldsAreSetOnBackupObjectsButNotOnRepositoryBookkeeping() {
         String kms = "projects/p/locations/us-central1/keyRings/backup/cryptoKeys/k1";
         try (GcsStorage storage = builder().storageClass("nearline").kmsKeyName(kms)
                 .temporaryHold(true).eventBasedHold(true).build()) {
             storage.put("pg/1/db.pgdump.zst.age", text("data"), PutOptions.defaults().withContentType("application/x-age"));
             storage.putIfAbsent("locks/prune.json", text("lease"), PutOptions.defaults());
             storage.put("locks/schedule.json", text("lease"), PutOptions.defaults());
+            storage.put("holds/pg/1.json", text("{}"), PutOptions.defaults());
+            storage.put("pins/pg/1.json", text("{}"), PutOptions.defaults());
+            storage.put("reports/verify/pg-1.json", text("{}"), PutOptions.defaults());
+            storage.put("repository.json", text("{}"), PutOptions.defaults());
 
             ObjectNode data = server.metadata(bucket, "prod/pg/1/db.pgdump.zst.age");
             assertThat(data.path("storageClass").asText()).isEqualTo("NEARLINE");
@@ -255,7 +259,8 @@ class GcsStorageTest {
             assertThat(data.path("contentType").asText()).isEqualTo("application/x-age");
             assertThat(data.path("temporaryHold").asBoolean()).isTrue();
             assertThat(data.path("eventBasedHold").asBoolean()).isTrue();
-            for (String lease : List.of("prod/locks/prune.json", "prod/locks/schedule.json")) {
+            for (String lease : List.of("prod/locks/prune.json", "prod/locks/schedule.json", "prod/holds/pg/1.json",
+                    "prod/pins/pg/1.json", "prod/reports/verify/pg-1.json", "prod/repository.json")) {
                 ObjectNode meta = server.metadata(bucket, lease);
                 assertThat(meta.path("temporaryHold").asBoolean(false)).as(lease).isFalse();
                 assertThat(meta.path("eventBasedHold").asBoolean(false)).as(lease).isFalse();
