@@ -294,6 +294,14 @@ public final class AgeEncryption implements Encryption {
         return decrypt(in, List.of());
     }
 
+    /** Names the manifest's recipients in the "no identity matches" error. */
+    @Override
+    public InputStream decrypt(InputStream in, Map<String, Object> manifestParameters) {
+        Object recorded = manifestParameters == null ? null : manifestParameters.get("recipients");
+        List<String> names = recorded instanceof Collection<?> c ? c.stream().map(String::valueOf).toList() : List.of();
+        return decrypt(in, names);
+    }
+
     /**
      * As {@link #decrypt(InputStream)}; {@code backupRecipients} (the manifest's
      * {@code recipients} parameter) are named in the "no identity matches" error, because age

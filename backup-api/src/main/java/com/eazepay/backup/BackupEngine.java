@@ -147,6 +147,25 @@ public final class BackupEngine implements AutoCloseable {
         return new VerifyRequest(this, sourceName);
     }
 
+    /** A re-encryption of a source's backups to new recipients (key rotation). */
+    public RekeyRequest rekey(String sourceName) {
+        Keys.requireName("source name", sourceName);
+        return new RekeyRequest(this, sourceName);
+    }
+
+    List<Manifest> runRekey(String sourceName, String id, Encryption to) {
+        checkOpen();
+        com.eazepay.backup.internal.Rekeyer rekeyer = new com.eazepay.backup.internal.Rekeyer(repository, clock, executor);
+        List<Manifest> targets = id != null ? List.of(readManifest(sourceName, id)) : list(sourceName);
+        List<Manifest> done = new ArrayList<>();
+        for (Manifest m : targets) {
+            if (!"none".equals(m.encryption() == null ? "none" : m.encryption().id())) {
+                done.add(rekeyer.rekey(m, decryptionFor(m), to));
+            }
+        }
+        return done;
+    }
+
     /** Committed backups of a source, oldest first, read from storage. */
     public List<Manifest> list(String sourceName) {
         return list(sourceName, BackupFilter.all());

@@ -13,6 +13,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /**
  * Opens a stored stream for reading: storage → SHA-256/size verification → decryption →
@@ -31,7 +32,8 @@ public final class DecodedStreams {
         VerifyingInputStream verifying = new VerifyingInputStream(storage.get(key), key, stream.storedSize(), stream.sha256());
         InputStream decoded;
         try {
-            decoded = compression.decompress(encryption.decrypt(verifying));
+            decoded = compression.decompress(encryption.decrypt(verifying,
+                    manifest.encryption() == null ? Map.of() : manifest.encryption().parameters()));
         } catch (RuntimeException e) {
             throw preferChecksum(verifying, e, key);
         }
@@ -115,7 +117,7 @@ public final class DecodedStreams {
             }
             // The decoder may stop before the object's last bytes (trailing padding): they must still match.
             verifying.drainAndVerify();
-            if (plaintext != expectedPlaintext) {
+            if (expectedPlaintext >= 0 && plaintext != expectedPlaintext) { // -1: size not known (rekey reads compressed bytes)
                 throw new BackupException(CoreErrorCode.CORRUPT_DATA, key + " decoded to " + plaintext
                         + " bytes but the manifest records " + expectedPlaintext);
             }

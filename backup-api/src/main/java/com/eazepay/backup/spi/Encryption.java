@@ -34,6 +34,14 @@ public interface Encryption {
      */
     InputStream decrypt(InputStream in);
 
+    /**
+     * Like {@link #decrypt(InputStream)}, given the {@link #parameters()} recorded in the backup's
+     * manifest (e.g. its recipients), so errors can name them. The default ignores them.
+     */
+    default InputStream decrypt(InputStream in, Map<String, Object> manifestParameters) {
+        return decrypt(in);
+    }
+
     /** Whether this instance holds what decryption needs (a backup-only service does not). */
     boolean canDecrypt();
 
