@@ -239,7 +239,7 @@ public final class RedisSource implements BackupSource {
         long started = System.nanoTime();
         try (RespConnection c = endpoint.connect()) {
             String redisVersion = RedisEndpoint.info(c, "server").get("redis_version");
-            Map<Integer, Long> dbs = RedisEndpoint.keyspace(c);
+            Map<Integer, Long> dbs = endpoint.keyspace(c);
             context.consistentAt(context.clock().instant());
             Map<Integer, Long> counted = new TreeMap<>();
             long expiring = 0;

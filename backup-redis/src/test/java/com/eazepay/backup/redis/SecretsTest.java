@@ -54,6 +54,17 @@ class SecretsTest {
             assertThat(ok.facts).containsEntry("keys", Map.of("db0", 1L)).doesNotContainValue(PASSWORD);
             assertThat(ok.facts.toString()).doesNotContain(PASSWORD);
 
+            // a user that may not run INFO cannot take a key dump: it fails instead of storing an empty backup
+            server.call("AUTH", PASSWORD);
+            try (var c = server.connect()) {
+                c.call("AUTH", PASSWORD);
+                c.call("ACL", "SETUSER", "noinfo", "on", ">" + PASSWORD, "~*", "+@all", "-info");
+            }
+            BackupException noInfo = catchThrowableOfType(BackupException.class, () -> RedisSource.builder().host("127.0.0.1")
+                    .port(server.port).user("noinfo").password(Secret.of(PASSWORD)).mode(RedisSource.Mode.KEY_DUMP).build()
+                    .backup(new TestContexts.Backup(tmp.resolve("d"))));
+            assertThat(noInfo.getMessage()).contains("INFO keyspace").doesNotContain(PASSWORD);
+
             // restore into a password-protected server with the right and the wrong password
             BackupException restoreWrong = catchThrowableOfType(BackupException.class, () -> acl.restore(ok.restoreContext(),
                     RedisTarget.server("127.0.0.1", server.port).password(Secret.of("nope-" + PASSWORD))));

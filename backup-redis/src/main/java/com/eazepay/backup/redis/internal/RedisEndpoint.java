@@ -86,9 +86,22 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
     }
 
     /** Key counts per database from {@code INFO keyspace} ({@code db0:keys=3,expires=0,...}). */
-    public static Map<Integer, Long> keyspace(RespConnection c) throws IOException {
+    public Map<Integer, Long> keyspace(RespConnection c) throws IOException {
+        Object reply = c.call("INFO", "keyspace");
+        if (reply instanceof RespConnection.RespError err) {
+            // without it we cannot know which databases hold keys: never take a silently empty backup
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "INFO keyspace on " + describe() + " was refused ("
+                    + err.message() + "): grant the user the INFO command (+info)");
+        }
+        Map<String, String> lines = new HashMap<>();
+        for (String line : new String((byte[]) reply, java.nio.charset.StandardCharsets.UTF_8).split("\r?\n")) {
+            int i = line.indexOf(':');
+            if (i > 0 && !line.startsWith("#")) {
+                lines.put(line.substring(0, i), line.substring(i + 1).trim());
+            }
+        }
         Map<Integer, Long> out = new java.util.TreeMap<>();
-        for (Map.Entry<String, String> e : info(c, "keyspace").entrySet()) {
+        for (Map.Entry<String, String> e : lines.entrySet()) {
             if (e.getKey().startsWith("db")) {
                 for (String part : e.getValue().split(",")) {
                     if (part.startsWith("keys=")) {

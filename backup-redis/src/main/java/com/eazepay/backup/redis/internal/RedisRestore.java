@@ -222,7 +222,7 @@ public final class RedisRestore {
                         + targetRdb + ": restore into a Redis server at least as new as the one backed up ("
                         + context.manifest().facts().getOrDefault("redisVersion", "see the manifest") + ")");
             }
-            Map<Integer, Long> existing = RedisEndpoint.keyspace(c);
+            Map<Integer, Long> existing = endpoint.keyspace(c);
             if (!spec.replaceExisting()) {
                 for (int db : inBackup.keySet()) {
                     long n = existing.getOrDefault(db, 0L);
