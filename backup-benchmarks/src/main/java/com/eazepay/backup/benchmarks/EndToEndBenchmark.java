@@ -43,7 +43,7 @@ public final class EndToEndBenchmark {
 
     /** One measured combination. Sizes in bytes, durations in nanoseconds. */
     public record Result(String compression, String encryption, long plaintextBytes, long storedBytes,
-                         long backupNanos, long verifyNanos, boolean verified,
+                         long backupNanos, long verifyNanos, long backupCpuNanos, long verifyCpuNanos, boolean verified,
                          long backupPeakUsed, long backupPeakAfterGc, long verifyPeakUsed, long verifyPeakAfterGc) {
 
         /** Backup throughput in MB/s (10^6 bytes) of plaintext. */
@@ -56,23 +56,35 @@ public final class EndToEndBenchmark {
             return Machine.mbPerSec(plaintextBytes, verifyNanos);
         }
 
+        /** Backup plaintext MB per second of JVM CPU time (all threads), steadier than wall time under load. */
+        public double backupMbPerCpuSec() {
+            return Machine.mbPerSec(plaintextBytes, backupCpuNanos);
+        }
+
+        /** Verify plaintext MB per second of JVM CPU time (all threads). */
+        public double verifyMbPerCpuSec() {
+            return Machine.mbPerSec(plaintextBytes, verifyCpuNanos);
+        }
+
         /** Stored bytes / plaintext bytes. */
         public double ratio() {
             return plaintextBytes == 0 ? 0 : (double) storedBytes / plaintextBytes;
         }
 
         String markdownRow() {
-            return String.format("| %s | %s | %,d | %.0f | %.0f | %,d | %.3f | %d / %d | %d / %d | %s |",
-                    compression, encryption, Machine.mib(plaintextBytes), backupMbPerSec(), verifyMbPerSec(),
+            return String.format("| %s | %s | %,d | %.0f | %.0f | %.0f | %.0f | %,d | %.3f | %d / %d | %d / %d | %s |",
+                    compression, encryption, Machine.mib(plaintextBytes), backupMbPerSec(), backupMbPerCpuSec(),
+                    verifyMbPerSec(), verifyMbPerCpuSec(),
                     storedBytes, ratio(), Machine.mib(backupPeakUsed), Machine.mib(backupPeakAfterGc),
                     Machine.mib(verifyPeakUsed), Machine.mib(verifyPeakAfterGc), verified ? "passed" : "FAILED");
         }
     }
 
     /** Header of the table {@link Result#markdownRow()} fills. */
-    static final String TABLE_HEADER = "| compression | encryption | MiB | backup MB/s | verify MB/s | stored bytes | ratio "
+    static final String TABLE_HEADER = "| compression | encryption | MiB | backup MB/s | backup MB/CPU-s "
+            + "| verify MB/s | verify MB/CPU-s | stored bytes | ratio "
             + "| backup heap MiB peak / after GC | verify heap MiB peak / after GC | verify |\n"
-            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---|";
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
 
     private EndToEndBenchmark() {
     }
@@ -134,22 +146,28 @@ public final class EndToEndBenchmark {
                     .source(new SyntheticPaymentsSource("payments", size, rows)).build()) {
                 BackupResult backup;
                 long backupNanos;
+                long backupCpu;
                 HeapSampler backupHeap = HeapSampler.start();
                 try (backupHeap) {
+                    long c0 = Machine.processCpuNanos();
                     long t0 = System.nanoTime();
                     backup = engine.backup("payments").run();
                     backupNanos = System.nanoTime() - t0;
+                    backupCpu = Machine.processCpuNanos() - c0;
                 }
                 VerificationReport report;
                 long verifyNanos;
+                long verifyCpu;
                 HeapSampler verifyHeap = HeapSampler.start();
                 try (verifyHeap) {
+                    long c0 = Machine.processCpuNanos();
                     long t0 = System.nanoTime();
                     report = engine.verify("payments").id(backup.id()).run();
                     verifyNanos = System.nanoTime() - t0;
+                    verifyCpu = Machine.processCpuNanos() - c0;
                 }
                 Result r = new Result(compression, encryption, backup.plaintextBytes(), backup.storedBytes(), backupNanos,
-                        verifyNanos, report.passed(), backupHeap.peakUsed(), backupHeap.peakAfterGc(), verifyHeap.peakUsed(),
+                        verifyNanos, backupCpu, verifyCpu, report.passed(), backupHeap.peakUsed(), backupHeap.peakAfterGc(), verifyHeap.peakUsed(),
                         verifyHeap.peakAfterGc());
                 if (out != null) {
                     out.println(r.markdownRow());

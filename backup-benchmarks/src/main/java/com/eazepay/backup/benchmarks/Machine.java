@@ -27,6 +27,22 @@ final class Machine {
                 System.getProperty("java.version"), System.getProperty("java.vm.name"), HeapSampler.maxHeap() >> 20);
     }
 
+    /**
+     * CPU time used by the whole JVM so far (all threads: pipeline, GC, JIT), in nanoseconds, or -1 when
+     * the JVM does not report it. On a shared machine, MB per CPU-second is steadier than wall-clock MB/s.
+     */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** CPU time of the calling thread, in nanoseconds. */
+    static long threadCpuNanos() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
     static double mbPerSec(long bytes, long nanos) {
         return nanos <= 0 ? 0 : bytes / 1e6 / (nanos / 1e9);
     }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds backup-benchmarks and runs, in order: the JMH codec benchmarks, the age streaming benchmark
+# (1 GiB, -Xmx256m) and the end-to-end harness through the engine (-Xmx256m). Results (Markdown and the
+# JMH JSON) go to backup-benchmarks/target/results/. Numbers are wall-clock: note the load average
+# printed with them. Environment overrides:
+#   STEPS="jmh age e2e"                 which parts to run
+#   JMH_ARGS="-wi 2 -i 3 -f 1 -w 2s -r 3s"   JMH options (add e.g. "-p codec=zstd1,zstd3" to narrow)
+#   AGE_SIZE=1g                         age streaming size
+#   E2E_SIZE=1g E2E_COMPRESSION=none,gzip,zstd1,zstd3 E2E_ENCRYPTION=none,age   full matrix
+#   E2E_BIG_SIZE=4g E2E_BIG_COMPRESSION=zstd1 E2E_BIG_ENCRYPTION=none,age        heap comparison run ("" skips)
+#   E2E_DIR=backup-benchmarks/target/e2e   scratch repository (needs free space of about E2E_BIG_SIZE)
+#   HEAP=256m                           -Xmx for the streaming runs
+#   SKIP_BUILD=1                        use the jar already built
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=backup-benchmarks/target/results
+STEPS=${STEPS:-"jmh age e2e"}
+JMH_ARGS=${JMH_ARGS:-"-wi 2 -i 3 -f 1 -w 2s -r 3s"}
+AGE_SIZE=${AGE_SIZE:-1g}
+E2E_SIZE=${E2E_SIZE:-1g}
+E2E_COMPRESSION=${E2E_COMPRESSION:-none,gzip,zstd1,zstd3}
+E2E_ENCRYPTION=${E2E_ENCRYPTION:-none,age}
+E2E_BIG_SIZE=${E2E_BIG_SIZE-4g}
+E2E_BIG_COMPRESSION=${E2E_BIG_COMPRESSION:-zstd1}
+E2E_BIG_ENCRYPTION=${E2E_BIG_ENCRYPTION:-none,age}
+E2E_DIR=${E2E_DIR:-backup-benchmarks/target/e2e}
+HEAP=${HEAP:-256m}
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  mvn -q install -DskipTests -pl backup-api
+  mvn -q package -DskipTests -pl backup-benchmarks
+fi
+mkdir -p "$RESULTS"
+# run from a copy, so a rebuild during a long run cannot change the jar under a running JVM
+JAR="$RESULTS/benchmarks.jar"
+cp backup-benchmarks/target/benchmarks.jar "$JAR"
+LOG="-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+
+for step in $STEPS; do
+  case "$step" in
+    jmh)
+      echo "== JMH ($JMH_ARGS), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+      # shellcheck disable=SC2086
+      java -jar "$JAR" $JMH_ARGS -rf json -rff "$RESULTS/jmh.json" "com.eazepay.backup.benchmarks.*" | tee "$RESULTS/jmh.txt"
+      { echo "# JMH codec benchmarks ($JMH_ARGS); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; echo;
+        java -cp "$JAR" com.eazepay.backup.benchmarks.JmhTable "$RESULTS/jmh.json"; } | tee "$RESULTS/jmh.md"
+      ;;
+    age)
+      java -Xmx"$HEAP" $LOG -cp "$JAR" com.eazepay.backup.benchmarks.AgeStreamBenchmark --size="$AGE_SIZE" \
+        --dir="$E2E_DIR" | tee "$RESULTS/age-stream.md"
+      ;;
+    e2e)
+      java -Xmx"$HEAP" $LOG -cp "$JAR" com.eazepay.backup.benchmarks.EndToEndBenchmark --size="$E2E_SIZE" \
+        --compression="$E2E_COMPRESSION" --encryption="$E2E_ENCRYPTION" --dir="$E2E_DIR" | tee "$RESULTS/e2e-$E2E_SIZE.md"
+      if [[ -n "$E2E_BIG_SIZE" ]]; then
+        java -Xmx"$HEAP" $LOG -cp "$JAR" com.eazepay.backup.benchmarks.EndToEndBenchmark --size="$E2E_BIG_SIZE" \
+          --compression="$E2E_BIG_COMPRESSION" --encryption="$E2E_BIG_ENCRYPTION" --dir="$E2E_DIR" | tee "$RESULTS/e2e-$E2E_BIG_SIZE.md"
+      fi
+      ;;
+    *) echo "unknown step $step (jmh, age, e2e)" >&2; exit 2 ;;
+  esac
+done
+echo "results in $RESULTS"
