@@ -13,7 +13,6 @@ import com.mongodb.client.MongoClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * How to reach a server: a connection string (kept as a {@link Secret}, it may hold credentials) or
@@ -100,9 +99,5 @@ final class Connection {
     @Override
     public String toString() {
         return describe(null) + (user == null ? "" : " as " + user + "@" + authDatabase);
-    }
-
-    static String joinNamespaces(List<String> ns) {
-        return ns.stream().collect(Collectors.joining(", "));
     }
 }

@@ -12,7 +12,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,12 +320,5 @@ public final class ArchiveReader implements Closeable {
         } catch (IOException e) {
             original.addSuppressed(e);
         }
-    }
-
-    /** Per-namespace documents read so far (namespace to count). */
-    public Map<String, Long> documentCounts() {
-        Map<String, Long> m = new HashMap<>();
-        states.forEach((k, v) -> m.put(k, v.documents));
-        return m;
     }
 }
