@@ -415,11 +415,13 @@ public final class BackupEngine implements AutoCloseable {
                 Map<String, List<String>> reports = verifyReports(name);
                 RetentionPolicy primaryPolicy = retention.get(name);
                 if (primaryPolicy != null) {
+                    renew(lease, leaseDuration);
                     entries.add(pruneTarget(repository, true, name, primaryPolicy, pins, holds, reports, grace, dryRun));
                 }
                 for (StorageTarget replica : replicas) {
                     RetentionPolicy p = replicaRetention.getOrDefault(replica, Map.of()).getOrDefault(name, primaryPolicy);
                     if (p != null) {
+                        renew(lease, leaseDuration);
                         entries.add(pruneTarget(replica, false, name, p, pins, holds, reports, grace, dryRun));
                     }
                 }
@@ -438,6 +440,13 @@ public final class BackupEngine implements AutoCloseable {
             lease.close();
         }
         return new PruneReport(dryRun, entries);
+    }
+
+    /** Extends the lease before each source and target, so only one target's prune must fit in the lease duration. */
+    private void renew(Lease lease, Duration leaseDuration) {
+        if (lease != null) {
+            lease.renew(leaseDuration, clock);
+        }
     }
 
     private boolean hasPolicy(String name) {

@@ -58,7 +58,9 @@ public final class PruneRequest {
 
     /**
      * How long the repository lease {@code locks/prune.json} is valid; after that another process
-     * may take it over. Default {@link #DEFAULT_LEASE_DURATION} (1 hour).
+     * may take it over. The lease is renewed before each source and target, so the prune of one
+     * source on one target must fit in it; a prune whose lease was taken over stops with
+     * {@code ALREADY_RUNNING}. Default {@link #DEFAULT_LEASE_DURATION} (1 hour).
      *
      * @throws IllegalArgumentException if zero or negative
      */

@@ -55,7 +55,7 @@ public final class Lease implements AutoCloseable {
 
     private final StorageTarget storage;
     private final String key;
-    private final Holder holder;
+    private volatile Holder holder;
     private volatile boolean released;
 
     private Lease(StorageTarget storage, String key, Holder holder) {
@@ -171,9 +171,33 @@ public final class Lease implements AutoCloseable {
         }
     }
 
-    /** This lease's document. */
+    /** This lease's current document. */
     public Holder holder() {
         return holder;
+    }
+
+    /**
+     * Extends the lease to {@code duration} from the clock's now, if it still names this owner
+     * (plain put: the same residual race as a takeover applies).
+     *
+     * @throws BackupException {@code ALREADY_RUNNING} if the lease expired and was taken over, or
+     *                         was deleted: the caller must stop
+     */
+    public synchronized void renew(Duration duration, Clock clock) {
+        Optional<Holder> current = read(storage, key);
+        if (current.isEmpty() || !current.get().owner().equals(holder.owner())) {
+            released = true; // not ours to delete any more
+            throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "the " + holder.purpose() + " lease " + key + " on "
+                    + storage.describe() + " was lost (it expired at " + holder.expiresAt() + " and is now "
+                    + current.map(h -> "held by " + h.describe()).orElse("gone") + "): stopped; use a longer lease duration");
+        }
+        Holder renewed = new Holder(holder.owner(), holder.host(), holder.pid(), holder.purpose(), holder.acquiredAt(),
+                clock.instant().plus(duration));
+        byte[] json = Json.write(renewed);
+        storage.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+                .withContentType("application/json"));
+        holder = renewed;
+        LOG.debug("renewed lease {} on {} until {}", key, storage.describe(), renewed.expiresAt());
     }
 
     /** Deletes the lease if it still names this owner (it may have expired and been taken over). Idempotent. */

@@ -399,6 +399,105 @@ class PruneEngineTest {
         }
     }
 
+    @Test
+    void theLeaseIsRenewedBeforeEachTargetAndALostLeaseStopsThePruneWithoutTouchingTheNewHolder() {
+        InMemoryStorage offsite = InMemoryStorage.withClock(clock);
+        List<String> leaseSeen = new ArrayList<>();
+        AtomicReference<Runnable> onPrimaryPruned = new AtomicReference<>(() -> { });
+        try (BackupEngine engine = Backup.engine().repository(storage).replica(offsite).compression(Compression.none())
+                .encryption(Encryption.none()).source(new TinySource("x")).clock(clock)
+                .retention("x", RetentionPolicy.builder().keepLast(1).build())
+                .listener(ev -> {
+                    if (ev instanceof BackupEvent.Pruned p) {
+                        leaseSeen.add(new String(storage.bytes("locks/prune.json"), StandardCharsets.UTF_8));
+                        if (p.target().equals(storage.describe())) {
+                            onPrimaryPruned.get().run();
+                        }
+                    }
+                }).build()) {
+            daily(engine, YEAR_START, 3);
+            Instant start = clock.instant();
+            // the primary's prune takes 40 of the 30 minutes: renewed before the replica, so not lost
+            onPrimaryPruned.set(() -> clock.advance(Duration.ofMinutes(40)));
+
+            engine.prune().leaseDuration(Duration.ofMinutes(30)).run().orThrow();
+
+            assertThat(leaseSeen.get(0)).contains("\"expiresAt\" : \"" + start.plus(Duration.ofMinutes(30)) + "\"");
+            assertThat(leaseSeen.get(1)).contains("\"expiresAt\" : \"" + start.plus(Duration.ofMinutes(70)) + "\"")
+                    .contains("\"acquiredAt\" : \"" + start + "\"");
+            assertThat(backupDirs(offsite)).hasSize(1);
+
+            // now someone takes the lease over while the primary is pruned: the replica is not touched
+            engine.backup("x").run();
+            onPrimaryPruned.set(() -> writeLease("usurper", clock.instant(), clock.instant().plus(Duration.ofHours(1))));
+            assertThatThrownBy(() -> engine.prune().run()).isInstanceOfSatisfying(BackupException.class, e -> {
+                assertThat(e.errorCode()).isEqualTo(CoreErrorCode.ALREADY_RUNNING);
+                assertThat(e.getMessage()).contains("lease locks/prune.json").contains("was lost").contains("usurper on host ops-7");
+            });
+            assertThat(backupDirs(storage)).hasSize(1);
+            assertThat(backupDirs(offsite)).hasSize(2);
+            assertThat(new String(storage.bytes("locks/prune.json"), StandardCharsets.UTF_8)).contains("usurper");
+        }
+    }
+
+    @Test
+    void aListingFailureAbortsThePruneAndReleasesTheLease() {
+        FaultyStorage faulty = FaultyStorage.wrap(storage).onKeys(k -> k.equals("x/")).retryableFaults(true);
+        try (BackupEngine engine = builder(faulty).retention("x", RetentionPolicy.builder().keepLast(1).build()).build()) {
+            daily(engine, YEAR_START, 3);
+            int before = faulty.calls(FaultyStorage.Operation.LIST);
+            // the run's lists: locks/prune-takeover/, pins/x/, holds/x/, reports/verify/x-, then x/ (the engine's)
+            faulty.failOnCall(FaultyStorage.Operation.LIST, before + 5);
+            assertThatThrownBy(() -> engine.prune().run()).isInstanceOfSatisfying(BackupException.class, e -> {
+                assertThat(e.errorCode()).isEqualTo(CoreErrorCode.STORAGE_UNAVAILABLE);
+                assertThat(e.isRetryable()).isTrue();
+            });
+            assertThat(engine.list("x")).hasSize(3);
+            assertThat(storage.keys()).doesNotContain("locks/prune.json");
+            assertThat(engine.prune().run().orThrow().backupsRemoved()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aBackupInProgressDuringAPruneIsLeftAlone() {
+        AtomicReference<BackupEngine> engineRef = new AtomicReference<>();
+        AtomicReference<PruneReport> duringBackup = new AtomicReference<>();
+        BackupSource pruningSource = new BackupSource() {
+            @Override
+            public String name() {
+                return "x";
+            }
+
+            @Override
+            public String type() {
+                return "test";
+            }
+
+            @Override
+            public void backup(BackupContext context) {
+                new TinySource("x").backup(context);   // stream stored, manifest not yet
+                if (duringBackup.get() == null && engineRef.get().list("x").size() == 3) {
+                    duringBackup.set(engineRef.get().prune().gracePeriod(Duration.ZERO).run());
+                }
+            }
+
+            @Override
+            public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.none())
+                .encryption(Encryption.none()).source(pruningSource).clock(clock)
+                .retention("x", RetentionPolicy.builder().keepLast(1).build()).build()) {
+            engineRef.set(engine);
+            List<String> ids = daily(engine, YEAR_START, 4);
+
+            assertThat(duringBackup.get().primary("x").orElseThrow().unfinishedRemoved()).isEmpty();
+            assertThat(duringBackup.get().primary("x").orElseThrow().backupsRemoved()).containsExactly(ids.get(0), ids.get(1));
+            assertThat(ids(engine.list("x"))).containsExactly(ids.get(2), ids.get(3));
+        }
+    }
+
     private void writeLease(String owner, Instant acquired, Instant expires) {
         String json = "{\"owner\":\"" + owner + "\",\"host\":\"ops-7\",\"pid\":4242,\"purpose\":\"prune\",\"acquiredAt\":\""
                 + acquired + "\",\"expiresAt\":\"" + expires + "\"}";
