@@ -51,6 +51,32 @@ class MongoStreamingTest {
         run(300_000, 700, "32m");
     }
 
+    /** Reports backup and restore throughput in-process (server in the same JVM), 50k documents. */
+    @Test
+    @Tag("slow")
+    void restoreThroughputIsReported() {
+        server = MongoServers.start(false);
+        String uri = MongoServers.uri(server);
+        try (MongoClient client = TestData.client(uri)) {
+            TestData.payments(client.getDatabase("bulk"), "payments", 50_000, 700);
+            java.io.ByteArrayOutputStream archive = new java.io.ByteArrayOutputStream();
+            MongoSource source = MongoSource.builder().connectionString(uri).build();
+            long t0 = System.nanoTime();
+            source.backup(new TestContexts.Backup(archive));
+            long backupMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+            t0 = System.nanoTime();
+            var outcome = source.restore(TestContexts.restoreFrom(archive.toByteArray(), java.util.Map.of()),
+                    MongoTarget.database("bulk_restored"));
+            long restoreMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+            assertThat(outcome.checks()).allSatisfy(c -> assertThat(c.passed()).isTrue());
+            assertThat(client.getDatabase("bulk_restored").getCollection("payments").countDocuments()).isEqualTo(50_000);
+            double mib = archive.size() / 1048576.0;
+            System.out.printf("mongo in-process benchmark: 50000 docs, %.1f MiB: backup %d ms (%.1f MiB/s), "
+                    + "restore (verify pass + insert pass) %d ms (%.0f docs/s, %.1f MiB/s)%n", mib, backupMs,
+                    mib * 1000 / backupMs, restoreMs, 50_000 * 1000.0 / restoreMs, mib * 1000 / restoreMs);
+        }
+    }
+
     private void run(int docs, int payload, String xmx) throws IOException, InterruptedException {
         server = MongoServers.start(false);
         String uri = MongoServers.uri(server);
