@@ -224,6 +224,31 @@ class MongoSourceRoundTripTest {
         }
     }
 
+    /** mongo-java-server cannot create capped collections, so options are checked in the archive metadata only. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"pay-ops.archive", "pay-ops.gzip.archive"})
+    void archivesWrittenByTheRealMongodumpRestoreWithTheirIndexes(String vector) throws IOException {
+        MongoServer server = server(false);
+        String uri = MongoServers.uri(server);
+        byte[] archive;
+        try (var in = getClass().getResourceAsStream("/vectors/" + vector)) {
+            archive = in.readAllBytes();
+        }
+        try (MongoClient client = TestData.client(uri)) {
+            MongoSource source = MongoSource.builder().connectionString(uri).build();
+            var outcome = source.restore(TestContexts.restoreFrom(archive, Map.of("collections",
+                    Map.of("ops.config", 10, "pay.users", 2000, "pay.payments", 3000))), MongoTarget.sameDatabases());
+            assertThat(outcome.checks()).hasSize(3).allSatisfy(c -> assertThat(c.passed()).as(c.toString()).isTrue());
+            assertThat(client.getDatabase("pay").getCollection("payments").countDocuments()).isEqualTo(3000);
+            assertThat(client.getDatabase("pay").getCollection("users").countDocuments(new org.bson.Document("_id", 1999)))
+                    .isEqualTo(1);
+            List<String> indexes = new ArrayList<>();
+            client.getDatabase("pay").getCollection("payments").listIndexes(BsonDocument.class)
+                    .forEach(i -> indexes.add(i.getString("name").getValue() + (i.containsKey("unique") ? " unique" : "")));
+            assertThat(indexes).contains("_id_", "uuid_1 unique", "account_id_1_created_at_-1");
+        }
+    }
+
     @Test
     void aDocumentNearTheSixteenMebibyteLimitRoundTrips() {
         MongoServer server = server(false);
