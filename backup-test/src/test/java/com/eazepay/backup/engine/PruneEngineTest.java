@@ -573,6 +573,31 @@ class PruneEngineTest {
         }
     }
 
+    @Test
+    void theLeaseHoldsOnTheFileSystemAcrossEngines() {
+        FileSystemStorage fs = FileSystemStorage.at(tmp.resolve("shared"));
+        AtomicReference<Throwable> second = new AtomicReference<>();
+        try (BackupEngine other = builder(fs).retention("x", RetentionPolicy.builder().keepLast(1).build()).build();
+             BackupEngine engine = Backup.engine().repository(fs).compression(Compression.none()).encryption(Encryption.none())
+                     .source(new TinySource("x")).clock(clock).retention("x", RetentionPolicy.builder().keepLast(1).build())
+                     .listener(ev -> {
+                         if (ev instanceof BackupEvent.Pruned) {
+                             try {
+                                 other.prune().run();
+                             } catch (Throwable t) {
+                                 second.set(t);
+                             }
+                         }
+                     }).build()) {
+            daily(engine, YEAR_START, 3);
+            assertThat(engine.prune().run().orThrow().backupsRemoved()).isEqualTo(2);
+            assertThat(second.get()).isInstanceOfSatisfying(BackupException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.ALREADY_RUNNING));
+            assertThat(tmp.resolve("shared/locks/prune.json")).doesNotExist();
+            assertThat(other.list("x")).hasSize(1);
+        }
+    }
+
     // ------------------------------------------------------------------ configuration
 
     @Test
