@@ -98,7 +98,13 @@ public final class Lease implements AutoCloseable {
         // expired: exactly one taker wins the token for this owner id
         String token = tokenPrefix + current.owner() + ".json";
         if (!create(storage, token, me)) {
-            throw busy(key, storage, read(storage, key).orElse(current), purpose);
+            Optional<Holder> now2 = read(storage, key);
+            if (now2.isPresent() && now2.get().owner().equals(current.owner())) {
+                throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "a " + purpose + " is already running on "
+                        + storage.describe() + ": another process is taking over lease " + key + " of " + current.describe()
+                        + " (takeover token " + token + " exists); try again later");
+            }
+            throw busy(key, storage, now2.orElse(null), purpose);
         }
         Optional<Holder> again = read(storage, key);
         if (again.isPresent() && !again.get().owner().equals(current.owner())) {

@@ -393,8 +393,10 @@ class PruneEngineTest {
 
             // another process that read the same expired lease cannot take it over a second time
             writeLease("dead-owner", now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofMinutes(10)));
-            assertThatThrownBy(() -> engine.prune().run()).isInstanceOfSatisfying(BackupException.class,
-                    e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.ALREADY_RUNNING));
+            assertThatThrownBy(() -> engine.prune().run()).isInstanceOfSatisfying(BackupException.class, e -> {
+                assertThat(e.errorCode()).isEqualTo(CoreErrorCode.ALREADY_RUNNING);
+                assertThat(e.getMessage()).contains("another process is taking over lease locks/prune.json of dead-owner");
+            });
             assertThat(storage.keys()).contains("locks/prune.json");
         }
     }
@@ -544,6 +546,22 @@ class PruneEngineTest {
             engine.prune().run().orThrow();
             assertThat(backupDirs(storage)).containsExactly(ids.get(2));
             assertThat(backupDirs(offsite)).containsExactly(ids.get(0), ids.get(2));
+        }
+    }
+
+    @Test
+    void aSourceWithOnlyAReplicaPolicyIsPrunedOnThatReplicaOnly() {
+        InMemoryStorage offsite = InMemoryStorage.withClock(clock);
+        try (BackupEngine engine = builder(storage).replica(offsite)
+                .replicaRetention(offsite, "x", RetentionPolicy.builder().keepLast(2).build()).build()) {
+            List<String> ids = daily(engine, YEAR_START, 5);
+            PruneReport report = engine.prune().run().orThrow();
+            assertThat(report.entries()).singleElement().satisfies(e -> {
+                assertThat(e.primary()).isFalse();
+                assertThat(e.target()).isEqualTo(offsite.describe());
+            });
+            assertThat(backupDirs(storage)).hasSize(5);
+            assertThat(backupDirs(offsite)).containsExactly(ids.get(3), ids.get(4));
         }
     }
 

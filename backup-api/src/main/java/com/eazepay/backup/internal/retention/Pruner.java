@@ -183,7 +183,8 @@ public final class Pruner {
         }
 
         PruneResult result = new PruneResult(source, dry, backupsRemoved, unfinishedRemoved, totals[0], totals[1], errors);
-        LOG.info("prune {}{} on {}: {} backups and {} unfinished uploads removed, {} objects, {} bytes, {} errors",
+        // DEBUG: the engine logs the one INFO line per prune outcome
+        LOG.debug("prune {}{} on {}: {} backups and {} unfinished uploads removed, {} objects, {} bytes, {} errors",
                 source, dry ? " (dry run)" : "", storage.describe(), backupsRemoved.size(), unfinishedRemoved.size(),
                 totals[0], totals[1], errors.size());
         return result;
