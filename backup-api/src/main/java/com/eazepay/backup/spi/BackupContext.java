@@ -34,6 +34,17 @@ public interface BackupContext {
      * aborted and nothing of it stays visible. This method may be called from any thread, and the
      * returned streams may be written concurrently from different threads.
      *
+     * <p>Close a stream only when it is complete. A source whose tool may fail half-way (a dump
+     * process exiting non-zero) should close the stream only after checking success, and on
+     * failure throw without closing it: the engine then aborts the upload. (If a
+     * try-with-resources block closes a stream while an exception propagates, the engine still
+     * fails the backup and deletes the stored object; no manifest ever refers to it.)
+     * <pre>{@code
+     * OutputStream out = context.newStream("db", "pgdump");
+     * process.run(stdout -> stdout.transferTo(out));   // throws on a non-zero exit: out stays open, is aborted
+     * out.close();                                     // commit this stream
+     * }</pre>
+     *
      * @param name      stream name, {@code [a-z0-9][a-z0-9._-]*}, unique within the backup (e.g. {@code db})
      * @param extension the format's file extension without dot (e.g. {@code pgdump}, {@code tar},
      *                  {@code rdb}, {@code archive}); codec extensions are appended

@@ -21,6 +21,9 @@ public interface RestoreContext {
      * offset, at the latest when the end of the stream is reached. Sources must therefore read
      * to the end before committing anything to the target. The caller closes the stream.
      *
+     * <p>A stream may be opened more than once (e.g. a first pass that validates the whole
+     * stream, then a second that loads it); each opening reads and verifies the stored object again.
+     *
      * @throws com.eazepay.backup.BackupException {@code NOT_FOUND} if the manifest has no such stream
      */
     InputStream openStream(String name);
