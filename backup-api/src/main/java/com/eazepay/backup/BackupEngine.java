@@ -277,15 +277,13 @@ public final class BackupEngine implements AutoCloseable {
         if (!BackupIds.isValid(backupId)) {
             throw new BackupException(CoreErrorCode.NOT_FOUND, "'" + backupId + "' is not a backup id (like 20261124T020000Z-k3f9qa)");
         }
-        byte[] json = null;
+        Map<String, Object> doc = new LinkedHashMap<>();
         if (set) {
             readManifest(sourceName, backupId); // NOT_FOUND unless committed
-            Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("source", sourceName);
             doc.put("backupId", backupId);
             doc.put("kind", what);
             doc.put("at", clock.instant().toString());
-            json = Json.write(doc);
         }
         List<StorageTarget> targets = new ArrayList<>();
         targets.add(repository);
@@ -293,8 +291,7 @@ public final class BackupEngine implements AutoCloseable {
         for (StorageTarget t : targets) {
             try {
                 if (set) {
-                    t.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
-                            .withContentType("application/json"));
+                    putJson(t, key, doc);
                 } else {
                     t.delete(key);
                 }
@@ -339,14 +336,18 @@ public final class BackupEngine implements AutoCloseable {
         doc.put("passed", passed);
         doc.put("at", at.toString());
         doc.put("detail", detail.length() > 4000 ? detail.substring(0, 4000) + "..." : detail);
-        byte[] json = Json.write(doc);
         try {
-            repository.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
-                    .withContentType("application/json"));
+            putJson(repository, key, doc);
         } catch (BackupException e) {
             LOG.warn("writing verification report {} to {} failed ({}): {}; retention will not count this result", key,
                     repository.describe(), e.errorCode().name(), e.getMessage());
         }
+    }
+
+    private static void putJson(StorageTarget target, String key, Object doc) {
+        byte[] json = Json.write(doc);
+        target.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+                .withContentType("application/json"));
     }
 
     /**
