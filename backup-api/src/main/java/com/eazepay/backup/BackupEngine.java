@@ -438,7 +438,13 @@ public final class BackupEngine implements AutoCloseable {
             throw e;
         }
         if (lease != null) {
-            lease.close();
+            try {
+                lease.close();
+            } catch (BackupException e) {
+                // the prune itself is done; the lease ends by itself at its expiry
+                LOG.warn("releasing the prune lease {} on {} failed ({}): {}; it expires at {}", RepositoryLayout.PRUNE_LEASE,
+                        repository.describe(), e.errorCode().name(), e.getMessage(), lease.holder().expiresAt());
+            }
         }
         return new PruneReport(dryRun, entries);
     }
