@@ -33,6 +33,15 @@ class ExamplesTest {
     }
 
     @Test
+    void mongoDemoBacksUpAndRestoresWithCountChecks() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean ok = com.eazepay.backup.examples.mongo.MongoDemo.run(work, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(ok).as(out).isTrue();
+        assertThat(out).contains("restore verified", "mongorestore --archive", "users");
+    }
+
+    @Test
     void preDeployHookPrintsIdsAndFailsTheDeployWhenABackupFails() throws Exception {
         Path dir = Files.createDirectories(work.resolve("etc/app"));
         Files.writeString(dir.resolve("app.yml"), "a: 1\n");
