@@ -53,6 +53,7 @@ public final class AgeStreamBenchmark {
             out.println("|---|---:|---:|---:|---:|");
             measure(out, "encrypt → discard", total, () -> encryptToSink(age, rows, total));
             measure(out, "encrypt → file", total, () -> encryptToFile(age, rows, total, file));
+            measure(out, "file → discard (read baseline, no age)", total, () -> readFile(file));
             measure(out, "file → decrypt", total, () -> decryptFile(age, file));
         } finally {
             Files.deleteIfExists(file);
@@ -91,6 +92,10 @@ public final class AgeStreamBenchmark {
         try (OutputStream o = age.encrypt(new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024))) {
             PaymentRows.writeRepeated(rows, size, o);
         }
+    }
+
+    private static long readFile(Path file) throws IOException {
+        return CompressionBenchmark.drain(Files.newInputStream(file), new byte[CompressionBenchmark.CHUNK]);
     }
 
     private static long decryptFile(AgeEncryption age, Path file) throws IOException {
