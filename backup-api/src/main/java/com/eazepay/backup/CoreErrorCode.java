@@ -24,7 +24,10 @@ public enum CoreErrorCode implements ErrorCode {
     CORRUPT_DATA(false),
     /** Decryption failed: wrong identity or passphrase, or tampered ciphertext. */
     DECRYPTION_FAILED(false),
-    /** A backup of the same source is already running in this engine. */
+    /**
+     * The operation is already running: a backup of the same source in this engine, or a prune
+     * holding the repository's lease (possibly in another process); the message names the holder.
+     */
     ALREADY_RUNNING(false),
     /** The restore target is not in a state the restore may write into (not empty, exists). */
     TARGET_NOT_EMPTY(false),

@@ -69,7 +69,7 @@ class MongoFailureTest {
         MongoServer s = server();
         int port = s.getLocalAddress().getPort();
         MongoSource source = MongoSource.builder().host("127.0.0.1").port(port).user("backup")
-                .password(Secret.of(PASSWORD)).authDatabase("admin").serverSelectionTimeout(Duration.ofSeconds(2)).build();
+                .password(Secret.of(PASSWORD)).authDatabase("admin").serverSelectionTimeout(Duration.ofSeconds(30)).build();
         InMemoryStorage storage = InMemoryStorage.create();
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

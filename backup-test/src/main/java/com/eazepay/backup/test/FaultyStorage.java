@@ -65,7 +65,10 @@ public final class FaultyStorage implements StorageTarget {
         return this;
     }
 
-    /** The {@code n}th call (1-based, counted over matching keys) of {@code op} fails. */
+    /**
+     * The {@code n}th call (1-based, counted over all keys) of {@code op} fails, if its key matches
+     * {@link #onKeys}.
+     */
     public FaultyStorage failOnCall(Operation op, int n) {
         failOnCall.put(op, n);
         return this;
