@@ -61,37 +61,25 @@ public final class AgeStreamBenchmark {
         out.printf("%nload average at end: %s%n", Machine.loadAverage());
     }
 
-    private interface Step {
-        void run() throws IOException;
-    }
-
-    private static void measure(PrintStream out, String name, long size, Step step) throws IOException {
-        long nanos;
-        long cpu;
-        HeapSampler heap = HeapSampler.start();
-        try (heap) {
-            long c0 = Machine.threadCpuNanos();
-            long t0 = System.nanoTime();
-            step.run();
-            nanos = System.nanoTime() - t0;
-            cpu = Machine.threadCpuNanos() - c0;
-        }
-        out.printf("| %s | %,d | %.0f | %.0f | %d / %d |%n", name, Machine.mib(size), Machine.mbPerSec(size, nanos),
-                Machine.mbPerSec(size, cpu),
-                Machine.mib(heap.peakUsed()), Machine.mib(heap.peakAfterGc()));
+    private static void measure(PrintStream out, String name, long size, Measured.Step<?> step) throws IOException {
+        Measured<?> m = Measured.of(false, step);
+        out.printf("| %s | %,d | %.0f | %.0f | %d / %d |%n", name, Machine.mib(size), Machine.mbPerSec(size, m.nanos()),
+                Machine.mbPerSec(size, m.cpuNanos()), Machine.mib(m.peakUsed()), Machine.mib(m.peakAfterGc()));
         out.flush();
     }
 
-    private static void encryptToSink(AgeEncryption age, byte[] rows, long size) throws IOException {
+    private static Void encryptToSink(AgeEncryption age, byte[] rows, long size) throws IOException {
         try (OutputStream o = age.encrypt(new CountingSink())) {
             PaymentRows.writeRepeated(rows, size, o);
         }
+        return null;
     }
 
-    private static void encryptToFile(AgeEncryption age, byte[] rows, long size, Path file) throws IOException {
+    private static Void encryptToFile(AgeEncryption age, byte[] rows, long size, Path file) throws IOException {
         try (OutputStream o = age.encrypt(new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024))) {
             PaymentRows.writeRepeated(rows, size, o);
         }
+        return null;
     }
 
     private static long readFile(Path file) throws IOException {

@@ -144,31 +144,12 @@ public final class EndToEndBenchmark {
             Files.createDirectories(repo);
             try (BackupEngine engine = Backup.engine().repository(FileSystemStorage.at(repo)).compression(c).encryption(e)
                     .source(new SyntheticPaymentsSource("payments", size, rows)).build()) {
-                BackupResult backup;
-                long backupNanos;
-                long backupCpu;
-                HeapSampler backupHeap = HeapSampler.start();
-                try (backupHeap) {
-                    long c0 = Machine.processCpuNanos();
-                    long t0 = System.nanoTime();
-                    backup = engine.backup("payments").run();
-                    backupNanos = System.nanoTime() - t0;
-                    backupCpu = Machine.processCpuNanos() - c0;
-                }
-                VerificationReport report;
-                long verifyNanos;
-                long verifyCpu;
-                HeapSampler verifyHeap = HeapSampler.start();
-                try (verifyHeap) {
-                    long c0 = Machine.processCpuNanos();
-                    long t0 = System.nanoTime();
-                    report = engine.verify("payments").id(backup.id()).run();
-                    verifyNanos = System.nanoTime() - t0;
-                    verifyCpu = Machine.processCpuNanos() - c0;
-                }
-                Result r = new Result(compression, encryption, backup.plaintextBytes(), backup.storedBytes(), backupNanos,
-                        verifyNanos, backupCpu, verifyCpu, report.passed(), backupHeap.peakUsed(), backupHeap.peakAfterGc(), verifyHeap.peakUsed(),
-                        verifyHeap.peakAfterGc());
+                Measured<BackupResult> backup = Measured.of(true, () -> engine.backup("payments").run());
+                Measured<VerificationReport> verify = Measured.of(true,
+                        () -> engine.verify("payments").id(backup.value().id()).run());
+                Result r = new Result(compression, encryption, backup.value().plaintextBytes(), backup.value().storedBytes(),
+                        backup.nanos(), verify.nanos(), backup.cpuNanos(), verify.cpuNanos(), verify.value().passed(),
+                        backup.peakUsed(), backup.peakAfterGc(), verify.peakUsed(), verify.peakAfterGc());
                 if (out != null) {
                     out.println(r.markdownRow());
                     out.flush();
