@@ -41,6 +41,12 @@ class S3HeapTest {
         runForked(200 * MIB, 5 * MIB, 4);
     }
 
+    @Test
+    @Tag("slow")
+    void oneGibibyteStreamsUnderA64MebibyteHeap() throws Exception {
+        runForked(1024 * MIB, 8 * MIB, 4);
+    }
+
     private void runForked(long size, long partSize, int inFlight) throws Exception {
         String bucket = S3.createBucket();
         String cp = stableClassPath(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
