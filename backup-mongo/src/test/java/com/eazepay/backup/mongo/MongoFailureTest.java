@@ -8,6 +8,7 @@ import com.eazepay.backup.Secret;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import com.mongodb.client.MongoClient;
@@ -15,14 +16,17 @@ import de.bwaldvogel.mongo.MongoServer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +37,8 @@ class MongoFailureTest {
 
     private static final String PASSWORD = "s3cr3t-Pa55word-do-not-log";
     private final List<MongoServer> servers = new ArrayList<>();
+    @TempDir
+    Path tmp;
 
     @AfterEach
     void stop() {
@@ -102,7 +108,7 @@ class MongoFailureTest {
         assertThat(target.toString()).doesNotContain(PASSWORD);
         assertThat(target.describe()).doesNotContain(PASSWORD);
         BackupException e = catchThrowableOfType(BackupException.class,
-                () -> source.backup(new TestContexts.Backup(new ByteArrayOutputStream())));
+                () -> source.backup(DirectoryBackupContext.in(tmp)));
         assertThat(allMessages(e)).doesNotContain(PASSWORD);
         BackupException bad = catchThrowableOfType(BackupException.class,
                 () -> MongoSource.builder().connectionString("mongo://u:" + PASSWORD + "@h").build());
@@ -135,7 +141,7 @@ class MongoFailureTest {
         MongoSource mongo = MongoSource.builder().connectionString(uri).batchSize(100)
                 .serverSelectionTimeout(Duration.ofMillis(500)).build();
         // after the first 64 KiB reached the stream, another thread closes the server; we wait for it
-        var source = TestContexts.midStream(mongo, 1, () -> {
+        var source = MidStreamSource.of(mongo, 1, () -> {
             Thread stopper = new Thread(s::shutdownNow, "mongo-stopper");
             stopper.start();
             try {
@@ -162,38 +168,40 @@ class MongoFailureTest {
         try (MongoClient client = TestData.client(uri)) {
             TestData.payments(client.getDatabase("pay"), "big", 5000, 300);
         }
-        TestContexts.Backup ctx = new TestContexts.Backup(new TestContexts.Trigger(new ByteArrayOutputStream(), 1,
-                s::shutdownNow));
+        DirectoryBackupContext ctx = DirectoryBackupContext.in(tmp)
+                .onWrite(DirectoryBackupContext.WriteListener.onceAfter(1, s::shutdownNow));
         MongoSource source = MongoSource.builder().connectionString(uri).batchSize(100)
                 .serverSelectionTimeout(Duration.ofMillis(500)).build();
         assertThatThrownBy(() -> source.backup(ctx)).isInstanceOf(BackupException.class);
-        assertThat(ctx.closed).isFalse();
-        assertThat(ctx.facts).isEmpty();
+        assertThat(ctx.committedStreams()).isEmpty();
+        assertThat(ctx.facts()).isEmpty();
     }
 
     @Test
-    void aCorruptArchiveFailsBeforeAnythingIsWrittenNamingNamespaceAndOffset() {
+    void aCorruptArchiveFailsBeforeAnythingIsWrittenNamingNamespaceAndOffset() throws IOException {
         MongoServer s = server();
         String uri = MongoServers.uri(s);
         try (MongoClient client = TestData.client(uri)) {
             TestData.payments(client.getDatabase("pay"), "ledger.2026", 300, 100);
-            ByteArrayOutputStream archive = new ByteArrayOutputStream();
-            TestContexts.Backup ctx = new TestContexts.Backup(archive);
+            DirectoryBackupContext ctx = DirectoryBackupContext.in(tmp);
             MongoSource source = MongoSource.builder().connectionString(uri).build();
             source.backup(ctx);
-            byte[] bytes = archive.toByteArray();
+            Path file = ctx.streamFile(MongoSource.STREAM);
+            byte[] archive = Files.readAllBytes(file);
+            byte[] bytes = archive.clone();
             bytes[bytes.length - 2000] ^= 0x20; // inside a late document of pay.ledger.2026
+            Files.write(file, bytes);
             BackupException e = catchThrowableOfType(BackupException.class,
-                    () -> source.restore(TestContexts.restoreFrom(bytes, Map.of()), MongoTarget.database("restored")));
+                    () -> source.restore(ctx.restoreContext(), MongoTarget.database("restored")));
             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CORRUPT_DATA);
             assertThat(e.getMessage()).contains("namespace pay.ledger.2026").containsPattern("offset \\d+");
             List<String> dbs = new ArrayList<>();
             client.listDatabaseNames().forEach(dbs::add);
             assertThat(dbs).doesNotContain("restored");
 
-            byte[] truncated = java.util.Arrays.copyOf(archive.toByteArray(), archive.size() - 10);
+            Files.write(file, java.util.Arrays.copyOf(archive, archive.length - 10));
             BackupException t = catchThrowableOfType(BackupException.class,
-                    () -> source.restore(TestContexts.restoreFrom(truncated, Map.of()), MongoTarget.database("restored")));
+                    () -> source.restore(ctx.restoreContext(), MongoTarget.database("restored")));
             assertThat(t.errorCode()).isEqualTo(CoreErrorCode.CORRUPT_DATA);
             assertThat(t.getMessage()).contains("pay.ledger.2026").containsPattern("offset \\d+");
         }
@@ -223,10 +231,12 @@ class MongoFailureTest {
     }
 
     @Test
-    void aRestoreIntoSomethingElseIsAConfigurationError() {
+    void aRestoreIntoSomethingElseIsAConfigurationError() throws IOException {
         MongoSource source = MongoSource.builder().host("127.0.0.1").build();
+        DirectoryBackupContext empty = DirectoryBackupContext.in(tmp);
+        empty.newStream(MongoSource.STREAM, "archive").close();
         BackupException e = catchThrowableOfType(BackupException.class,
-                () -> source.restore(TestContexts.restoreFrom(new byte[0], Map.of()), () -> "a directory"));
+                () -> source.restore(empty.restoreContext(), () -> "a directory"));
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
         assertThat(e.getMessage()).contains("MongoTarget");
     }

@@ -7,6 +7,7 @@ import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import com.mongodb.client.MongoClient;
@@ -15,7 +16,9 @@ import de.bwaldvogel.mongo.MongoServer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,7 @@ class MongoPointInTimeTest {
             client.getDatabase("other").getCollection("ignored").insertOne(new Document("_id", 1));
 
             MongoSource mongo = MongoSource.builder().connectionString(uri).databases("pay").batchSize(100).oplog(true).build();
-            BackupSource source = TestContexts.midStream(mongo, 1, () -> {
+            BackupSource source = MidStreamSource.of(mongo, 1, () -> {
                 MongoCollection<Document> wa = writer.getDatabase("pay").getCollection("a");
                 wa.insertOne(new Document("_id", 100).append("x", 100));
                 wa.updateOne(new Document("_id", 1), new Document("$set", new Document("x", 42)));
@@ -82,15 +85,15 @@ class MongoPointInTimeTest {
     }
 
     @Test
-    void aStandaloneServerGivesABackupThatSaysItIsNotPointInTime() {
+    void aStandaloneServerGivesABackupThatSaysItIsNotPointInTime(@TempDir Path tmp) {
         server = MongoServers.start(false);
         String uri = MongoServers.uri(server);
         try (MongoClient client = TestData.client(uri)) {
             client.getDatabase("pay").getCollection("a").insertOne(new Document("_id", 1));
-            TestContexts.Backup ctx = new TestContexts.Backup(new java.io.ByteArrayOutputStream());
+            DirectoryBackupContext ctx = DirectoryBackupContext.in(tmp);
             MongoSource.builder().connectionString(uri).oplog(true).build().backup(ctx);
-            assertThat(ctx.closed).isTrue();
-            assertThat(ctx.facts).containsEntry("pointInTime", false).doesNotContainKey("oplogStart");
+            assertThat(ctx.committedStreams()).containsKey(MongoSource.STREAM);
+            assertThat(ctx.facts()).containsEntry("pointInTime", false).doesNotContainKey("oplogStart");
         }
     }
 }

@@ -13,6 +13,7 @@ import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.mongo.internal.ArchiveReader;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import com.mongodb.client.MongoClient;
@@ -227,17 +228,18 @@ class MongoSourceRoundTripTest {
     /** mongo-java-server cannot create capped collections, so options are checked in the archive metadata only. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"pay-ops.archive", "pay-ops.gzip.archive"})
-    void archivesWrittenByTheRealMongodumpRestoreWithTheirIndexes(String vector) throws IOException {
+    void archivesWrittenByTheRealMongodumpRestoreWithTheirIndexes(String vector, @TempDir Path dir) throws IOException {
         MongoServer server = server(false);
         String uri = MongoServers.uri(server);
-        byte[] archive;
-        try (var in = getClass().getResourceAsStream("/vectors/" + vector)) {
-            archive = in.readAllBytes();
+        DirectoryBackupContext archive = DirectoryBackupContext.in(dir);
+        try (var in = getClass().getResourceAsStream("/vectors/" + vector);
+             var out = archive.newStream(MongoSource.STREAM, "archive")) {
+            in.transferTo(out);
         }
+        archive.fact("collections", Map.of("ops.config", 10, "pay.users", 2000, "pay.payments", 3000));
         try (MongoClient client = TestData.client(uri)) {
             MongoSource source = MongoSource.builder().connectionString(uri).build();
-            var outcome = source.restore(TestContexts.restoreFrom(archive, Map.of("collections",
-                    Map.of("ops.config", 10, "pay.users", 2000, "pay.payments", 3000))), MongoTarget.sameDatabases());
+            var outcome = source.restore(archive.restoreContext(), MongoTarget.sameDatabases());
             assertThat(outcome.checks()).hasSize(3).allSatisfy(c -> assertThat(c.passed()).as(c.toString()).isTrue());
             assertThat(client.getDatabase("pay").getCollection("payments").countDocuments()).isEqualTo(3000);
             assertThat(client.getDatabase("pay").getCollection("users").countDocuments(new org.bson.Document("_id", 1999)))

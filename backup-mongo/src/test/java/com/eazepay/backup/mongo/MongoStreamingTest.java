@@ -1,13 +1,16 @@
 package com.eazepay.backup.mongo;
 
 import com.mongodb.client.MongoClient;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import de.bwaldvogel.mongo.MongoServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -54,23 +57,22 @@ class MongoStreamingTest {
     /** Reports backup and restore throughput in-process (server in the same JVM), 50k documents. */
     @Test
     @Tag("slow")
-    void restoreThroughputIsReported() {
+    void restoreThroughputIsReported(@TempDir Path tmp) throws IOException {
         server = MongoServers.start(false);
         String uri = MongoServers.uri(server);
         try (MongoClient client = TestData.client(uri)) {
             TestData.payments(client.getDatabase("bulk"), "payments", 50_000, 700);
-            java.io.ByteArrayOutputStream archive = new java.io.ByteArrayOutputStream();
+            DirectoryBackupContext archive = DirectoryBackupContext.in(tmp);
             MongoSource source = MongoSource.builder().connectionString(uri).build();
             long t0 = System.nanoTime();
-            source.backup(new TestContexts.Backup(archive));
+            source.backup(archive);
             long backupMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             t0 = System.nanoTime();
-            var outcome = source.restore(TestContexts.restoreFrom(archive.toByteArray(), java.util.Map.of()),
-                    MongoTarget.database("bulk_restored"));
+            var outcome = source.restore(archive.restoreContext(), MongoTarget.database("bulk_restored"));
             long restoreMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             assertThat(outcome.checks()).allSatisfy(c -> assertThat(c.passed()).isTrue());
             assertThat(client.getDatabase("bulk_restored").getCollection("payments").countDocuments()).isEqualTo(50_000);
-            double mib = archive.size() / 1048576.0;
+            double mib = Files.size(archive.streamFile(MongoSource.STREAM)) / 1048576.0;
             System.out.printf("mongo in-process benchmark: 50000 docs, %.1f MiB: backup %d ms (%.1f MiB/s), "
                     + "restore (verify pass + insert pass) %d ms (%.0f docs/s, %.1f MiB/s)%n", mib, backupMs,
                     mib * 1000 / backupMs, restoreMs, 50_000 * 1000.0 / restoreMs, mib * 1000 / restoreMs);

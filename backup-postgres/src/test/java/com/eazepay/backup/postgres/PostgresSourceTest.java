@@ -4,6 +4,7 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,9 +64,13 @@ class PostgresSourceTest {
         pg.close();
     }
 
-    private SpiContexts.Backup backup(PostgresSource source) throws Exception {
+    private static DirectoryBackupContext context(Path dir, String id) {
+        return DirectoryBackupContext.in(dir).sourceName("postgres").backupId(id);
+    }
+
+    private DirectoryBackupContext backup(PostgresSource source) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("b" + IDS.incrementAndGet()));
-        SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-t" + IDS.get());
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-t" + IDS.get());
         source.backup(ctx);
         return ctx;
     }
@@ -78,16 +83,16 @@ class PostgresSourceTest {
 
     @Test
     void roundTripRestoresTypesSchemasSequencesConstraintsAndLargeObjects() throws Exception {
-        SpiContexts.Backup b = backup(pg.source("payments").build());
+        DirectoryBackupContext b = backup(pg.source("payments").build());
 
-        assertThat(b.committed).containsOnlyKeys("db");
-        assertThat(b.committed.get("db").getFileName().toString()).isEqualTo("db.pgdump");
-        assertThat(Files.readAllBytes(b.committed.get("db"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
-        assertThat(b.facts).containsEntry("format", "custom").containsKeys("server_version", "pg_dump_version",
+        assertThat(b.committedStreams()).containsOnlyKeys("db");
+        assertThat(b.streamFile("db").getFileName().toString()).isEqualTo("db.pgdump");
+        assertThat(Files.readAllBytes(b.streamFile("db"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
+        assertThat(b.facts()).containsEntry("format", "custom").containsKeys("server_version", "pg_dump_version",
                 "database_size_bytes", "snapshot");
-        assertThat(b.facts.get("row_counts")).isEqualTo(Map.of("public.users", 1500L, "public.accounts", 1500L,
+        assertThat(b.facts().get("row_counts")).isEqualTo(Map.of("public.users", 1500L, "public.accounts", 1500L,
                 "billing.payments", 4000L));
-        assertThat(b.consistentAt).isNotNull();
+        assertThat(b.consistentAt()).isNotNull();
 
         RestoreOutcome out = pg.source("payments").build()
                 .restore(b.restoreContext(), PostgresTarget.newDatabase("roundtrip"));
@@ -110,20 +115,20 @@ class PostgresSourceTest {
         pg.exec("busy", "CREATE TABLE events (id bigserial PRIMARY KEY, v text)",
                 "INSERT INTO events (v) SELECT 'e' || i FROM generate_series(1, 1000) i");
         Path dir = Files.createDirectories(tmp.resolve("busy"));
-        SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-busy");
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-busy");
         // writes committed after the snapshot was exported, while the dump is about to run and running
-        ctx.onFact = (k, v) -> {
+        ctx.onFact((k, v) -> {
             if (k.equals("row_counts")) {
                 pg.exec("busy", "INSERT INTO events (v) SELECT 'late' || i FROM generate_series(1, 250) i");
             }
-        };
-        ctx.onWrite = n -> pg.exec("busy", "INSERT INTO events (v) VALUES ('during')");
+        });
+        ctx.onWrite((stream, n) -> pg.exec("busy", "INSERT INTO events (v) VALUES ('during')"));
         PostgresSource source = pg.source("busy").build();
 
         source.backup(ctx);
         source.restore(ctx.restoreContext(), PostgresTarget.newDatabase("busy_restored"));
 
-        assertThat(ctx.facts.get("row_counts")).isEqualTo(Map.of("public.events", 1000L));
+        assertThat(ctx.facts().get("row_counts")).isEqualTo(Map.of("public.events", 1000L));
         assertThat(pg.queryLong("busy_restored", "select count(*) from events")).isEqualTo(1000);
         assertThat(pg.queryLong("busy", "select count(*) from events")).isGreaterThanOrEqualTo(1251);
     }
@@ -131,10 +136,10 @@ class PostgresSourceTest {
     @Test
     void plainFormatAndTableSelectionDumpOnlyTheSelectedTablesAndRestoreWithPsql() throws Exception {
         PostgresSource source = pg.source("payments").plainFormat().tables("public.users").build();
-        SpiContexts.Backup b = backup(source);
+        DirectoryBackupContext b = backup(source);
 
-        assertThat(b.committed.get("db").getFileName().toString()).isEqualTo("db.sql");
-        assertThat(b.facts.get("row_counts")).isEqualTo(Map.of("public.users", 1500L));
+        assertThat(b.streamFile("db").getFileName().toString()).isEqualTo("db.sql");
+        assertThat(b.facts().get("row_counts")).isEqualTo(Map.of("public.users", 1500L));
 
         RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.newDatabase("plain_users"));
         assertThat(out.checks()).singleElement().matches(CheckResult::passed);
@@ -144,7 +149,7 @@ class PostgresSourceTest {
 
     @Test
     void userSqlChecksPassAndFailWithExpectedAndFoundValues() throws Exception {
-        SpiContexts.Backup b = backup(pg.source("payments").build());
+        DirectoryBackupContext b = backup(pg.source("payments").build());
         PostgresTarget target = PostgresTarget.newDatabase("checked")
                 .check(Check.sql("select count(*) from users").atLeast(1))
                 .check(Check.sql("select count(*) from billing.payments where amount < 0").equalTo(0))
@@ -167,8 +172,8 @@ class PostgresSourceTest {
 
     @Test
     void rowCountCheckFailsWhenTheRestoredTableDiffersFromTheManifest() throws Exception {
-        SpiContexts.Backup b = backup(pg.source("payments").tables("public.users").build());
-        b.facts.put("row_counts", Map.of("public.users", 1501L));
+        DirectoryBackupContext b = backup(pg.source("payments").tables("public.users").build());
+        b.fact("row_counts", Map.of("public.users", 1501L));
 
         RestoreOutcome out = pg.source("payments").build().restore(b.restoreContext(), PostgresTarget.newDatabase("miscount"));
 
@@ -183,13 +188,13 @@ class PostgresSourceTest {
         pg.exec("postgres", "CREATE DATABASE live");
         pg.exec("live", "CREATE TABLE t (id int)", "INSERT INTO t VALUES (1), (2)");
         PostgresSource source = pg.source("live").build();
-        SpiContexts.Backup b = backup(source);
+        DirectoryBackupContext b = backup(source);
         pg.exec("live", "INSERT INTO t VALUES (3)"); // the "bad deploy" after the backup
 
         RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.newDatabase("live_restore")
                 .check(Check.sql("select count(*) from t").equalTo(2)).swapInto("live"));
 
-        String before = "live_before_" + b.id.toLowerCase().replace('-', '_');
+        String before = "live_before_" + b.backupId().toLowerCase().replace('-', '_');
         assertThat(out.facts()).containsEntry("swapped", true).containsEntry("previous_database", before);
         assertThat(out.location()).endsWith("/live");
         assertThat(pg.queryLong("live", "select count(*) from t")).isEqualTo(2);
@@ -202,7 +207,7 @@ class PostgresSourceTest {
         pg.exec("postgres", "CREATE DATABASE live2");
         pg.exec("live2", "CREATE TABLE t (id int)", "INSERT INTO t VALUES (1)");
         PostgresSource source = pg.source("live2").build();
-        SpiContexts.Backup b = backup(source);
+        DirectoryBackupContext b = backup(source);
 
         RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.newDatabase("live2_restore")
                 .check(Check.sql("select count(*) from t").atLeast(100)).swapInto("live2"));
@@ -216,7 +221,7 @@ class PostgresSourceTest {
 
     @Test
     void restoreIntoAnExistingDatabaseFailsAndLeavesItUntouched() throws Exception {
-        SpiContexts.Backup b = backup(pg.source("payments").tables("public.users").build());
+        DirectoryBackupContext b = backup(pg.source("payments").tables("public.users").build());
         pg.exec("postgres", "CREATE DATABASE occupied");
         pg.exec("occupied", "CREATE TABLE keep (id int)", "INSERT INTO keep VALUES (7)");
         PostgresSource source = pg.source("payments").build();
@@ -236,7 +241,7 @@ class PostgresSourceTest {
     @Test
     void existingEmptyAndReplaceExistingTargetsRestore() throws Exception {
         PostgresSource source = pg.source("payments").tables("public.users").build();
-        SpiContexts.Backup b = backup(source);
+        DirectoryBackupContext b = backup(source);
         pg.exec("postgres", "CREATE DATABASE empty_one", "CREATE DATABASE replace_me");
         pg.exec("replace_me", "CREATE TABLE users (id int)", "CREATE TABLE other (id int)");
 
@@ -253,14 +258,14 @@ class PostgresSourceTest {
     void wrongPasswordFailsWithoutRevealingIt() throws Exception {
         String wrong = "wrong-Pass-93kd";
         PostgresSource source = pg.source("payments").password(wrong).build();
-        SpiContexts.Backup ctx = new SpiContexts.Backup(tmp, "x");
+        DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
         assertThat(e.getMessage()).contains("authentication failed").contains("app").doesNotContain(wrong);
         assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PgServer.PASSWORD);
-        assertThat(ctx.opened).isEmpty();
+        assertThat(ctx.openedStreams()).isEmpty();
     }
 
     @Test
@@ -272,7 +277,7 @@ class PostgresSourceTest {
         PostgresSource source = PostgresSource.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/x")
                 .user("app").password(PgServer.PASSWORD).build();
 
-        BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(new SpiContexts.Backup(tmp, "x")));
+        BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(context(tmp, "x")));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_UNAVAILABLE);
         assertThat(e.isRetryable()).isTrue();
@@ -282,7 +287,7 @@ class PostgresSourceTest {
     @Test
     void missingDatabaseIsNotFound() {
         BackupException e = catchThrowableOfType(BackupException.class,
-                () -> pg.source("no_such_db").build().backup(new SpiContexts.Backup(tmp, "x")));
+                () -> pg.source("no_such_db").build().backup(context(tmp, "x")));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.NOT_FOUND);
         assertThat(e.getMessage()).contains("no_such_db");
@@ -291,13 +296,13 @@ class PostgresSourceTest {
     @Test
     void missingPgDumpNamesThePackageToInstall() {
         PostgresSource source = pg.source("payments").pgDumpPath(tmp.resolve("nowhere/pg_dump")).build();
-        SpiContexts.Backup ctx = new SpiContexts.Backup(tmp, "x");
+        DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
         assertThat(e.getMessage()).contains("pg_dump not found").contains("apt-get install postgresql-client-14");
-        assertThat(ctx.opened).isEmpty();
+        assertThat(ctx.openedStreams()).isEmpty();
     }
 
     @Test
@@ -309,14 +314,14 @@ class PostgresSourceTest {
         Files.writeString(fake, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
         PostgresSource source = pg.source("payments").pgDumpPath(fake).build();
-        SpiContexts.Backup ctx = new SpiContexts.Backup(tmp, "x");
+        DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.VERSION_MISMATCH);
         assertThat(e.getMessage()).contains("runs PostgreSQL 14.").contains("9.6.24")
                 .contains("apt-get install postgresql-client-14");
-        assertThat(ctx.opened).isEmpty();
+        assertThat(ctx.openedStreams()).isEmpty();
     }
 
     @Test
@@ -326,20 +331,20 @@ class PostgresSourceTest {
         pg.exec("big", "CREATE TABLE blob (id int, v text)",
                 "INSERT INTO blob SELECT i, repeat(md5(i::text), 10) FROM generate_series(1, 30000) i");
         Path dir = Files.createDirectories(tmp.resolve("killed"));
-        SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-kill");
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-kill");
         List<List<String>> seenArgv = new ArrayList<>();
-        ctx.onWrite = n -> ProcessHandle.current().descendants()
+        ctx.onWrite((stream, n) -> ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().map(c -> c.endsWith("pg_dump")).orElse(false))
                 .forEach(p -> {
                     seenArgv.add(List.of(p.info().arguments().orElse(new String[0])));
                     p.destroyForcibly();
-                });
+                }));
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> pg.source("big").build().backup(ctx));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
         assertThat(e.getMessage()).contains("pg_dump").contains("signal 9");
-        assertThat(ctx.committed).isEmpty();
+        assertThat(ctx.committedStreams()).isEmpty();
         assertThat(seenArgv).isNotEmpty().allSatisfy(argv ->
                 assertThat(String.join(" ", argv)).contains("--snapshot=").doesNotContain(PgServer.PASSWORD));
     }
@@ -353,7 +358,7 @@ class PostgresSourceTest {
                 .jdbcUrl(pg.jdbcUrl("payments") + "?user=app&password=" + PgServer.PASSWORD).tables("public.users").build();
         String failure;
         try {
-            SpiContexts.Backup b = backup(source);
+            DirectoryBackupContext b = backup(source);
             source.restore(b.restoreContext(), PostgresTarget.newDatabase("secret_check"));
             failure = stackText(catchThrowableOfType(BackupException.class,
                     () -> source.restore(b.restoreContext(), PostgresTarget.newDatabase("secret_check"))));
@@ -375,21 +380,21 @@ class PostgresSourceTest {
         // 1 ms: no pg_dump finishes that fast (process start alone takes longer), so the watchdog always fires
         PostgresSource source = pg.source("payments").timeout(java.time.Duration.ofMillis(1)).build();
         Path dir = Files.createDirectories(tmp.resolve("timeout"));
-        SpiContexts.Backup ctx = new SpiContexts.Backup(dir, "20261126T230000Z-timeout");
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-timeout");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TIMEOUT);
         assertThat(e.isRetryable()).isTrue();
         assertThat(e.getMessage()).contains("pg_dump was killed after its timeout");
-        assertThat(ctx.committed).isEmpty();
+        assertThat(ctx.committedStreams()).isEmpty();
     }
 
     @Test
     void restoreIntoAnotherTargetTypeIsInvalidConfiguration() {
         PostgresSource source = pg.source("payments").build();
         BackupException e = catchThrowableOfType(BackupException.class,
-                () -> source.restore(new SpiContexts.Backup(tmp, "x").restoreContext(), () -> "somewhere else"));
+                () -> source.restore(context(tmp, "x").restoreContext(), () -> "somewhere else"));
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
     }
 

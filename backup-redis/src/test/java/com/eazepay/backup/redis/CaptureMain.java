@@ -1,5 +1,7 @@
 package com.eazepay.backup.redis;
 
+import com.eazepay.backup.test.DirectoryBackupContext;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -18,7 +20,7 @@ public final class CaptureMain {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path dir = Path.of(args[1]);
-        TestContexts.Backup ctx = new TestContexts.Backup(dir);
+        DirectoryBackupContext ctx = DirectoryBackupContext.in(dir);
         long t0 = System.nanoTime();
         RedisSource.builder().host("127.0.0.1").port(port).build().backup(ctx);
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -28,7 +30,7 @@ public final class CaptureMain {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        long keys = ((java.util.Map<?, ?>) ctx.facts.get("keys")).values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
-        System.out.println("RESULT " + Files.size(ctx.stream()) + " " + keys + " " + secs + " " + peak);
+        long keys = ((java.util.Map<?, ?>) ctx.facts().get("keys")).values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+        System.out.println("RESULT " + Files.size(ctx.streamFile(RedisSource.STREAM)) + " " + keys + " " + secs + " " + peak);
     }
 }

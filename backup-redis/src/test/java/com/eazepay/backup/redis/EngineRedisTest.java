@@ -8,6 +8,7 @@ import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.FileSystemStorage;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.test.CuttingProxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +74,7 @@ class EngineRedisTest {
     void connectionDroppedMidTransferLeavesNoBackupVisible() throws Exception {
         Path repo = tmp.resolve("repo-cut");
         try (TestRedis source = TestRedis.debian(tmp.resolve("source-cut"));
-             CuttingProxy proxy = new CuttingProxy(source.port, 20_000);
+             CuttingProxy proxy = CuttingProxy.cuttingResponses(source.port, 20_000);
              BackupEngine engine = Backup.engine().repository(FileSystemStorage.at(repo)).compression(Compression.zstd())
                      .encryption(com.eazepay.backup.spi.Encryption.none()).allowUnencryptedSensitiveData()
                      .source(RedisSource.builder().name("cache").host("127.0.0.1").port(proxy.port()).build()).build()) {

@@ -1,5 +1,6 @@
 package com.eazepay.backup.redis;
 
+import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,10 +70,10 @@ class LargeDatasetTest {
             // restore the captured RDB into a second live server (in this JVM), pipelined RESTOREs
             double restoreSecs;
             try (TestRedis target = TestRedis.debian(tmp.resolve("target"))) {
-                TestContexts.Backup captured = new TestContexts.Backup(tmp.resolve("out"));
-                captured.streams.put("dump", tmp.resolve("out").resolve("dump.rdb"));
-                captured.facts.put("format", "rdb");
-                captured.facts.put("keys", java.util.Map.of("db0", (long) keys));
+                DirectoryBackupContext captured = DirectoryBackupContext.in(tmp.resolve("out"));
+                captured.adoptStream("dump", "rdb", tmp.resolve("out").resolve("dump.rdb"));
+                captured.fact("format", "rdb");
+                captured.fact("keys", java.util.Map.of("db0", (long) keys));
                 long r0 = System.nanoTime();
                 var outcome = RedisSource.builder().build().restore(captured.restoreContext(),
                         RedisTarget.server("127.0.0.1", target.port).timeout(java.time.Duration.ofMinutes(10)));

@@ -6,6 +6,8 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.redis.internal.RdbReader;
 import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.test.CuttingProxy;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,40 +56,40 @@ class RedisSourceTest {
         return RedisSource.builder().host("127.0.0.1").port(r.port).build();
     }
 
-    static TestContexts.Backup backup(RedisSource source, Path dir) {
-        TestContexts.Backup ctx = new TestContexts.Backup(dir);
+    static DirectoryBackupContext backup(RedisSource source, Path dir) {
+        DirectoryBackupContext ctx = DirectoryBackupContext.in(dir);
         source.backup(ctx);
         return ctx;
     }
 
     @Test
     void capturesDisklessEofFramedRdbWithFactsAndRedisCheckRdbAcceptsIt(@TempDir Path dir) throws Exception {
-        TestContexts.Backup ctx = backup(source(diskless), dir);
+        DirectoryBackupContext ctx = backup(source(diskless), dir);
 
-        assertThat(ctx.facts).containsEntry("rdbVersion", 10).containsEntry("pointInTime", true)
+        assertThat(ctx.facts()).containsEntry("rdbVersion", 10).containsEntry("pointInTime", true)
                 .containsEntry("format", "rdb").containsEntry("expiringKeys", 12L)
                 .containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L));
-        assertThat((String) ctx.facts.get("redisVersion")).startsWith("7.0");
-        assertThat(ctx.consistentAt).isNotNull();
+        assertThat((String) ctx.facts().get("redisVersion")).startsWith("7.0");
+        assertThat(ctx.consistentAt()).isNotNull();
         byte[] head = new byte[9];
-        try (InputStream in = Files.newInputStream(ctx.stream())) {
+        try (InputStream in = Files.newInputStream(ctx.streamFile(RedisSource.STREAM))) {
             assertThat(in.readNBytes(head, 0, 9)).isEqualTo(9);
         }
         assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("REDIS0010");
-        assertRedisCheckRdbAccepts(ctx.stream());
+        assertRedisCheckRdbAccepts(ctx.streamFile(RedisSource.STREAM));
     }
 
     @Test
     void capturesLengthFramedRdbFromDiskBasedSync(@TempDir Path dir) throws Exception {
-        TestContexts.Backup ctx = backup(source(diskBased), dir);
+        DirectoryBackupContext ctx = backup(source(diskBased), dir);
 
-        assertThat(ctx.facts).containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L));
-        assertRedisCheckRdbAccepts(ctx.stream());
+        assertThat(ctx.facts()).containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L));
+        assertRedisCheckRdbAccepts(ctx.streamFile(RedisSource.STREAM));
     }
 
     @Test
     void captureHoldsTheSameKeysAsRedisCliRdb(@TempDir Path dir) throws Exception {
-        TestContexts.Backup ctx = backup(source(diskless), dir);
+        DirectoryBackupContext ctx = backup(source(diskless), dir);
         Path cli = dir.resolve("cli.rdb");
         Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(diskless.port), "--rdb", cli.toString())
                 .redirectErrorStream(true).start();
@@ -95,12 +97,12 @@ class RedisSourceTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
 
-        assertThat(keysOf(ctx.stream())).isEqualTo(keysOf(cli)).hasSize(130);
+        assertThat(keysOf(ctx.streamFile(RedisSource.STREAM))).isEqualTo(keysOf(cli)).hasSize(130);
     }
 
     @Test
     void roundTripIntoASecondLiveServerRestoresEveryValueAndTtl(@TempDir Path dir) {
-        TestContexts.Backup ctx = backup(source(diskless), dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source(diskless), dir.resolve("b"));
         try (TestRedis target = TestRedis.debian(dir.resolve("target"))) {
             RestoreOutcome out = source(diskless)
                     .restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", target.port));
@@ -113,7 +115,7 @@ class RedisSourceTest {
 
     @Test
     void restoreIntoAnRdbFileThatAFreshServerLoads(@TempDir Path dir) {
-        TestContexts.Backup ctx = backup(source(diskBased), dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source(diskBased), dir.resolve("b"));
         Path data = dir.resolve("fresh");
         RestoreOutcome out = source(diskBased).restore(ctx.restoreContext(), RedisTarget.rdbFile(data.resolve("dump.rdb")));
         assertThat(out.checks()).allMatch(CheckResult::passed);
@@ -125,7 +127,7 @@ class RedisSourceTest {
 
     @Test
     void rdbFileTargetRefusesToOverwriteAnExistingFileUnlessTold(@TempDir Path dir) throws IOException {
-        TestContexts.Backup ctx = backup(source(diskless), dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source(diskless), dir.resolve("b"));
         Path existing = Files.writeString(dir.resolve("dump.rdb"), "precious");
 
         assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(existing)))
@@ -134,12 +136,12 @@ class RedisSourceTest {
         assertThat(Files.readString(existing)).isEqualTo("precious");
 
         source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(existing).overwriteExisting());
-        assertThat(Files.size(existing)).isEqualTo(Files.size(ctx.stream()));
+        assertThat(Files.size(existing)).isEqualTo(Files.size(ctx.streamFile(RedisSource.STREAM)));
     }
 
     @Test
     void restoreRefusesANonEmptyTargetDatabaseUnlessReplaceExisting(@TempDir Path dir) {
-        TestContexts.Backup ctx = backup(source(diskless), dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source(diskless), dir.resolve("b"));
         try (TestRedis target = TestRedis.debian(dir.resolve("target"))) {
             target.call("SET", "str:small", "old");
 
@@ -159,9 +161,9 @@ class RedisSourceTest {
     void keyDumpModeRoundTripsWithoutReplication(@TempDir Path dir) {
         RedisSource source = RedisSource.builder().host("127.0.0.1").port(diskless.port).mode(RedisSource.Mode.KEY_DUMP)
                 .scanCount(7).build();
-        TestContexts.Backup ctx = backup(source, dir.resolve("b"));
-        assertThat(ctx.stream().getFileName().toString()).isEqualTo("dump.redisdump");
-        assertThat(ctx.facts).containsEntry("pointInTime", false).containsEntry("format", "redisdump")
+        DirectoryBackupContext ctx = backup(source, dir.resolve("b"));
+        assertThat(ctx.streamFile(RedisSource.STREAM).getFileName().toString()).isEqualTo("dump.redisdump");
+        assertThat(ctx.facts()).containsEntry("pointInTime", false).containsEntry("format", "redisdump")
                 .containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L)).containsEntry("rdbVersion", 10);
 
         try (TestRedis target = TestRedis.debian(dir.resolve("target"))) {
@@ -174,7 +176,7 @@ class RedisSourceTest {
     @Test
     void keyDumpBackupIsWrittenAsAnRdbFileThatRedisCheckRdbAndAFreshServerAccept(@TempDir Path dir) throws Exception {
         RedisSource source = RedisSource.builder().host("127.0.0.1").port(diskBased.port).mode(RedisSource.Mode.KEY_DUMP).build();
-        TestContexts.Backup ctx = backup(source, dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source, dir.resolve("b"));
         Path data = dir.resolve("fresh");
         RestoreOutcome out = source.restore(ctx.restoreContext(), RedisTarget.rdbFile(data.resolve("dump.rdb")));
         assertThat(out.checks()).hasSize(3).allMatch(CheckResult::passed);
@@ -191,9 +193,9 @@ class RedisSourceTest {
              TestRedis target = TestRedis.debian(dir.resolve("target"))) {
             Dataset.fill(old);
             Map<String, String> before = Dataset.snapshot(old);
-            TestContexts.Backup ctx = backup(source(old), dir.resolve("b"));
-            assertThat(ctx.facts).containsEntry("rdbVersion", 9).containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L));
-            assertThat((String) ctx.facts.get("redisVersion")).startsWith("6.2");
+            DirectoryBackupContext ctx = backup(source(old), dir.resolve("b"));
+            assertThat(ctx.facts()).containsEntry("rdbVersion", 9).containsEntry("keys", Map.of("db0", 28L, "db1", 100L, "db3", 2L));
+            assertThat((String) ctx.facts().get("redisVersion")).startsWith("6.2");
 
             source(old).restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", old2.port));
             Dataset.assertSame(Dataset.snapshot(old2), before);
@@ -211,7 +213,7 @@ class RedisSourceTest {
 
     @Test
     void restoreOfA70BackupIntoRedis62IsRefusedAsVersionMismatch(@TempDir Path dir) {
-        TestContexts.Backup ctx = backup(source(diskless), dir.resolve("b"));
+        DirectoryBackupContext ctx = backup(source(diskless), dir.resolve("b"));
         try (TestRedis old = TestRedis.embedded62(dir.resolve("old"))) {
             assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", old.port)))
                     .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.VERSION_MISMATCH))
@@ -228,21 +230,21 @@ class RedisSourceTest {
                     .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED))
                     .hasMessageContaining("Mode.KEY_DUMP").hasMessageContaining("unknown command");
 
-            TestContexts.Backup ctx = backup(RedisSource.builder().host("127.0.0.1").port(managed.port)
+            DirectoryBackupContext ctx = backup(RedisSource.builder().host("127.0.0.1").port(managed.port)
                     .mode(RedisSource.Mode.KEY_DUMP).build(), dir.resolve("b2"));
-            assertThat(ctx.facts).containsEntry("keys", Map.of("db0", 1L));
+            assertThat(ctx.facts()).containsEntry("keys", Map.of("db0", 1L));
         }
     }
 
     @Test
     void corruptedRdbFailsWithTheOffset(@TempDir Path dir) throws IOException {
-        TestContexts.Backup ctx = backup(source(diskless), dir.resolve("b"));
-        byte[] rdb = Files.readAllBytes(ctx.stream());
+        DirectoryBackupContext ctx = backup(source(diskless), dir.resolve("b"));
+        byte[] rdb = Files.readAllBytes(ctx.streamFile(RedisSource.STREAM));
         int at = rdb.length / 2;
         // flip a byte inside a value payload: the structure may survive, the CRC-64 cannot
         byte[] flipped = rdb.clone();
         flipped[at] ^= 0x01;
-        Files.write(ctx.stream(), flipped);
+        Files.write(ctx.streamFile(RedisSource.STREAM), flipped);
 
         assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(dir.resolve("out.rdb"))))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode())
@@ -253,13 +255,13 @@ class RedisSourceTest {
         // a flipped checksum byte is reported as CHECKSUM_MISMATCH at the trailer's offset
         byte[] badCrc = rdb.clone();
         badCrc[rdb.length - 1] ^= 0x40;
-        Files.write(ctx.stream(), badCrc);
+        Files.write(ctx.streamFile(RedisSource.STREAM), badCrc);
         assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(dir.resolve("out.rdb"))))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CHECKSUM_MISMATCH))
                 .hasMessageContaining("offset " + (rdb.length - 8));
 
         // truncation is CORRUPT_DATA naming where the data ended
-        Files.write(ctx.stream(), java.util.Arrays.copyOf(rdb, 1000));
+        Files.write(ctx.streamFile(RedisSource.STREAM), java.util.Arrays.copyOf(rdb, 1000));
         assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(dir.resolve("out.rdb"))))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CORRUPT_DATA))
                 .hasMessageContaining("offset");
@@ -268,7 +270,7 @@ class RedisSourceTest {
     @Test
     void connectionDroppedMidTransferFailsTheBackup(@TempDir Path dir) throws Exception {
         for (TestRedis server : new TestRedis[]{diskless, diskBased}) {
-            try (CuttingProxy proxy = new CuttingProxy(server.port, 5_000)) {
+            try (CuttingProxy proxy = CuttingProxy.cuttingResponses(server.port, 5_000)) {
                 RedisSource source = RedisSource.builder().host("127.0.0.1").port(proxy.port()).build();
                 assertThatThrownBy(() -> backup(source, dir.resolve("b" + server.port)))
                         .isInstanceOfSatisfying(BackupException.class, e -> {

@@ -3,6 +3,7 @@ package com.eazepay.backup.redis;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +34,7 @@ class SecretsTest {
                 "user backup on >" + PASSWORD + " ~* &* +@all -psync -sync")) {
             // wrong password
             RedisSource wrong = RedisSource.builder().host("127.0.0.1").port(server.port).password(Secret.of("not-" + PASSWORD)).build();
-            BackupException e = catchThrowableOfType(BackupException.class, () -> wrong.backup(new TestContexts.Backup(tmp.resolve("a"))));
+            BackupException e = catchThrowableOfType(BackupException.class, () -> wrong.backup(DirectoryBackupContext.in(tmp.resolve("a"))));
             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
             assertThat(e.getMessage()).contains("authentication").doesNotContain(PASSWORD);
             assertThat(wrong.toString()).doesNotContain(PASSWORD);
@@ -45,14 +46,14 @@ class SecretsTest {
                 c.call("AUTH", PASSWORD);
                 c.call("SET", "k", "v");
             }
-            BackupException refused = catchThrowableOfType(BackupException.class, () -> acl.backup(new TestContexts.Backup(tmp.resolve("b"))));
+            BackupException refused = catchThrowableOfType(BackupException.class, () -> acl.backup(DirectoryBackupContext.in(tmp.resolve("b"))));
             assertThat(refused.getMessage()).contains("NOPERM").contains("Mode.KEY_DUMP").doesNotContain(PASSWORD);
 
-            TestContexts.Backup ok = new TestContexts.Backup(tmp.resolve("c"));
+            DirectoryBackupContext ok = DirectoryBackupContext.in(tmp.resolve("c"));
             RedisSource.builder().host("127.0.0.1").port(server.port).user("backup").password(Secret.of(PASSWORD))
                     .mode(RedisSource.Mode.KEY_DUMP).build().backup(ok);
-            assertThat(ok.facts).containsEntry("keys", Map.of("db0", 1L)).doesNotContainValue(PASSWORD);
-            assertThat(ok.facts.toString()).doesNotContain(PASSWORD);
+            assertThat(ok.facts()).containsEntry("keys", Map.of("db0", 1L)).doesNotContainValue(PASSWORD);
+            assertThat(ok.facts().toString()).doesNotContain(PASSWORD);
 
             // a user that may not run INFO cannot take a key dump: it fails instead of storing an empty backup
             server.call("AUTH", PASSWORD);
@@ -62,7 +63,7 @@ class SecretsTest {
             }
             BackupException noInfo = catchThrowableOfType(BackupException.class, () -> RedisSource.builder().host("127.0.0.1")
                     .port(server.port).user("noinfo").password(Secret.of(PASSWORD)).mode(RedisSource.Mode.KEY_DUMP).build()
-                    .backup(new TestContexts.Backup(tmp.resolve("d"))));
+                    .backup(DirectoryBackupContext.in(tmp.resolve("d"))));
             assertThat(noInfo.getMessage()).contains("INFO keyspace").doesNotContain(PASSWORD);
 
             // restore into a password-protected server with the right and the wrong password

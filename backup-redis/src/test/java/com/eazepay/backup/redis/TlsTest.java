@@ -3,6 +3,7 @@ package com.eazepay.backup.redis;
 import com.eazepay.backup.redis.internal.RespConnection;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.CheckResult;
+import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,10 +55,10 @@ class TlsTest {
                 assertThat(c.call("RPUSH", "l", "a", "b")).isEqualTo(2L);
             }
             RedisSource redis = RedisSource.builder().host("127.0.0.1").port(source.port).tls(ssl).build();
-            TestContexts.Backup ctx = new TestContexts.Backup(tmp.resolve("b"));
+            DirectoryBackupContext ctx = DirectoryBackupContext.in(tmp.resolve("b"));
             redis.backup(ctx);
-            assertThat(ctx.facts).containsEntry("keys", Map.of("db0", 2L));
-            RedisSourceTest.assertRedisCheckRdbAccepts(ctx.stream());
+            assertThat(ctx.facts()).containsEntry("keys", Map.of("db0", 2L));
+            RedisSourceTest.assertRedisCheckRdbAccepts(ctx.streamFile(RedisSource.STREAM));
 
             RestoreOutcome outcome = redis.restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", target.port).tls(ssl));
             assertThat(outcome.location()).startsWith("rediss://");

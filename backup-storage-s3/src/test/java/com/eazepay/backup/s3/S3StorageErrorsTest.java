@@ -6,6 +6,7 @@ import com.eazepay.backup.RetryPolicy;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.test.CuttingProxy;
 import com.eazepay.backup.test.StorageContract.GeneratedInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -140,8 +141,8 @@ class S3StorageErrorsTest {
 
     @Test
     void aNetworkDropMidPartFailsRetryablyAndLeavesNoUploadAndNoObject() throws Exception {
-        try (CuttingProxy cut = new CuttingProxy(S3.endpoint(), 2 * MIB)) {
-            S3Client client = S3.newClient(cut.endpoint(), S3ProxyExtension.SECRET_KEY);
+        try (CuttingProxy cut = CuttingProxy.cuttingRequests(S3.endpoint().getPort(), 2 * MIB)) {
+            S3Client client = S3.newClient(cut.httpEndpoint(), S3ProxyExtension.SECRET_KEY);
             toClose.add(client);
             bucket = S3.createBucket();
             S3Storage s = S3Storage.from(client, bucket).partSize(5 * MIB).partsInFlight(1).retryPolicy(fastRetries()).build();
