@@ -93,6 +93,7 @@ public final class BackupEngine implements AutoCloseable {
     private final List<BackupListener> listeners;
     private final Clock clock;
     private final boolean replicaFailureFailsBackup;
+    private final Duration objectLock;
     private final Map<String, RetentionPolicy> retention;
     private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention;
     private final ExecutorService executor;
@@ -109,6 +110,7 @@ public final class BackupEngine implements AutoCloseable {
         this.listeners = List.copyOf(b.listeners);
         this.clock = b.clock;
         this.replicaFailureFailsBackup = b.replicaFailureFailsBackup;
+        this.objectLock = b.objectLock;
         this.retention = Map.copyOf(b.retention);
         IdentityHashMap<StorageTarget, Map<String, RetentionPolicy>> rr = new IdentityHashMap<>();
         b.replicaRetention.forEach((t, m) -> rr.put(t, Map.copyOf(m)));
@@ -564,22 +566,26 @@ public final class BackupEngine implements AutoCloseable {
         long t0 = System.nanoTime();
         String id = BackupIds.generate(startedAt);
         publish(new BackupEvent.BackupStarted(source.name(), source.type(), id, trigger.id(), startedAt));
+        Optional<Instant> lockUntil = objectLock == null ? Optional.empty() : Optional.of(startedAt.plus(objectLock));
+        PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
-                encryption, executor);
+                encryption, executor, dataOptions);
         try {
             ensureRepository();
             source.backup(ctx);
             List<Manifest.StreamInfo> streams = ctx.finish();
             Instant completedAt = clock.instant();
+            Map<String, Object> facts = ctx.facts();
+            lockUntil.ifPresent(until -> facts.put(Manifest.OBJECT_LOCK_UNTIL_FACT, until.toString()));
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, source.name(), source.type(), trigger.id(), tags, labels,
                     setId, startedAt, completedAt, Optional.ofNullable(ctx.consistentAtOrNull()).orElse(startedAt), LIBRARY_VERSION,
                     new Manifest.Codec(compression.id(), compression.parameters()),
-                    new Manifest.Codec(encryption.id(), encryption.parameters()), streams, ctx.facts());
+                    new Manifest.Codec(encryption.id(), encryption.parameters()), streams, facts);
             byte[] json = Json.write(manifest);
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
-                    PutOptions.defaults().withContentLength(json.length).withContentType("application/json"));
+                    dataOptions.withContentLength(json.length).withContentType("application/json"));
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
-            replicate(manifest, json);
+            replicate(manifest, json, lockUntil);
             LOG.info("backup {} of '{}' committed to {}: {} streams, {} bytes stored ({} plaintext) in {} ms", id, source.name(),
                     repository.describe(), streams.size(), manifest.storedBytes(), manifest.plaintextBytes(), duration.toMillis());
             publish(new BackupEvent.BackupSucceeded(source.name(), source.type(), id, duration, manifest.storedBytes(),
@@ -645,20 +651,23 @@ public final class BackupEngine implements AutoCloseable {
         repositoryChecked.set(true);
     }
 
-    private void replicate(Manifest manifest, byte[] manifestJson) {
+    private void replicate(Manifest manifest, byte[] manifestJson, Optional<Instant> lockUntil) {
         for (StorageTarget replica : replicas) {
+            // a replica that cannot lock still gets the copy; build() logged that it is not locked
+            PutOptions options = lockUntil.isPresent() && replica.supportsObjectLock()
+                    ? PutOptions.defaults().withRetainUntil(lockUntil.get()) : PutOptions.defaults();
             try {
                 for (Manifest.StreamInfo s : manifest.streams()) {
                     String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), s.object());
                     try (InputStream in = repository.get(key)) {
-                        replica.put(key, in, PutOptions.defaults().withContentLength(s.storedSize()));
+                        replica.put(key, in, options.withContentLength(s.storedSize()));
                     } catch (IOException e) {
                         throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "copying " + key + " to " + replica.describe()
                                 + " failed: " + e, e);
                     }
                 }
                 replica.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(manifestJson),
-                        PutOptions.defaults().withContentLength(manifestJson.length).withContentType("application/json"));
+                        options.withContentLength(manifestJson.length).withContentType("application/json"));
                 LOG.info("backup {} of '{}' replicated to {}", manifest.id(), manifest.source(), replica.describe());
             } catch (BackupException e) {
                 LOG.warn("backup {} of '{}' is committed to {} but replicating it to {} failed ({}): {}", manifest.id(),
@@ -892,6 +901,7 @@ public final class BackupEngine implements AutoCloseable {
         private final List<BackupListener> listeners = new CopyOnWriteArrayList<>();
         private Clock clock;
         private boolean replicaFailureFailsBackup;
+        private Duration objectLock;
         private final Map<String, RetentionPolicy> retention = new LinkedHashMap<>();
         private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention = new IdentityHashMap<>();
 
@@ -914,6 +924,24 @@ public final class BackupEngine implements AutoCloseable {
         /** A replica: every committed backup is copied there after commit. Optional, any number. */
         public Builder replica(StorageTarget storage) {
             replicas.add(Objects.requireNonNull(storage, "storage"));
+            return this;
+        }
+
+        /**
+         * Stores every object of every new backup (data and manifest) under object lock until
+         * {@code retainFor} after the backup started, so a compromised service cannot delete or
+         * overwrite it, and records the date in the manifest ({@link Manifest#OBJECT_LOCK_UNTIL_FACT})
+         * so retention never plans to remove it earlier. The repository must support object lock
+         * (S3 with {@code objectLock(..)}); replicas that do are locked too. Default: no lock.
+         * Choose at least the shortest time the retention policy keeps a backup (e.g. 30 days).
+         */
+        public Builder objectLock(Duration retainFor) {
+            once(this.objectLock, "objectLock");
+            Objects.requireNonNull(retainFor, "retainFor");
+            if (retainFor.isNegative() || retainFor.isZero()) {
+                throw new IllegalArgumentException("objectLock duration must be positive, was " + retainFor);
+            }
+            this.objectLock = retainFor;
             return this;
         }
 
@@ -1059,6 +1087,10 @@ public final class BackupEngine implements AutoCloseable {
                     problems.add("sources " + sensitive + " hold sensitive data and encryption is none: configure "
                             + "encryption(AgeEncryption.toRecipients(..)), or call allowUnencryptedSensitiveData() to store them in plaintext");
                 }
+            }
+            if (objectLock != null && repository != null && !repository.supportsObjectLock()) {
+                problems.add("objectLock(" + objectLock + ") needs a repository with object lock, but " + repository.describe()
+                        + " has none: use S3Storage with objectLock(ObjectLockMode.COMPLIANCE) on a bucket created with Object Lock");
             }
             if (!problems.isEmpty()) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot build BackupEngine: " + String.join("; ", problems));

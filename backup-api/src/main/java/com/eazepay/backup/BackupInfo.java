@@ -67,7 +67,9 @@ public record BackupInfo(String id, Instant time, Set<String> tags, boolean pinn
             throw new BackupException(CoreErrorCode.CORRUPT_DATA,
                     "manifest of backup " + manifest.id() + " has neither startedAt nor completedAt");
         }
-        return of(manifest.id(), time, manifest.tags()).withStoredBytes(manifest.storedBytes());
+        BackupInfo info = of(manifest.id(), time, manifest.tags()).withStoredBytes(manifest.storedBytes());
+        Object lock = manifest.facts().get(Manifest.OBJECT_LOCK_UNTIL_FACT);
+        return lock == null ? info : info.withLockedUntil(Instant.parse(lock.toString()));
     }
 
     /** A copy with exactly these tags. */

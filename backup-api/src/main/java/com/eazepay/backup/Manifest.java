@@ -53,6 +53,12 @@ public record Manifest(
         List<StreamInfo> streams,
         Map<String, Object> facts) {
 
+    /**
+     * The fact the engine records when the backup's objects were stored under object lock: the
+     * ISO-8601 retain-until instant. Retention never removes the backup before it.
+     */
+    public static final String OBJECT_LOCK_UNTIL_FACT = "objectLockUntil";
+
     /** The manifest format version this library writes and reads. */
     public static final int FORMAT_VERSION = 1;
 

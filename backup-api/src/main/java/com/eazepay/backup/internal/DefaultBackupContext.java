@@ -6,6 +6,7 @@ import com.eazepay.backup.Manifest;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 
 import java.io.OutputStream;
@@ -31,13 +32,15 @@ public final class DefaultBackupContext implements BackupContext {
     private final Compression compression;
     private final Encryption encryption;
     private final Executor executor;
+    private final PutOptions putOptions;
     private final List<PipelineStream> opened = new ArrayList<>();
     private final List<Manifest.StreamInfo> committed = new ArrayList<>();
     private final Map<String, Object> facts = new TreeMap<>();
     private volatile Instant consistentAt;
 
     public DefaultBackupContext(String backupId, String sourceName, Clock clock, Set<String> tags, Map<String, String> labels,
-                                StorageTarget storage, Compression compression, Encryption encryption, Executor executor) {
+                                StorageTarget storage, Compression compression, Encryption encryption, Executor executor,
+                                PutOptions putOptions) {
         this.backupId = backupId;
         this.sourceName = sourceName;
         this.clock = clock;
@@ -47,6 +50,7 @@ public final class DefaultBackupContext implements BackupContext {
         this.compression = compression;
         this.encryption = encryption;
         this.executor = executor;
+        this.putOptions = putOptions;
     }
 
     @Override
@@ -101,7 +105,7 @@ public final class DefaultBackupContext implements BackupContext {
         }
         String object = objectName(name, extension, compression, encryption);
         PipelineStream stream = new PipelineStream(name, object, extension, RepositoryLayout.streamKey(sourceName, backupId, object),
-                storage, compression, encryption, executor, this::commit);
+                storage, compression, encryption, executor, putOptions, this::commit);
         opened.add(stream);
         return stream;
     }

@@ -44,7 +44,7 @@ public final class PipelineStream extends OutputStream {
     private volatile boolean finished;
 
     public PipelineStream(String name, String objectName, String format, String key, StorageTarget storage,
-                          Compression compression, Encryption encryption, Executor executor,
+                          Compression compression, Encryption encryption, Executor executor, PutOptions putOptions,
                           Consumer<Manifest.StreamInfo> onCommit) {
         this.name = name;
         this.objectName = objectName;
@@ -53,7 +53,7 @@ public final class PipelineStream extends OutputStream {
         this.onCommit = onCommit;
         this.upload = CompletableFuture.runAsync(() -> {
             try {
-                storage.put(key, pipe.source(), PutOptions.defaults());
+                storage.put(key, pipe.source(), putOptions);
             } catch (Throwable t) {
                 pipe.failReader(t);
                 throw t;

@@ -70,6 +70,15 @@ public interface StorageTarget extends AutoCloseable {
     /** Deletes the object; deleting a missing key is not an error. */
     void delete(String key);
 
+    /**
+     * Whether {@link #put} honours {@link PutOptions#retainUntil()} by making the object immutable
+     * and undeletable until then (S3 Object Lock). Storages that return {@code false} (the default)
+     * ignore it; the engine refuses to promise object lock on such a repository.
+     */
+    default boolean supportsObjectLock() {
+        return false;
+    }
+
     /** All objects under {@code prefix}, sorted by key. Convenience over {@link #list}. */
     default List<ObjectInfo> listAll(String prefix) {
         List<ObjectInfo> all = new ArrayList<>();

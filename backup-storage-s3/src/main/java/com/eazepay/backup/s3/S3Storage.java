@@ -168,6 +168,12 @@ public final class S3Storage implements StorageTarget {
     }
 
     /** {@code s3://bucket/prefix}: no credentials, no endpoint secrets. */
+    /** True when built with {@code objectLock(..)}: puts with a retain-until date are locked. */
+    @Override
+    public boolean supportsObjectLock() {
+        return lockMode != null;
+    }
+
     @Override
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
