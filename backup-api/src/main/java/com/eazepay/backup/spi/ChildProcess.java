@@ -144,7 +144,8 @@ public final class ChildProcess {
         Thread drainer = new Thread(stderr, "eazepay-backup-stderr-" + p.pid());
         drainer.setDaemon(true);
         drainer.start();
-        Thread watchdog = timeout == null ? null : watchdog(p);
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = timeout == null ? null : watchdog(p, timedOut);
         boolean ok = false;
         try {
             if (stdin != null) {
@@ -159,7 +160,7 @@ public final class ChildProcess {
             }
             int exit = p.waitFor();
             drainer.join(5_000);
-            if (timedOut) {
+            if (timedOut.get()) {
                 throw new BackupException(CoreErrorCode.TIMEOUT, command.get(0) + " was killed after the timeout of " + timeout
                         + "; stderr: " + stderr.text());
             }
@@ -189,13 +190,11 @@ public final class ChildProcess {
         }
     }
 
-    private volatile boolean timedOut;
-
-    private Thread watchdog(Process p) {
+    private Thread watchdog(Process p, java.util.concurrent.atomic.AtomicBoolean timedOut) {
         Thread t = new Thread(() -> {
             try {
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    timedOut = true;
+                    timedOut.set(true);
                     p.destroyForcibly();
                 }
             } catch (InterruptedException ignored) {
