@@ -10,12 +10,10 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.FileSystemStorage;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.Trigger;
-import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.Compression;
-import com.eazepay.backup.spi.ListVisitor;
-import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
+import com.eazepay.backup.test.ForwardingStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -122,10 +119,9 @@ class EnginePostgresTest {
     }
 
     /** Kills the running pg_dump once the first bytes of the dump stream reach the storage. */
-    private record KillPgDumpOnFirstRead(StorageTarget delegate) implements StorageTarget {
-        @Override
-        public String describe() {
-            return delegate.describe();
+    private static final class KillPgDumpOnFirstRead extends ForwardingStorage {
+        KillPgDumpOnFirstRead(StorageTarget delegate) {
+            super(delegate);
         }
 
         @Override
@@ -147,41 +143,6 @@ class EnginePostgresTest {
                 }
             };
             delegate.put(key, in, options);
-        }
-
-        @Override
-        public boolean putIfAbsent(String key, InputStream data, PutOptions options) {
-            return delegate.putIfAbsent(key, data, options);
-        }
-
-        @Override
-        public InputStream get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public InputStream get(String key, ByteRange range) {
-            return delegate.get(key, range);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public void list(String prefix, ListVisitor visitor) {
-            delegate.list(prefix, visitor);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
-        }
-
-        @Override
-        public List<ObjectInfo> listAll(String prefix) {
-            return delegate.listAll(prefix);
         }
     }
 }

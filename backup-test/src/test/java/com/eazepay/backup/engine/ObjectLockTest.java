@@ -10,12 +10,10 @@ import com.eazepay.backup.FileSystemStorage;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.PruneReport;
 import com.eazepay.backup.RetentionPolicy;
-import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.Encryption;
-import com.eazepay.backup.spi.ListVisitor;
-import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
+import com.eazepay.backup.test.ForwardingStorage;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,13 +85,12 @@ class ObjectLockTest {
     }
 
     /** Simulates S3 Object Lock in compliance mode over another storage (see the class comment). */
-    static final class LockingStorage implements StorageTarget {
+    static final class LockingStorage extends ForwardingStorage {
         final Map<String, Instant> locks = new ConcurrentHashMap<>();
-        private final StorageTarget delegate;
         private final TestClock clock;
 
         LockingStorage(StorageTarget delegate, TestClock clock) {
-            this.delegate = delegate;
+            super(delegate);
             this.clock = clock;
         }
 
@@ -129,26 +125,6 @@ class ObjectLockTest {
                 options.retainUntil().ifPresent(until -> locks.put(key, until));
             }
             return created;
-        }
-
-        @Override
-        public InputStream get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public InputStream get(String key, ByteRange range) {
-            return delegate.get(key, range);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public void list(String prefix, ListVisitor visitor) {
-            delegate.list(prefix, visitor);
         }
 
         @Override
