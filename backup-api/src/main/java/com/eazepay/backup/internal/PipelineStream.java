@@ -12,20 +12,29 @@ import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * One stream of a backup being written: plaintext count → compression → encryption → SHA-256 and
- * size of the stored bytes → bounded pipe → storage upload on another thread. Memory is bounded by
- * the pipe ({@value #CHUNK} × {@value #CHUNKS} bytes) plus the codecs' fixed buffers.
+ * size of the stored bytes → storage upload. Stages run on up to three threads joined by bounded
+ * pipes, so the cores work in parallel and memory stays bounded ({@value #CHUNK} × {@value #CHUNKS}
+ * bytes per pipe plus the codecs' fixed buffers):
+ * <ul>
+ *   <li>the source's thread: compression (written into by the source);</li>
+ *   <li>an encoding thread, when encrypting: encryption and hashing;</li>
+ *   <li>an upload thread: the storage's {@code put}.</li>
+ * </ul>
  *
  * <p>{@link #close()} finishes the codecs, waits until storage has the whole object, and reports the
  * stream to {@code onCommit}; any failure throws {@link BackupException} and leaves no visible
- * object. {@link #abort} cancels the upload.
+ * object. {@link #abort} cancels the upload. A failing stage never finishes the stages after it:
+ * the encryption is never closed (no final chunk) and the upload's input fails.
  */
 public final class PipelineStream extends OutputStream {
 
@@ -36,12 +45,17 @@ public final class PipelineStream extends OutputStream {
     private final String objectName;
     private final String format;
     private final String key;
-    private final BoundedPipe pipe = new BoundedPipe(CHUNK, CHUNKS);
+    private final BoundedPipe storedPipe = new BoundedPipe(CHUNK, CHUNKS);
+    private final BoundedPipe compressedPipe; // null when not encrypting: nothing to overlap
+    private final CompletableFuture<Void> encoding; // null when not encrypting
     private final CompletableFuture<Void> upload;
     private final HashingOutputStream stored;
     private final CountingOutputStream plain;
     private final Consumer<Manifest.StreamInfo> onCommit;
     private volatile boolean finished;
+    /** The first stage failure that was not caused by our own abort: the root cause to report. */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean aborting;
 
     public PipelineStream(String name, String objectName, String format, String key, StorageTarget storage,
                           Compression compression, Encryption encryption, Executor executor, PutOptions putOptions,
@@ -53,15 +67,52 @@ public final class PipelineStream extends OutputStream {
         this.onCommit = onCommit;
         this.upload = CompletableFuture.runAsync(() -> {
             try {
-                storage.put(key, pipe.source(), putOptions);
+                storage.put(key, storedPipe.source(), putOptions);
             } catch (Throwable t) {
-                pipe.failReader(t);
+                recordFailure(t);
+                storedPipe.failReader(t);
                 throw t;
             }
         }, executor);
-        this.stored = new HashingOutputStream(pipe.sink());
+        this.stored = new HashingOutputStream(storedPipe.sink());
         OutputStream encrypted = encryption.encrypt(stored);
-        this.plain = new CountingOutputStream(compression.compress(encrypted));
+        OutputStream head;
+        if ("none".equals(encryption.id())) {
+            this.compressedPipe = null;
+            this.encoding = null;
+            head = encrypted;
+        } else {
+            this.compressedPipe = new BoundedPipe(CHUNK, CHUNKS);
+            this.encoding = CompletableFuture.runAsync(() -> {
+                try (InputStream in = compressedPipe.source()) {
+                    in.transferTo(encrypted);
+                    encrypted.close(); // only after the whole input arrived: writes the final chunk and ends the upload's input
+                } catch (Throwable t) {
+                    recordFailure(t);
+                    compressedPipe.failReader(t);
+                    storedPipe.abort(t);
+                    throw t instanceof IOException io ? new CompletionException(io) : sneaky(t);
+                }
+            }, executor);
+            head = compressedPipe.sink();
+        }
+        this.plain = new CountingOutputStream(compression.compress(head));
+    }
+
+    private void recordFailure(Throwable t) {
+        if (!aborting) {
+            firstFailure.compareAndSet(null, t);
+        }
+    }
+
+    private static RuntimeException sneaky(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException(t);
     }
 
     /** The stream's name. */
@@ -94,18 +145,19 @@ public final class PipelineStream extends OutputStream {
         plain.flush();
     }
 
-    /** The upload's own failure, if it failed (not one caused by our abort). */
+    /**
+     * The failure of a later stage on its own (encryption or storage), not one caused by our abort:
+     * the root cause to report when the source's writes start failing.
+     */
     public BackupException uploadFailure() {
-        if (!upload.isCompletedExceptionally()) {
-            return null;
-        }
-        try {
-            upload.join();
-            return null;
-        } catch (java.util.concurrent.CompletionException e) {
-            return e.getCause() instanceof BackupException be ? be
-                    : new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "upload of " + key + " failed: " + e.getCause(), e.getCause());
-        }
+        Throwable t = firstFailure.get();
+        return t == null ? null : asBackupException(t, "storing " + key);
+    }
+
+    private static BackupException asBackupException(Throwable cause, String what) {
+        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        return c instanceof BackupException be ? be
+                : new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed: " + c, c);
     }
 
     @Override
@@ -114,43 +166,58 @@ public final class PipelineStream extends OutputStream {
             return;
         }
         try {
-            plain.close(); // finishes compression and encryption, then signals end of data to the upload
+            plain.close(); // finishes compression (and, through the stages, encryption), then ends the upload's input
         } catch (IOException | RuntimeException e) {
             abort(e);
-            BackupException storageFailure = uploadFailure();
-            if (storageFailure != null) {
-                storageFailure.addSuppressed(e);
-                throw storageFailure;
+            BackupException laterStage = uploadFailure();
+            if (laterStage != null) {
+                laterStage.addSuppressed(e);
+                throw laterStage;
             }
             throw e instanceof BackupException be ? be
                     : new BackupException(CoreErrorCode.INTERNAL, "finishing stream " + name + " failed: " + e, e);
         }
-        awaitUpload();
+        await(encoding, "encrypting " + key);
+        await(upload, "storing " + key);
         finished = true;
         onCommit.accept(new Manifest.StreamInfo(name, objectName, format, stored.count(), stored.sha256Hex(), plain.count()));
     }
 
-    private void awaitUpload() {
+    private void await(CompletableFuture<Void> stage, String what) {
+        if (stage == null) {
+            return;
+        }
         try {
-            upload.get();
+            stage.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pipe.abort(e);
-            throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while storing " + key, e);
+            abortStages(e);
+            throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while " + what, e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof BackupException be ? be
-                    : new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "storing " + key + " failed: " + cause, cause);
+            abortStages(e.getCause());
+            BackupException failure = uploadFailure();
+            throw failure != null ? failure : asBackupException(e.getCause(), what);
         }
     }
 
-    /** Cancels this stream: the upload fails and leaves nothing visible. Waits for the upload to end. */
+    private void abortStages(Throwable cause) {
+        aborting = true;
+        if (compressedPipe != null) {
+            compressedPipe.abort(cause);
+        }
+        storedPipe.abort(cause);
+    }
+
+    /** Cancels this stream: the upload fails and leaves nothing visible. Waits for the stages to end. */
     public void abort(Throwable cause) {
         if (finished) {
             return;
         }
-        pipe.abort(cause);
+        abortStages(cause);
         try {
+            if (encoding != null) {
+                encoding.handle((v, t) -> null).get();
+            }
             upload.handle((v, t) -> null).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

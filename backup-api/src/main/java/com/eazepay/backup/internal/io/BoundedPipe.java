@@ -94,7 +94,7 @@ public final class BoundedPipe {
             }
             Throwable f = readerFailure;
             if (f != null) {
-                throw new IOException("the storage upload failed: " + f.getMessage(), f);
+                throw new IOException("the next stage failed: " + f.getMessage(), f);
             }
         }
 
