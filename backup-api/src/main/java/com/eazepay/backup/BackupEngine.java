@@ -82,8 +82,20 @@ import java.util.regex.Pattern;
 public final class BackupEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupEngine.class);
-    private static final String LIBRARY_VERSION = Optional.ofNullable(BackupEngine.class.getPackage().getImplementationVersion())
-            .orElse("dev");
+    private static final String LIBRARY_VERSION = libraryVersion();
+
+    private static String libraryVersion() {
+        try (InputStream in = BackupEngine.class.getResourceAsStream("version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "dev");
+            return v.startsWith("${") ? "dev" : v;
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
 
     private final StorageTarget repository;
     private final List<StorageTarget> replicas;
