@@ -70,7 +70,7 @@ import java.util.regex.Pattern;
  *     RestoreResult restored = engine.restore("config").before(breachTime)
  *             .into(FilesTarget.directory(Path.of("/srv/restore"))).run();
  *     engine.pin("config", pre.id());                                        // never pruned until unpinned
- *     System.out.print(engine.prune().dryRun().toTable());                   // with .retention("config", policy) set
+ *     String dryRun = engine.prune().dryRun().toTable();                     // with .retention("config", policy) set
  *     PruneReport pruned = engine.prune().run().orThrow();
  * }
  * }</pre>

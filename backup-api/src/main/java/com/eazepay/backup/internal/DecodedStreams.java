@@ -3,13 +3,13 @@ package com.eazepay.backup.internal;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Manifest;
+import com.eazepay.backup.internal.io.CheckedFilterInputStream;
 import com.eazepay.backup.internal.io.CountingInputStream;
 import com.eazepay.backup.internal.io.VerifyingInputStream;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.StorageTarget;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -66,7 +66,7 @@ public final class DecodedStreams {
         }
     }
 
-    private static final class Decoded extends FilterInputStream {
+    private static final class Decoded extends CheckedFilterInputStream {
         private final VerifyingInputStream verifying;
         private final String key;
         private final long expectedPlaintext;
@@ -78,13 +78,6 @@ public final class DecodedStreams {
             this.verifying = verifying;
             this.key = key;
             this.expectedPlaintext = expectedPlaintext;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -124,24 +117,6 @@ public final class DecodedStreams {
             done = true;
         }
 
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
     }
 
     /** Reads a decoded stream to its end, returning the number of bytes. */

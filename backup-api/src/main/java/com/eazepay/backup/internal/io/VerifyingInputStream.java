@@ -3,7 +3,6 @@ package com.eazepay.backup.internal.io;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -14,7 +13,7 @@ import java.util.HexFormat;
  * manifest. A mismatch throws {@code BackupException(CHECKSUM_MISMATCH)} naming the object and the
  * offset, so nothing downstream can mistake a corrupt or truncated object for a good one.
  */
-public final class VerifyingInputStream extends FilterInputStream {
+public final class VerifyingInputStream extends CheckedFilterInputStream {
 
     private final String object;
     private final long expectedSize;
@@ -28,13 +27,6 @@ public final class VerifyingInputStream extends FilterInputStream {
         this.object = object;
         this.expectedSize = expectedSize;
         this.expectedSha256 = expectedSha256;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -61,26 +53,6 @@ public final class VerifyingInputStream extends FilterInputStream {
                     + "); it was modified after the backup");
         }
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        // Skipped bytes must still be hashed.
-        byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
     }
 
     /** Reads the rest of the object and verifies it; used when a decoder fails mid-stream. */
