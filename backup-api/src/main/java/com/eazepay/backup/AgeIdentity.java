@@ -29,11 +29,12 @@ public final class AgeIdentity {
     }
 
     /**
-     * Parses an {@code AGE-SECRET-KEY-1…} string (one key, no comments; see
-     * {@link AgeKeys#parseIdentities(Secret)} for identity-file contents).
+     * Parses an {@code AGE-SECRET-KEY-1…} string (one key, either case, surrounding whitespace
+     * ignored; no comments: see {@link AgeKeys#parseIdentities(Secret)} for identity-file contents).
      *
      * @throws BackupException {@code INVALID_CONFIGURATION} (not retryable) "malformed AGE-SECRET-KEY
-     *         (value not shown)"; the message never contains the value
+     *         (value not shown)" with the reason (and, when the key does not start the value, where it
+     *         starts); the message never contains the value
      */
     public static AgeIdentity parse(Secret secretKey) {
         String value = secretKey.reveal().strip();
@@ -42,20 +43,40 @@ public final class AgeIdentity {
             decoded = Bech32.decode(value);
         } catch (IllegalArgumentException e) {
             // e's message never contains the input; still not chained, to be safe with future changes
-            throw malformed(e.getMessage());
+            throw malformed(value, e.getMessage());
         }
         if (!HRP.equals(decoded.hrp())) {
-            throw malformed("it does not start with AGE-SECRET-KEY-1");
+            throw malformed(value, "it does not start with AGE-SECRET-KEY-1");
         }
         if (decoded.data().length != 32) {
-            throw malformed("it holds " + decoded.data().length + " bytes instead of 32");
+            throw malformed(value, "it holds " + decoded.data().length + " bytes instead of 32");
         }
         return new AgeIdentity(decoded.data());
     }
 
-    private static BackupException malformed(String reason) {
+    private static BackupException malformed(String value, String reason) {
+        int at = secretKeyMarkerAt(value);
+        String where = at > 0
+                ? "; the key starts at character " + (at + 1) + " of " + value.length()
+                        + ": remove what precedes it (quotes, a NAME= prefix, an invisible character such as U+00A0)"
+                : "";
         return new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
-                "malformed AGE-SECRET-KEY (value not shown): " + reason);
+                "malformed AGE-SECRET-KEY (value not shown): " + reason + where);
+    }
+
+    /**
+     * Where {@code AGE-SECRET-KEY-} starts in {@code value}, in any case, or -1: a value holding it
+     * anywhere (quoted, {@code BACKUP_KEY=AGE-SECRET-KEY-…}, after a non-breaking space) is a
+     * secret key and must never be echoed.
+     */
+    static int secretKeyMarkerAt(String value) {
+        String marker = "AGE-SECRET-KEY-";
+        for (int i = 0; i + marker.length() <= value.length(); i++) {
+            if (value.regionMatches(true, i, marker, 0, marker.length())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The public recipient matching this identity. */

@@ -24,8 +24,6 @@ import org.bson.BsonString;
 import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
-import org.bson.json.JsonMode;
-import org.bson.json.JsonWriterSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +83,6 @@ public final class MongoSource implements BackupSource {
     public static final int DEFAULT_BATCH_SIZE = 1000;
     static final String TOOL_VERSION = "eazepay-backup-mongo 0.1.0";
     private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "local", "config");
-    static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
 
     private final String name;
     private final Connection connection;
@@ -306,7 +303,7 @@ public final class MongoSource implements BackupSource {
                 }
                 metadata.append("collectionName", new BsonString(coll));
                 metadata.append("type", new BsonString(c.type));
-                c.metadataJson = metadata.toJson(CANONICAL);
+                c.metadataJson = CollectionMetadata.json(metadata); // compact, as mongodump writes it
                 plan.add(c);
             }
         }

@@ -207,7 +207,8 @@ class MongoSourceRoundTripTest {
                 Files.write(stored, storage.bytes(key));
                 Path identity = dir.resolve("key.txt");
                 AgeKeys.writeIdentityFile(identity, keys.identity(), clock);
-                Process p = new ProcessBuilder("sh", "-c", "age -d -i \"$1\" \"$2\" | zstd -d -q -c", "sh",
+                // the README's pipeline exactly as printed there (before the mongorestore stage)
+                Process p = new ProcessBuilder("sh", "-c", "age -d -i \"$1\" \"$2\" | zstd -d", "sh",
                         identity.toString(), stored.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 byte[] plain = p.getInputStream().readAllBytes();
                 assertThat(p.waitFor()).isZero();

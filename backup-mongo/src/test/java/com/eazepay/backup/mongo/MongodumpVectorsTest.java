@@ -7,7 +7,14 @@ import org.bson.BsonDocument;
 import org.bson.BsonType;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
+import com.eazepay.backup.test.DirectoryBackupContext;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import de.bwaldvogel.mongo.MongoServer;
+import org.bson.BsonInt32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,6 +22,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -153,5 +163,56 @@ class MongodumpVectorsTest {
             original = in.readAllBytes();
         }
         assertThat(out.toByteArray()).isEqualTo(original);
+    }
+
+    /**
+     * The collection metadata our source writes for the collections and indexes of the vector (same
+     * databases, names, index keys, names and options, recreated in mongo-java-server) is byte for byte
+     * the {@code metadata} string the real mongodump wrote: compact canonical Extended JSON, same field
+     * order. (mongo-java-server reports no collection UUID, as the server the vectors came from did not.)
+     */
+    @Test
+    void ourCollectionMetadataIsTheMongodumpMetadataByteForByte(@TempDir Path dir) throws IOException {
+        Read vector = read("pay-ops.archive");
+        MongoServer server = MongoServers.start(false);
+        try (MongoClient client = TestData.client(MongoServers.uri(server))) {
+            client.getDatabase("ops").getCollection("config").insertOne(new org.bson.Document("k", 1));
+            MongoDatabase pay = client.getDatabase("pay");
+            pay.getCollection("users").insertOne(new org.bson.Document("_id", 0));
+            pay.getCollection("payments").insertOne(new org.bson.Document("seq", 0));
+            pay.getCollection("payments").createIndex(new BsonDocument("uuid", new BsonInt32(1)),
+                    new IndexOptions().unique(true));
+            pay.getCollection("payments").createIndex(new BsonDocument("account_id", new BsonInt32(1))
+                    .append("created_at", new BsonInt32(-1)));
+
+            DirectoryBackupContext ctx = DirectoryBackupContext.in(dir);
+            MongoSource.builder().connectionString(MongoServers.uri(server)).build().backup(ctx);
+
+            List<CollectionMetadata> ours;
+            try (ArchiveReader r = ArchiveReader.open(Files.newInputStream(ctx.committedStreams().get(MongoSource.STREAM)))) {
+                ours = r.collections();
+            }
+            assertThat(ours).extracting(CollectionMetadata::namespace).containsExactly("ops.config", "pay.payments", "pay.users");
+            for (CollectionMetadata theirs : vector.reader().collections()) {
+                CollectionMetadata mine = ours.stream().filter(c -> c.namespace().equals(theirs.namespace()))
+                        .findFirst().orElseThrow();
+                assertThat(mine.metadata().getBytes(StandardCharsets.UTF_8)).as(theirs.namespace() + ": " + mine.metadata())
+                        .isEqualTo(theirs.metadata().getBytes(StandardCharsets.UTF_8));
+                assertThat(mine.type()).isEqualTo(theirs.type());
+                assertThat(mine.size()).isEqualTo(theirs.size());
+            }
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    @Test
+    void metadataJsonKeepsSpacesInsideStringsAndDropsThemBetweenTokens() {
+        BsonDocument md = BsonDocument.parse("{\"options\": {\"validator\": {\"note\": \"a \\\"quoted\\\", b: c\"}}, "
+                + "\"indexes\": [], \"collectionName\": \"odd name, with: spaces\", \"type\": \"collection\"}");
+
+        assertThat(CollectionMetadata.json(md)).isEqualTo("{\"options\":{\"validator\":{\"note\":\"a \\\"quoted\\\", b: c\"}},"
+                + "\"indexes\":[],\"collectionName\":\"odd name, with: spaces\",\"type\":\"collection\"}");
+        assertThat(BsonDocument.parse(CollectionMetadata.json(md))).isEqualTo(md);
     }
 }
