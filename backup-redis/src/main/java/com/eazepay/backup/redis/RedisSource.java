@@ -182,6 +182,11 @@ public final class RedisSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.TIMEOUT, "reading the RDB snapshot from " + endpoint.describe()
                         + " timed out (nothing received for " + endpoint.timeout() + "): raise timeout(..); the backup was not committed", e);
             }
+            if (e instanceof RespConnection.ProtocolException) {
+                // a reply we cannot parse fails the same way on a retry: not retryable
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading the RDB snapshot from " + endpoint.describe()
+                        + " failed: protocol error: " + e.getMessage() + "; the backup was not committed", e);
+            }
             throw new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, "reading the RDB snapshot from " + endpoint.describe()
                     + " failed: " + e.getMessage() + "; the backup is incomplete and was not committed", e);
         }

@@ -61,8 +61,15 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
         }
     }
 
-    /** Maps an I/O failure to a retryable {@code SOURCE_UNAVAILABLE} (or {@code TIMEOUT}). */
+    /**
+     * Maps an I/O failure to a retryable {@code SOURCE_UNAVAILABLE} (or {@code TIMEOUT}); a protocol
+     * error (the server sent something that is not RESP) to a non-retryable {@code SOURCE_FAILED}.
+     */
     public BackupException unavailable(String doing, IOException e) {
+        if (e instanceof RespConnection.ProtocolException) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, doing + " " + describe() + " failed: protocol error: "
+                    + e.getMessage() + " (is this a Redis server, and is TLS configured the same on both sides?)", e);
+        }
         if (e instanceof SocketTimeoutException) {
             return new BackupException(CoreErrorCode.TIMEOUT, doing + " " + describe() + " timed out after " + timeout
                     + ": raise timeout(..)", e);

@@ -107,9 +107,19 @@ public final class RespConnection implements AutoCloseable {
         return read();
     }
 
-    /** Reads one reply. */
+    /**
+     * Reads one reply. Bare {@code \n} bytes before a reply are skipped: a master sends them as
+     * keepalives to a replica while it waits to start a snapshot (diskless sync delay, a BGSAVE in
+     * progress, another replica's sync), before {@code +FULLRESYNC}; {@code redis-cli --rdb} skips
+     * them too.
+     *
+     * @throws ProtocolException when the server sends something that is not RESP
+     */
     public Object read() throws IOException {
-        int type = in.read();
+        int type;
+        do {
+            type = in.read();
+        } while (type == '\n');
         if (type < 0) {
             throw new EOFException("connection closed by server");
         }
@@ -146,7 +156,19 @@ public final class RespConnection implements AutoCloseable {
                 return list;
             }
             default:
-                throw new IOException("unexpected RESP type byte 0x" + Integer.toHexString(type));
+                throw new ProtocolException("unexpected RESP type byte 0x" + Integer.toHexString(type));
+        }
+    }
+
+    /**
+     * The server sent bytes that are not valid RESP: a protocol mismatch, not a network failure, so
+     * retrying the same exchange does not help.
+     */
+    public static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
         }
     }
 
@@ -161,12 +183,12 @@ public final class RespConnection implements AutoCloseable {
             if (c == '\r') {
                 int n = in.read();
                 if (n != '\n') {
-                    throw new IOException("malformed RESP line");
+                    throw new ProtocolException("malformed RESP line");
                 }
                 return line.toString(StandardCharsets.UTF_8);
             }
             if (line.size() > 1 << 20) {
-                throw new IOException("RESP line too long");
+                throw new ProtocolException("RESP line too long");
             }
             line.write(c);
         }
