@@ -86,6 +86,35 @@ class SyncWaitTest {
         }
     }
 
+    @Test
+    void aServerReplyThatIsNotRespFailsAsNotRetryable(@TempDir Path dir) throws Exception {
+        // a misbehaving server cannot be made from a real redis-server: a loopback socket that
+        // answers every command with bytes that are not RESP
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = fake.accept()) {
+                    s.getInputStream().read(new byte[256]);
+                    s.getOutputStream().write("\u0001garbage\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(new byte[256]); // until the client hangs up
+                } catch (java.io.IOException ignored) {
+                    // the client closed the connection
+                }
+            }, "fake-server");
+            t.setDaemon(true);
+            t.start();
+            RedisSource source = RedisSource.builder().host("127.0.0.1").port(fake.getLocalPort()).build();
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> source.backup(DirectoryBackupContext.in(dir)))
+                    .isInstanceOfSatisfying(com.eazepay.backup.BackupException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(com.eazepay.backup.CoreErrorCode.SOURCE_FAILED);
+                        assertThat(e.isRetryable()).isFalse();
+                    })
+                    .hasMessageContaining("protocol error").hasMessageContaining("0x1");
+            t.join(10_000);
+        }
+    }
+
     static String info(TestRedis server, String field) {
         Object reply = field.startsWith("repl-") ? server.call("CONFIG", "GET", field) : server.call("INFO", "persistence");
         if (reply instanceof java.util.List<?> l) {

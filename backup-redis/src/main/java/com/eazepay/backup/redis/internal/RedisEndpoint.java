@@ -60,7 +60,7 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
             return c;
         } catch (IOException e) {
             c.close();
-            throw unavailable("authenticating to", e);
+            throw unavailable(password != null ? "authenticating to" : "connecting to", e);
         } catch (RuntimeException e) {
             c.close();
             throw e;

@@ -29,6 +29,7 @@ public final class RedisRestore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRestore.class);
     private static final String STREAM = "dump";
     private static final long MAX_PENDING_BYTES = 8L << 20;
+    private static final int HORIZON_SECONDS = 86_400;
 
     private RedisRestore() {
     }
@@ -282,7 +283,8 @@ public final class RedisRestore {
             }
             // pass 2: load. Key dumps always use REPLACE (the target was checked empty above, unless
             // replaceExisting()): SCAN may list a key twice, and the second RESTORE must not fail
-            Pipeline p = new Pipeline(c, endpoint, spec.batchSize(), context.clock().millis(),
+            // the server's clock decides which keys have expired, not ours
+            Pipeline p = new Pipeline(c, endpoint, spec.batchSize(), serverTimeMs(c, endpoint),
                     spec.replaceExisting() || keyDump);
             try (InputStream in = context.openStream(STREAM)) {
                 if (keyDump) {
@@ -310,10 +312,7 @@ public final class RedisRestore {
                 c.flush();
                 endpoint.check(c.read(), "SELECT");
                 found.put(db, (Long) endpoint.check(c.read(), "DBSIZE"));
-                List<Object> time = RedisEndpoint.list(endpoint.check(c.read(), "TIME"));
-                long serverMs = Long.parseLong(new String((byte[]) time.get(0), java.nio.charset.StandardCharsets.US_ASCII)) * 1000
-                        + Long.parseLong(new String((byte[]) time.get(1), java.nio.charset.StandardCharsets.US_ASCII)) / 1000;
-                expiredSince.put(db, p.expiredBy(db, serverMs));
+                expiredSince.put(db, p.expiredBy(db, timeMs(endpoint.check(c.read(), "TIME"))));
             }
             LOG.info("restored backup {} into {}: {} keys loaded, {} already expired and skipped", context.manifest().id(),
                     endpoint.describe(), p.restored.values().stream().mapToLong(Long::longValue).sum(), p.expiredSkipped);
@@ -335,6 +334,17 @@ public final class RedisRestore {
             }
             return new RestoreOutcome(endpoint.describe(), checks, facts);
         }
+    }
+
+    private static long serverTimeMs(RespConnection c, RedisEndpoint endpoint) throws IOException {
+        return timeMs(endpoint.check(c.call("TIME"), "TIME"));
+    }
+
+    /** Unix milliseconds from a {@code TIME} reply. */
+    private static long timeMs(Object timeReply) {
+        List<Object> time = RedisEndpoint.list(timeReply);
+        return Long.parseLong(new String((byte[]) time.get(0), java.nio.charset.StandardCharsets.US_ASCII)) * 1000
+                + Long.parseLong(new String((byte[]) time.get(1), java.nio.charset.StandardCharsets.US_ASCII)) / 1000;
     }
 
     /**
@@ -478,32 +488,40 @@ public final class RedisRestore {
             this.nowMs = nowMs;
         }
 
-        /** Expiry times of the restored keys that have one, per database: 8 bytes per expiring key. */
-        private final Map<Integer, long[]> expiries = new TreeMap<>();
-        private final Map<Integer, Integer> expiryCount = new TreeMap<>();
+        /**
+         * Restored keys with an expiry, per database, counted per second after {@code nowMs} (second
+         * s holds expiries in ((s-1) s, s s]) for a day, the rest in one count: 338 KiB per database
+         * that has expiring keys, whatever their number.
+         */
+        private final Map<Integer, int[]> expiringPerSecond = new TreeMap<>();
+        private final Map<Integer, Long> expiringLater = new TreeMap<>();
 
-        /** Restored keys of {@code keyDb} whose expiry is at or before {@code serverMs}. */
+        /**
+         * Restored keys of {@code keyDb} whose expiry may be at or before {@code serverMs}: every key
+         * whose expiry is, plus those expiring within the same second after it (a bound, never an
+         * undercount).
+         */
         long expiredBy(int keyDb, long serverMs) {
-            long[] e = expiries.get(keyDb);
-            int n = expiryCount.getOrDefault(keyDb, 0);
-            long count = 0;
-            for (int i = 0; i < n; i++) {
-                if (e[i] <= serverMs) {
-                    count++;
-                }
+            int[] perSecond = expiringPerSecond.get(keyDb);
+            if (perSecond == null) {
+                return 0;
             }
-            return count;
+            long upTo = Math.max(0, Math.floorDiv(serverMs - nowMs + 999, 1000));
+            long count = 0;
+            for (int i = 0; i <= Math.min(upTo, HORIZON_SECONDS - 1); i++) {
+                count += perSecond[i];
+            }
+            return upTo >= HORIZON_SECONDS ? count + expiringLater.getOrDefault(keyDb, 0L) : count;
         }
 
         private void remember(int keyDb, long expireAtMs) {
-            int n = expiryCount.getOrDefault(keyDb, 0);
-            long[] e = expiries.get(keyDb);
-            if (e == null || n == e.length) {
-                e = e == null ? new long[1024] : java.util.Arrays.copyOf(e, n * 2);
-                expiries.put(keyDb, e);
+            long second = Math.floorDiv(expireAtMs - nowMs + 999, 1000);
+            if (second < HORIZON_SECONDS) {
+                expiringPerSecond.computeIfAbsent(keyDb, k -> new int[HORIZON_SECONDS])[(int) second]++;
+            } else {
+                expiringPerSecond.computeIfAbsent(keyDb, k -> new int[HORIZON_SECONDS]);
+                expiringLater.merge(keyDb, 1L, Long::sum);
             }
-            e[n] = expireAtMs;
-            expiryCount.put(keyDb, n + 1);
         }
 
         /** {@code payload} is a byte[] or a {@link RespConnection.BulkArgument} of {@code payloadLength} bytes. */
