@@ -5,6 +5,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.redis.internal.KeyDumpFormat;
 import com.eazepay.backup.redis.internal.RdbReader;
+import com.eazepay.backup.redis.internal.RdbVersions;
 import com.eazepay.backup.redis.internal.RedisEndpoint;
 import com.eazepay.backup.redis.internal.RedisRestore;
 import com.eazepay.backup.redis.internal.ReplicationPayload;
@@ -182,6 +183,11 @@ public final class RedisSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.TIMEOUT, "reading the RDB snapshot from " + endpoint.describe()
                         + " timed out (nothing received for " + endpoint.timeout() + "): raise timeout(..); the backup was not committed", e);
             }
+            if (e instanceof RespConnection.ProtocolException) {
+                // a reply we cannot parse fails the same way on a retry: not retryable
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading the RDB snapshot from " + endpoint.describe()
+                        + " failed: protocol error: " + e.getMessage() + "; the backup was not committed", e);
+            }
             throw new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, "reading the RDB snapshot from " + endpoint.describe()
                     + " failed: " + e.getMessage() + "; the backup is incomplete and was not committed", e);
         }
@@ -208,6 +214,36 @@ public final class RedisSource implements BackupSource {
         @Override
         public void close() {
             // the caller closes the underlying stream itself, only on success
+        }
+    }
+
+    /** Passes bytes through and keeps the last 10: a DUMP payload's RDB version and CRC-64. */
+    private static final class TailOutput extends java.io.FilterOutputStream {
+        private final byte[] tail = new byte[10];
+        private long count;
+
+        TailOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            tail[(int) (count++ % 10)] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            for (int i = Math.max(off, off + len - 10); i < off + len; i++) {
+                tail[(int) ((count + i - off) % 10)] = b[i];
+            }
+            count += len;
+        }
+
+        /** The RDB version in the payload's trailer (little-endian, 10 bytes from its end). */
+        int payloadVersion() {
+            return (tail[(int) (count % 10)] & 0xff) | (tail[(int) ((count + 1) % 10)] & 0xff) << 8;
         }
     }
 
@@ -240,6 +276,7 @@ public final class RedisSource implements BackupSource {
         try (RespConnection c = endpoint.connect()) {
             String redisVersion = RedisEndpoint.info(c, "server").get("redis_version");
             Map<Integer, Long> dbs = endpoint.keyspace(c);
+            boolean exactExpiry = RdbVersions.atLeast(redisVersion, 7, 0);
             context.consistentAt(context.clock().instant());
             Map<Integer, Long> counted = new TreeMap<>();
             long expiring = 0;
@@ -258,29 +295,44 @@ public final class RedisSource implements BackupSource {
                         if (keys.isEmpty()) {
                             continue;
                         }
-                        c.send("TIME");
+                        // 7.0+: PEXPIRETIME gives the exact absolute expiry; older servers: the
+                        // server's TIME before the page plus PTTL (may come out a few ms early)
+                        if (!exactExpiry) {
+                            c.send("TIME");
+                        }
+                        // the expiry first, then DUMP: its payload is copied to the stream in pieces,
+                        // never held whole (memory stays bounded whatever the value sizes)
                         for (Object k : keys) {
+                            c.send(exactExpiry ? "PEXPIRETIME" : "PTTL", k);
                             c.send("DUMP", k);
-                            c.send("PTTL", k);
                         }
                         c.flush();
-                        List<Object> time = RedisEndpoint.list(endpoint.check(c.read(), "TIME"));
-                        long nowMs = Long.parseLong(new String((byte[]) time.get(0), StandardCharsets.US_ASCII)) * 1000
-                                + Long.parseLong(new String((byte[]) time.get(1), StandardCharsets.US_ASCII)) / 1000;
+                        long nowMs = 0;
+                        if (!exactExpiry) {
+                            List<Object> time = RedisEndpoint.list(endpoint.check(c.read(), "TIME"));
+                            nowMs = Long.parseLong(new String((byte[]) time.get(0), StandardCharsets.US_ASCII)) * 1000
+                                    + Long.parseLong(new String((byte[]) time.get(1), StandardCharsets.US_ASCII)) / 1000;
+                        }
                         for (Object k : keys) {
-                            Object dump = endpoint.check(c.read(), "DUMP");
-                            long pttl = (Long) endpoint.check(c.read(), "PTTL");
-                            if (dump == null || pttl == -2) {
+                            long ttl = (Long) endpoint.check(c.read(), exactExpiry ? "PEXPIRETIME" : "PTTL");
+                            Object dump = endpoint.check(c.readOrBulkHeader(), "DUMP");
+                            if (dump == null) {
                                 continue; // deleted or expired while we scanned
                             }
-                            byte[] payload = (byte[]) dump;
-                            long expireAt = pttl < 0 ? -1 : nowMs + pttl;
-                            w.key((byte[]) k, expireAt, payload);
+                            RespConnection.BulkHeader payload = (RespConnection.BulkHeader) dump;
+                            if (ttl == -2) {
+                                // gone when its expiry was read, (re)created before DUMP: its TTL is unknown
+                                c.copyBulk(payload, OutputStream.nullOutputStream());
+                                continue;
+                            }
+                            long expireAt = ttl < 0 ? -1 : exactExpiry ? ttl : nowMs + ttl;
+                            TailOutput tail = new TailOutput(w.beginKey((byte[]) k, expireAt, payload.length()));
+                            c.copyBulk(payload, tail);
                             counted.merge(db, 1L, Long::sum);
                             if (expireAt != -1) {
                                 expiring++;
                             }
-                            maxVersion = Math.max(maxVersion, KeyDumpFormat.payloadVersion(payload));
+                            maxVersion = Math.max(maxVersion, tail.payloadVersion());
                         }
                     } while (!"0".equals(cursor));
                 }

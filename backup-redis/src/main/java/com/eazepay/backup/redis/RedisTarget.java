@@ -5,8 +5,11 @@ import com.eazepay.backup.redis.internal.RedisEndpoint;
 import com.eazepay.backup.redis.internal.RestoreSpec;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -16,13 +19,18 @@ import javax.net.ssl.SSLSocketFactory;
  * <ul>
  *   <li>{@link #rdbFile(Path)}: writes a standard {@code dump.rdb} for a fresh {@code redis-server
  *   --dir <dir> --dbfilename <name>} to load at start-up. An existing file is refused with
- *   {@code TARGET_NOT_EMPTY} unless {@link #overwriteExisting()}. Only replication-mode (RDB) backups.</li>
+ *   {@code TARGET_NOT_EMPTY} unless {@link #overwriteExisting()}. The file is 0600, owned by the
+ *   restoring user, unless {@link #fileMode(String)} / {@link #owner(String, String)} say otherwise.
+ *   A key-dump backup is turned into an RDB file too.</li>
  *   <li>{@link #server(String, int)}: loads the keys into a live server with
  *   {@code RESTORE key ttl payload ABSTTL}, pipelined, {@code SELECT} per database. A database of the
  *   backup that already holds keys in the target is refused with {@code TARGET_NOT_EMPTY} unless
  *   {@link #replaceExisting()} (which adds {@code REPLACE}). A target whose RDB version is older than
  *   the backup's is refused with {@code VERSION_MISMATCH}. Keys already expired at restore time
- *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s).</li>
+ *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s). The
+ *   target's version and emptiness are checked before the backup is read. Functions ({@code FUNCTION2}
+ *   in the RDB) are not loaded into a live server: the result's facts {@code functionsNotRestored}
+ *   and {@code warnings} say so; restore into an RDB file to keep them.</li>
  * </ul>
  */
 public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
@@ -51,12 +59,51 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
 
     /** For {@link #rdbFile}: replace an existing file. */
     public RedisTarget overwriteExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), true, spec.endpoint(), spec.replaceExisting(), spec.batchSize()));
+        return new RedisTarget(new RestoreSpec(spec.file(), true, spec.endpoint(), spec.replaceExisting(), spec.batchSize(),
+                spec.fileMode(), spec.owner(), spec.group()));
+    }
+
+    /**
+     * For {@link #rdbFile}: permissions of the restored file, as {@code ls -l} shows them, e.g.
+     * {@code "rw-r-----"}. Default {@code rw-------} (0600: a backup's data is as sensitive as the
+     * server's). Set before any data is written; POSIX file systems only.
+     */
+    public RedisTarget fileMode(String permissions) {
+        Objects.requireNonNull(permissions, "permissions");
+        fileOnly("fileMode");
+        Set<PosixFilePermission> perms;
+        try {
+            perms = PosixFilePermissions.fromString(permissions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("permissions must look like rw-r----- (9 characters of r, w, x or -): " + permissions);
+        }
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), perms, spec.owner(), spec.group()));
+    }
+
+    /**
+     * For {@link #rdbFile}: owner and group of the restored file (e.g. {@code "redis", "redis"}, so
+     * the server's user can read it), or null for either to keep the restoring user's. Default:
+     * the restoring user's. Changing the owner needs root (or CAP_CHOWN); a refusal fails the restore
+     * before any data is written.
+     */
+    public RedisTarget owner(String user, String group) {
+        fileOnly("owner");
+        if (user == null && group == null) {
+            throw new IllegalArgumentException("owner: give a user, a group or both");
+        }
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), spec.fileMode(), user, group));
+    }
+
+    private void fileOnly(String what) {
+        if (spec.file() == null) {
+            throw new IllegalStateException(what + " applies only to a RedisTarget.rdbFile(..) target");
+        }
     }
 
     /** For {@link #server}: overwrite keys that exist in the target ({@code RESTORE ... REPLACE}). */
     public RedisTarget replaceExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), true, spec.batchSize()));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), true, spec.batchSize(),
+                spec.fileMode(), spec.owner(), spec.group()));
     }
 
     /** For {@link #server}: ACL user. */
@@ -93,7 +140,8 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         if (n < 1 || n > 100_000) {
             throw new IllegalArgumentException("batchSize must be 1..100000: " + n);
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), spec.replaceExisting(), n));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), spec.replaceExisting(), n,
+                spec.fileMode(), spec.owner(), spec.group()));
     }
 
     private RedisEndpoint endpoint() {
@@ -104,7 +152,8 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
     }
 
     private RedisTarget with(RedisEndpoint e) {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), e, spec.replaceExisting(), spec.batchSize()));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), e, spec.replaceExisting(), spec.batchSize(),
+                spec.fileMode(), spec.owner(), spec.group()));
     }
 
     RestoreSpec spec() {

@@ -39,6 +39,15 @@ final class TestRedis implements AutoCloseable {
         return start(DEBIAN, dir, config);
     }
 
+    /**
+     * Debian redis-server 7.0 on its shipped defaults: the config sets only port, bind, dir,
+     * daemonize and logging to stdout, so diskless sync with its 5 s delay and the default
+     * {@code save} points apply, as on a stock installation.
+     */
+    static TestRedis debianDefaults(Path dir) {
+        return start(DEBIAN, dir, false);
+    }
+
     /** The Redis 6.2 binary shipped in com.github.codemonstur:embedded-redis. */
     static TestRedis embedded62(Path dir, String... config) {
         try {
@@ -57,6 +66,10 @@ final class TestRedis implements AutoCloseable {
     }
 
     static TestRedis start(Path binary, Path dir, String... config) {
+        return start(binary, dir, true, config);
+    }
+
+    private static TestRedis start(Path binary, Path dir, boolean tuned, String... config) {
         try {
             Files.createDirectories(dir);
             int port = freePort();
@@ -64,12 +77,14 @@ final class TestRedis implements AutoCloseable {
             StringBuilder conf = new StringBuilder();
             conf.append(tls ? "port 0\ntls-port " : "port ").append(port).append('\n')
                     .append("bind 127.0.0.1\n")
-                    .append("save \"\"\n")
-                    .append("appendonly no\n")
                     .append("dir ").append(dir.toAbsolutePath()).append('\n')
                     .append("daemonize no\n")
-                    .append("logfile \"\"\n")
-                    .append("repl-diskless-sync-delay 0\n");
+                    .append("logfile \"\"\n");
+            if (tuned) {
+                conf.append("save \"\"\n")
+                        .append("appendonly no\n")
+                        .append("repl-diskless-sync-delay 0\n");
+            }
             for (String line : config) {
                 conf.append(line).append('\n');
             }

@@ -55,6 +55,24 @@ public final class KeyDumpFormat {
             keys++;
         }
 
+        /**
+         * Writes a key record's header; the caller then writes exactly {@code payloadLength} payload
+         * bytes to the returned stream (not closed by the caller), so a large payload is never held
+         * in memory whole.
+         */
+        public OutputStream beginKey(byte[] key, long expireAtMs, long payloadLength) throws IOException {
+            if (payloadLength < 11 || payloadLength > Integer.MAX_VALUE - 16) {
+                throw new IOException("DUMP payload of " + payloadLength + " bytes cannot be stored");
+            }
+            out.writeByte('K');
+            out.writeInt(key.length);
+            out.write(key);
+            out.writeLong(expireAtMs);
+            out.writeInt((int) payloadLength);
+            keys++;
+            return out;
+        }
+
         public void end() throws IOException {
             out.writeByte('E');
             out.writeLong(keys);

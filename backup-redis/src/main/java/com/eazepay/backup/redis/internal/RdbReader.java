@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,6 +40,15 @@ public final class RdbReader {
          * @param expireAtMs absolute expiry in Unix milliseconds, or -1
          */
         default void key(int db, byte[] key, long expireAtMs, byte[] value) throws IOException {
+        }
+
+        /**
+         * One key, with its captured value in pieces (or null when values are not captured). By
+         * default calls {@link #key(int, byte[], long, byte[])} with the value as one array;
+         * override to avoid that copy for large values.
+         */
+        default void key(int db, byte[] key, long expireAtMs, CapturedValue value) throws IOException {
+            key(db, key, expireAtMs, value == null ? null : value.toArray());
         }
     }
 
@@ -100,8 +108,7 @@ public final class RdbReader {
     private long crc;
 
     private boolean capturing;
-    private byte[] cap = new byte[256];
-    private int capLen;
+    private final CapturedValue cap = new CapturedValue();
 
     /**
      * @param in            the RDB bytes; not closed here
@@ -203,10 +210,9 @@ public final class RdbReader {
                         throw corrupt(opOffset, "unknown opcode or value type " + t);
                     }
                     byte[] key = string();
-                    byte[] value = null;
                     if (captureValues) {
-                        capLen = 0;
-                        capture(t);
+                        cap.reset();
+                        cap.write(t);
                         capturing = true;
                     }
                     try {
@@ -214,14 +220,14 @@ public final class RdbReader {
                     } finally {
                         capturing = false;
                     }
-                    if (captureValues) {
-                        value = Arrays.copyOf(cap, capLen);
-                    }
                     keys.merge(db, 1L, Long::sum);
                     if (expireAt != -1) {
                         expiring++;
                     }
-                    visitor.key(db, key, expireAt, value);
+                    visitor.key(db, key, expireAt, captureValues ? cap : null);
+                    if (captureValues) {
+                        cap.reset();
+                    }
                     expireAt = -1;
                 }
             }
@@ -483,7 +489,7 @@ public final class RdbReader {
         int b = buf[pos++] & 0xff;
         crc = Crc64.update(crc, b);
         if (capturing) {
-            capture(b);
+            cap.write(b);
         }
         return b;
     }
@@ -522,23 +528,11 @@ public final class RdbReader {
     private void consume(int k) {
         crc = Crc64.update(crc, buf, pos, k);
         if (capturing) {
-            ensureCap(k);
-            System.arraycopy(buf, pos, cap, capLen, k);
-            capLen += k;
+            cap.write(buf, pos, k);
         }
         pos += k;
     }
 
-    private void capture(int b) {
-        ensureCap(1);
-        cap[capLen++] = (byte) b;
-    }
-
-    private void ensureCap(int k) {
-        if (capLen + k > cap.length) {
-            cap = Arrays.copyOf(cap, Math.max(cap.length * 2, capLen + k));
-        }
-    }
 
     private long u32le() throws IOException {
         return (u8() | (u8() << 8) | (u8() << 16) | ((long) u8() << 24)) & 0xffffffffL;

@@ -47,4 +47,19 @@ public final class RdbVersions {
         }
         return 5;
     }
+
+    /** Whether {@code redisVersion} is at least {@code major.minor}; false if it cannot be parsed. */
+    public static boolean atLeast(String redisVersion, int major, int minor) {
+        if (redisVersion == null) {
+            return false;
+        }
+        String[] p = redisVersion.trim().split("\\.");
+        try {
+            int ma = Integer.parseInt(p[0]);
+            int mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;
+            return ma > major || ma == major && mi >= minor;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
 }

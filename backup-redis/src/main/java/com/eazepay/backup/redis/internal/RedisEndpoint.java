@@ -34,7 +34,8 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
      * Connects and authenticates.
      *
      * @throws BackupException {@code SOURCE_UNAVAILABLE} (retryable) when the server cannot be
-     *                         reached, {@code SOURCE_FAILED} when authentication fails
+     *                         reached, {@code SOURCE_FAILED} when authentication fails or the
+     *                         server needs a password and none is configured
      */
     public RespConnection connect() {
         RespConnection c;
@@ -50,19 +51,31 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
                     throw new BackupException(CoreErrorCode.SOURCE_FAILED, "authentication to " + describe() + " failed ("
                             + err.message() + "): check the configured user and password");
                 }
+            } else if (c.call("PING") instanceof RespConnection.RespError err && "NOAUTH".equals(err.kind())) {
+                // without this, later commands fail with NOAUTH and read as "replication refused" or
+                // "INFO refused", which points the user at the wrong fix
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, describe() + " requires authentication (" + err.message()
+                        + ") and no password is configured: configure password(..) (and user(..) for an ACL user)");
             }
             return c;
         } catch (IOException e) {
             c.close();
-            throw unavailable("authenticating to", e);
+            throw unavailable(password != null ? "authenticating to" : "connecting to", e);
         } catch (RuntimeException e) {
             c.close();
             throw e;
         }
     }
 
-    /** Maps an I/O failure to a retryable {@code SOURCE_UNAVAILABLE} (or {@code TIMEOUT}). */
+    /**
+     * Maps an I/O failure to a retryable {@code SOURCE_UNAVAILABLE} (or {@code TIMEOUT}); a protocol
+     * error (the server sent something that is not RESP) to a non-retryable {@code SOURCE_FAILED}.
+     */
     public BackupException unavailable(String doing, IOException e) {
+        if (e instanceof RespConnection.ProtocolException) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, doing + " " + describe() + " failed: protocol error: "
+                    + e.getMessage() + " (is this a Redis server, and is TLS configured the same on both sides?)", e);
+        }
         if (e instanceof SocketTimeoutException) {
             return new BackupException(CoreErrorCode.TIMEOUT, doing + " " + describe() + " timed out after " + timeout
                     + ": raise timeout(..)", e);
@@ -72,7 +85,11 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
 
     /** Runs {@code INFO section} and parses {@code key:value} lines; empty on an error reply. */
     public static Map<String, String> info(RespConnection c, String section) throws IOException {
-        Object r = c.call("INFO", section);
+        return parseInfo(c.call("INFO", section));
+    }
+
+    /** Parses an {@code INFO} reply's {@code key:value} lines; empty for an error reply. */
+    public static Map<String, String> parseInfo(Object r) {
         Map<String, String> m = new HashMap<>();
         if (r instanceof byte[] b) {
             for (String line : new String(b, java.nio.charset.StandardCharsets.UTF_8).split("\r?\n")) {

@@ -53,13 +53,13 @@ public final class ReplicationPayload extends InputStream {
             throw new IOException("master refused the sync: " + line);
         }
         if (c != '$') {
-            throw new IOException("unexpected reply from the master before the RDB payload: "
+            throw new RespConnection.ProtocolException("unexpected reply from the master before the RDB payload: "
                     + (char) c + line.substring(0, Math.min(line.length(), 80)));
         }
         if (line.startsWith("EOF:")) {
             byte[] mark = line.substring(4).getBytes(StandardCharsets.ISO_8859_1);
             if (mark.length != MARK_LENGTH) {
-                throw new IOException("diskless payload mark is " + mark.length + " bytes, expected " + MARK_LENGTH);
+                throw new RespConnection.ProtocolException("diskless payload mark is " + mark.length + " bytes, expected " + MARK_LENGTH);
             }
             return new ReplicationPayload(in, -1, mark);
         }
@@ -67,10 +67,10 @@ public final class ReplicationPayload extends InputStream {
         try {
             len = Long.parseLong(line);
         } catch (NumberFormatException e) {
-            throw new IOException("malformed payload length line from the master", e);
+            throw new RespConnection.ProtocolException("malformed payload length line from the master");
         }
         if (len < 0) {
-            throw new IOException("negative payload length from the master");
+            throw new RespConnection.ProtocolException("negative payload length from the master");
         }
         return new ReplicationPayload(in, len, null);
     }

@@ -75,11 +75,43 @@ public final class RespConnection implements AutoCloseable {
         }
     }
 
-    /** Buffers one command; call {@link #flush()} to send. Arguments are String (UTF-8) or byte[]. */
+    /**
+     * A bulk-string argument written in pieces, so a large value is never held as one array (nor
+     * copied into one).
+     */
+    public interface BulkArgument {
+        /** Exact number of bytes {@link #writeTo} writes. */
+        long length();
+
+        /** Writes the bytes. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** A bulk-string reply whose body is still unread: see {@link #readOrBulkHeader()}. */
+    public record BulkHeader(long length) {
+    }
+
+    /**
+     * Buffers one command; call {@link #flush()} to send. Arguments are String (UTF-8), byte[] or
+     * {@link BulkArgument}.
+     */
     public void send(Object... args) throws IOException {
         out.write('*');
         writeNumber(args.length);
         for (Object a : args) {
+            if (a instanceof BulkArgument bulk) {
+                long n = bulk.length();
+                out.write('$');
+                writeNumber(n);
+                CountingOutput counted = new CountingOutput(out);
+                bulk.writeTo(counted);
+                if (counted.count != n) {
+                    throw new IllegalStateException("bulk argument wrote " + counted.count + " bytes, announced " + n);
+                }
+                out.write('\r');
+                out.write('\n');
+                continue;
+            }
             byte[] b = a instanceof byte[] bytes ? bytes : String.valueOf(a).getBytes(StandardCharsets.UTF_8);
             out.write('$');
             writeNumber(b.length);
@@ -107,12 +139,26 @@ public final class RespConnection implements AutoCloseable {
         return read();
     }
 
-    /** Reads one reply. */
+    /**
+     * Reads one reply. Bare {@code \n} bytes before a reply are skipped: a master sends them as
+     * keepalives to a replica while it waits to start a snapshot (diskless sync delay, a BGSAVE in
+     * progress, another replica's sync), before {@code +FULLRESYNC}; {@code redis-cli --rdb} skips
+     * them too.
+     *
+     * @throws ProtocolException when the server sends something that is not RESP
+     */
     public Object read() throws IOException {
-        int type = in.read();
+        int type;
+        do {
+            type = in.read();
+        } while (type == '\n');
         if (type < 0) {
             throw new EOFException("connection closed by server");
         }
+        return readAfterType(type);
+    }
+
+    private Object readAfterType(int type) throws IOException {
         switch (type) {
             case '+':
                 return readLine();
@@ -128,8 +174,9 @@ public final class RespConnection implements AutoCloseable {
                 if (len > Integer.MAX_VALUE - 16) {
                     throw new IOException("bulk reply too large: " + len);
                 }
-                byte[] b = in.readNBytes((int) len);
-                if (b.length != len || in.read() != '\r' || in.read() != '\n') {
+                // allocate once at the announced size: readNBytes(n) would hold the bytes twice
+                byte[] b = new byte[(int) len];
+                if (in.readNBytes(b, 0, b.length) != len || in.read() != '\r' || in.read() != '\n') {
                     throw new EOFException("truncated bulk reply");
                 }
                 return b;
@@ -146,7 +193,76 @@ public final class RespConnection implements AutoCloseable {
                 return list;
             }
             default:
-                throw new IOException("unexpected RESP type byte 0x" + Integer.toHexString(type));
+                throw new ProtocolException("unexpected RESP type byte 0x" + Integer.toHexString(type));
+        }
+    }
+
+    /**
+     * The server sent bytes that are not valid RESP: a protocol mismatch, not a network failure, so
+     * retrying the same exchange does not help.
+     */
+    public static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads one reply like {@link #read()}, except that a non-nil bulk string is not read: its
+     * length comes back as a {@link BulkHeader} and the caller must consume exactly that many bytes
+     * with {@link #copyBulk} before reading anything else.
+     */
+    public Object readOrBulkHeader() throws IOException {
+        int type;
+        do {
+            type = in.read();
+        } while (type == '\n');
+        if (type != '$') {
+            if (type < 0) {
+                throw new EOFException("connection closed by server");
+            }
+            return readAfterType(type);
+        }
+        long len = Long.parseLong(readLine());
+        return len < 0 ? null : new BulkHeader(len);
+    }
+
+    /** Copies the body of the bulk string announced by {@code header} to {@code to}, in pieces. */
+    public void copyBulk(BulkHeader header, OutputStream to) throws IOException {
+        byte[] chunk = new byte[(int) Math.min(header.length(), 1 << 16)];
+        long left = header.length();
+        while (left > 0) {
+            int n = in.read(chunk, 0, (int) Math.min(left, chunk.length));
+            if (n < 0) {
+                throw new EOFException("truncated bulk reply");
+            }
+            to.write(chunk, 0, n);
+            left -= n;
+        }
+        if (in.read() != '\r' || in.read() != '\n') {
+            throw new ProtocolException("bulk reply not terminated by CRLF");
+        }
+    }
+
+    private static final class CountingOutput extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 
@@ -161,12 +277,12 @@ public final class RespConnection implements AutoCloseable {
             if (c == '\r') {
                 int n = in.read();
                 if (n != '\n') {
-                    throw new IOException("malformed RESP line");
+                    throw new ProtocolException("malformed RESP line");
                 }
                 return line.toString(StandardCharsets.UTF_8);
             }
             if (line.size() > 1 << 20) {
-                throw new IOException("RESP line too long");
+                throw new ProtocolException("RESP line too long");
             }
             line.write(c);
         }
