@@ -149,6 +149,14 @@ class FilesRestoreSafetyTest {
     }
 
     @Test
+    void restoreRefusesASymbolicLinkWithAnEmptyTarget() {
+        assertRefusedAndNothingChanged(tar(t -> {
+            dir(t, "config/");
+            symlink(t, "config/empty", "");
+        }), "config/empty", "empty or invalid target");
+    }
+
+    @Test
     void restoreRefusesDeviceEntries() {
         assertRefusedAndNothingChanged(tar(t -> {
             TarArchiveEntry dev = new TarArchiveEntry("config/null", TarArchiveEntry.LF_CHR);

@@ -144,7 +144,11 @@ public final class TarReader {
                 if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     throw refused(name, "it repeats an earlier entry");
                 }
-                links.put(rel, e.getLinkName());
+                String linkTarget = e.getLinkName();
+                if (linkTarget == null || linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0) {
+                    throw refused(name, "it is a symbolic link with an empty or invalid target");
+                }
+                links.put(rel, linkTarget);
             } else {
                 if (rel.getParent() != null) {
                     makeDirectories(staging, rel.getParent(), name);
