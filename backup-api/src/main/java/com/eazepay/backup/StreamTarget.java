@@ -7,15 +7,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Where a single-stream backup (a {@link CommandSource}) is restored: a file, written to a hidden
- * temporary file and renamed into place only after the stream was fully verified; or a program's
+ * owner-only temporary file and renamed into place only after the stream was fully verified (a failed
+ * restore removes the parent directories it created); or a program's
  * standard input (e.g. {@code psql}, {@code kubectl apply -f -}).
  *
  * <p>A program gets only verified bytes by default: the restored plaintext is first spooled to an
@@ -109,9 +112,15 @@ public final class StreamTarget implements RestoreTarget {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "restore target " + file
                     + " already exists; nothing was written. Choose another path, or use overwriteExisting()");
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".restore");
+        List<Path> created = new ArrayList<>(); // parents this restore creates, innermost first
+        for (Path p = file.getParent(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            created.add(p);
+        }
+        boolean ok = false;
+        Path tmp = null;
         try {
+            Files.createDirectories(file.getParent());
+            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".restore");
             long n;
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 n = in.transferTo(out);
@@ -121,9 +130,22 @@ public final class StreamTarget implements RestoreTarget {
             } else {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             }
+            ok = true;
             return n;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+            if (!ok) {
+                // A failed restore leaves no new, empty parent directories behind.
+                for (Path dir : created) {
+                    try {
+                        Files.deleteIfExists(dir);
+                    } catch (IOException notEmpty) {
+                        break; // something else is there now: keep it and its parents
+                    }
+                }
+            }
         }
     }
 

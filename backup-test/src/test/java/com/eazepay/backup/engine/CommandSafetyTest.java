@@ -117,6 +117,17 @@ class CommandSafetyTest {
     }
 
     @Test
+    void aFailedFileRestoreRemovesTheParentDirectoriesItCreated() {
+        Path file = tmp.resolve("new/parent/export.bin");
+        try (BackupEngine engine = engine(bigExport())) {
+            corruptedBackup(engine);
+            assertThatThrownBy(() -> engine.restore("export").latest().into(StreamTarget.file(file)).run())
+                    .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CHECKSUM_MISMATCH));
+        }
+        assertThat(tmp.resolve("new")).doesNotExist();
+    }
+
+    @Test
     void spoolOptionsApplyOnlyToProgramTargets() {
         assertThatThrownBy(() -> StreamTarget.file(tmp.resolve("f")).streaming()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> StreamTarget.file(tmp.resolve("f")).spoolDirectory(tmp)).isInstanceOf(IllegalStateException.class);
