@@ -171,7 +171,7 @@ public final class TarReader {
         }
         commit(staging, target, overwrite);
         // Modes and times last (directories' mtimes change while files are moved into them), deepest first,
-        // never through a link: a path that is not the file or directory we moved there is left alone.
+        // never through a link (a path replaced by a link meanwhile fails the restore instead).
         metas.sort(Comparator.comparing((Meta m) -> m.relative().getNameCount()).reversed());
         for (Meta m : metas) {
             Path p = target.resolve(m.relative());
