@@ -25,18 +25,35 @@ import java.util.Objects;
  * configured environment (secrets through {@link Builder#secretEnvironment}, never argv) and working
  * directory. A non-zero exit, a signal, or the timeout fails the backup with the program's stderr in
  * the message. Restores into a {@link StreamTarget}: a file or another program's standard input.
+ *
+ * <p>The program gets a minimal environment (see {@link ChildProcess}): {@code PATH HOME LANG LC_ALL TZ
+ * TMPDIR} from the JVM's environment, what {@link Builder#inheritEnvironment(String...)} names, and what
+ * the builder sets. What a successful program prints on stderr is never stored in the manifest (which is
+ * not encrypted): it is logged at WARN, its last {@value #STDERR_LOG_LIMIT} characters, with the
+ * configured secret values and {@code password=…}-like assignments masked.
  */
 public final class CommandSource implements BackupSource {
+
+    /** Characters of a successful program's stderr that are logged. */
+    public static final int STDERR_LOG_LIMIT = 2000;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommandSource.class);
+    private static final java.util.regex.Pattern ASSIGNMENT = java.util.regex.Pattern.compile(
+            "(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?)\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|\\S+)");
+    private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile("(://[^/\\s:@]*:)[^@\\s]+@");
+    private static final java.util.regex.Pattern AGE_KEY = java.util.regex.Pattern.compile("(?i)AGE-SECRET-KEY-[0-9A-Z]+");
 
     private final String name;
     private final ChildProcess process;
     private final String streamName;
     private final String extension;
     private final boolean sensitive;
+    private final List<Secret> secrets;
 
     private CommandSource(Builder b) {
         this.name = b.name;
-        ChildProcess p = ChildProcess.of(b.command).environment(b.environment);
+        ChildProcess p = ChildProcess.of(b.command).environment(b.environment)
+                .inheritEnvironment(b.inherited.toArray(String[]::new));
         for (Map.Entry<String, Secret> e : b.secrets.entrySet()) {
             p = p.secretEnvironment(e.getKey(), e.getValue());
         }
@@ -50,6 +67,7 @@ public final class CommandSource implements BackupSource {
         this.streamName = b.streamName;
         this.extension = b.extension;
         this.sensitive = b.sensitive;
+        this.secrets = List.copyOf(b.secrets.values());
     }
 
     /** Starts a command source named {@code name}, running {@code command} (program first). */
@@ -85,11 +103,29 @@ public final class CommandSource implements BackupSource {
             context.fact("command", process.command().get(0));
             context.fact("bytes", bytes[0]);
             if (!stderr.isBlank()) {
-                context.fact("stderr", stderr.length() > 2000 ? stderr.substring(stderr.length() - 2000) : stderr);
+                // Never in the manifest: it is stored unencrypted, and tools print connection strings and secrets.
+                LOG.warn("command source '{}': {} succeeded with messages on stderr (last {} characters, secrets masked): {}",
+                        name, process.command().get(0), STDERR_LOG_LIMIT, redact(stderr));
             }
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "command source '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The last {@value #STDERR_LOG_LIMIT} characters of {@code text}, secret values and assignments masked. */
+    String redact(String text) {
+        String r = text;
+        for (Secret secret : secrets) {
+            String value = secret.reveal();
+            if (!value.isEmpty()) {
+                r = r.replace(value, "***");
+            }
+        }
+        r = AGE_KEY.matcher(r).replaceAll("AGE-SECRET-KEY-***");
+        r = ASSIGNMENT.matcher(r).replaceAll("$1***");
+        r = URL_PASSWORD.matcher(r).replaceAll("$1***@");
+        r = r.strip();
+        return r.length() > STDERR_LOG_LIMIT ? "…" + r.substring(r.length() - STDERR_LOG_LIMIT) : r;
     }
 
     @Override
@@ -118,6 +154,7 @@ public final class CommandSource implements BackupSource {
         private final List<String> command;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final Map<String, Secret> secrets = new LinkedHashMap<>();
+        private final List<String> inherited = new ArrayList<>();
         private Path directory;
         private Duration timeout;
         private String streamName = "output";
@@ -135,6 +172,17 @@ public final class CommandSource implements BackupSource {
         /** Adds an environment variable. */
         public Builder environment(String key, String value) {
             environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Copies these variables from the JVM's environment, where set (e.g. {@code KUBECONFIG}). Default: only
+         * {@code PATH HOME LANG LC_ALL TZ TMPDIR} are copied; the rest of the JVM's environment is not passed on.
+         */
+        public Builder inheritEnvironment(String... names) {
+            for (String n : names) {
+                inherited.add(Objects.requireNonNull(n, "name"));
+            }
             return this;
         }
 

@@ -10,6 +10,15 @@ import java.util.Objects;
  * overwritten: the restore fails with {@code TARGET_NOT_EMPTY} naming the first conflict, before
  * anything is written. Data is extracted into a hidden staging directory next to the target and
  * moved into place only after the stored stream was fully verified.
+ *
+ * <p>A restore never follows a symbolic link below the target: the staging directory is {@code 0700} and
+ * files in it {@code 0600} until the commit; links are created last; archived modes (permission bits only)
+ * and times are applied after the move without following links. Absolute names, {@code ..} components,
+ * entries below a symbolic link, repeated entries, hard links, devices and fifos fail the restore with
+ * {@code CORRUPT_DATA} naming the entry, before anything reaches the target. A link or file in the target
+ * where the backup has a directory is a {@code TARGET_NOT_EMPTY} conflict even with {@link #overwriteExisting()}.
+ * The target directory itself may be a link the caller chose. A failed restore removes the target directory
+ * and the parents it created (when still empty).
  */
 public final class FilesTarget implements RestoreTarget {
 

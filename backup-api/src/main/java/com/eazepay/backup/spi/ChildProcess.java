@@ -23,11 +23,23 @@ import java.util.concurrent.TimeUnit;
  * kept (last {@value #STDERR_LIMIT} bytes) for the error message, exit code and signal checked,
  * killed on timeout or interruption. For sources that run {@code pg_dump}-like tools and restores
  * that run {@code pg_restore}-like tools. Immutable; each {@code run*} call starts a new process.
+ *
+ * <p>The child does not inherit the JVM's environment (which may hold cloud credentials, database
+ * passwords or tokens meant for the application): it gets only {@link #BASE_ENVIRONMENT} copied from
+ * the JVM's environment where set, the variables named in {@link #inheritEnvironment(String...)}, and
+ * what {@link #environment(Map)} and {@link #secretEnvironment(String, Secret)} add.
+ *
+ * <p>When the {@linkplain #runWithInput stdin writer} fails (e.g. a restore stream's checksum does not
+ * match), the program and its descendants are killed <em>before</em> its standard input is closed, so it
+ * never sees a clean end of input and cannot commit what it read.
  */
 public final class ChildProcess {
 
     /** Bytes of stderr kept for error messages. */
     public static final int STDERR_LIMIT = 16 * 1024;
+
+    /** Variables copied from the JVM's environment, when set: {@code PATH HOME LANG LC_ALL TZ TMPDIR}. */
+    public static final List<String> BASE_ENVIRONMENT = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
 
     /** Reads the child's stdout. */
     @FunctionalInterface
@@ -44,14 +56,16 @@ public final class ChildProcess {
     private final List<String> command;
     private final Map<String, String> environment;
     private final Map<String, Secret> secretEnvironment;
+    private final List<String> inherited;
     private final Path directory;
     private final Duration timeout;
 
     private ChildProcess(List<String> command, Map<String, String> environment, Map<String, Secret> secretEnvironment,
-                         Path directory, Duration timeout) {
+                         List<String> inherited, Path directory, Duration timeout) {
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
         this.secretEnvironment = Map.copyOf(secretEnvironment);
+        this.inherited = List.copyOf(inherited);
         this.directory = directory;
         this.timeout = timeout;
     }
@@ -61,31 +75,43 @@ public final class ChildProcess {
         if (Objects.requireNonNull(command, "command").isEmpty()) {
             throw new IllegalArgumentException("command must name a program");
         }
-        return new ChildProcess(command, Map.of(), Map.of(), null, null);
+        return new ChildProcess(command, Map.of(), Map.of(), List.of(), null, null);
     }
 
     /** Adds environment variables. */
     public ChildProcess environment(Map<String, String> env) {
         Map<String, String> e = new LinkedHashMap<>(environment);
         e.putAll(env);
-        return new ChildProcess(command, e, secretEnvironment, directory, timeout);
+        return new ChildProcess(command, e, secretEnvironment, inherited, directory, timeout);
+    }
+
+    /**
+     * Also copies these variables from the JVM's environment, where set (e.g. {@code KUBECONFIG},
+     * {@code SSL_CERT_FILE}). Default: only {@link #BASE_ENVIRONMENT}.
+     */
+    public ChildProcess inheritEnvironment(String... names) {
+        List<String> n = new ArrayList<>(inherited);
+        for (String name : names) {
+            n.add(Objects.requireNonNull(name, "name"));
+        }
+        return new ChildProcess(command, environment, secretEnvironment, n, directory, timeout);
     }
 
     /** Adds a secret environment variable (e.g. {@code PGPASSWORD}); its value never appears in messages. */
     public ChildProcess secretEnvironment(String name, Secret value) {
         Map<String, Secret> e = new LinkedHashMap<>(secretEnvironment);
         e.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return new ChildProcess(command, environment, e, directory, timeout);
+        return new ChildProcess(command, environment, e, inherited, directory, timeout);
     }
 
     /** The working directory. Default: the current one. */
     public ChildProcess directory(Path dir) {
-        return new ChildProcess(command, environment, secretEnvironment, dir, timeout);
+        return new ChildProcess(command, environment, secretEnvironment, inherited, dir, timeout);
     }
 
     /** Kills the process when it runs longer. Default: no timeout. */
     public ChildProcess timeout(Duration t) {
-        return new ChildProcess(command, environment, secretEnvironment, directory, t);
+        return new ChildProcess(command, environment, secretEnvironment, inherited, directory, t);
     }
 
     /** The argv, for logs and messages (it holds no secrets by construction). */
@@ -125,7 +151,18 @@ public final class ChildProcess {
         if (directory != null) {
             pb.directory(directory.toFile());
         }
-        pb.environment().putAll(environment);
+        Map<String, String> env = pb.environment();
+        env.clear();
+        Map<String, String> jvm = System.getenv();
+        for (List<String> names : List.of(BASE_ENVIRONMENT, inherited)) {
+            for (String name : names) {
+                String value = jvm.get(name);
+                if (value != null) {
+                    env.put(name, value);
+                }
+            }
+        }
+        env.putAll(environment);
         secretEnvironment.forEach((k, v) -> pb.environment().put(k, v.reveal()));
         if (stdout == null) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -149,9 +186,20 @@ public final class ChildProcess {
         boolean ok = false;
         try {
             if (stdin != null) {
-                try (OutputStream in = p.getOutputStream()) {
+                OutputStream in = p.getOutputStream();
+                try {
                     stdin.accept(in);
+                } catch (IOException | RuntimeException | Error e) {
+                    // Kill first: closing stdin would hand the program a clean end of input it could commit.
+                    killTree(p);
+                    try {
+                        in.close();
+                    } catch (IOException closeFailure) {
+                        e.addSuppressed(closeFailure);
+                    }
+                    throw e;
                 }
+                in.close();
             }
             if (stdout != null) {
                 try (InputStream out = p.getInputStream()) {
@@ -204,6 +252,13 @@ public final class ChildProcess {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static void killTree(Process p) {
+        // Descendants first (a shell's children would otherwise keep reading and finish), then the program.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        waitQuietly(p);
     }
 
     private static void waitQuietly(Process p) {
