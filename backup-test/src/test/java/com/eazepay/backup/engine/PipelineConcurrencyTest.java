@@ -195,19 +195,20 @@ class PipelineConcurrencyTest {
         return busy;
     }
 
-    /** Storage whose puts wait, without reading, until released; counts the puts started. */
+    /** Storage whose puts of data wait, without reading, until released; counts the puts started down. */
     static final class GatedStorage extends ForwardingStorage {
-        final AtomicInteger started = new AtomicInteger();
+        final CountDownLatch started;
         final CountDownLatch release = new CountDownLatch(1);
 
-        GatedStorage(StorageTarget delegate) {
+        GatedStorage(StorageTarget delegate, int expectedPuts) {
             super(delegate);
+            this.started = new CountDownLatch(expectedPuts);
         }
 
         @Override
         public void put(String key, InputStream data, PutOptions options) {
             if (!key.endsWith("manifest.json")) {
-                started.incrementAndGet();
+                started.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -223,13 +224,13 @@ class PipelineConcurrencyTest {
     @Timeout(120)
     void fortyConcurrentEncryptedStreamsWaitForEachOtherInsteadOfFailing() throws Exception {
         InMemoryStorage memory = InMemoryStorage.withClock(clock);
-        GatedStorage gated = new GatedStorage(memory);
-        AtomicInteger opening = new AtomicInteger();
+        GatedStorage gated = new GatedStorage(memory, 32);
+        CountDownLatch opening = new CountDownLatch(40);
         var builder = Backup.engine().repository(gated).encryption(AgeEncryption.toRecipients(keys.recipient().encoded())).clock(clock);
         for (int i = 0; i < 40; i++) {
             String name = "s" + i;
             builder.source(TestSources.source(name, ctx -> {
-                opening.incrementAndGet();
+                opening.countDown();
                 try (OutputStream out = ctx.newStream("data", "bin")) {
                     TestSources.writeRandom(out, 10_000, name.hashCode());
                 }
@@ -243,9 +244,8 @@ class PipelineConcurrencyTest {
                 results.add(callers.submit(() -> engine.backup(name).run()));
             }
             // hold every upload until all 40 backups are opening their stream and the engine's 32 slots are busy
-            while (opening.get() < 40 || gated.started.get() < 32) {
-                Thread.sleep(10);
-            }
+            opening.await();
+            gated.started.await();
             gated.release.countDown();
 
             List<String> ids = new ArrayList<>();
