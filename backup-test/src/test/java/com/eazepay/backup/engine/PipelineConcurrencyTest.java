@@ -9,6 +9,7 @@ import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.FileSystemStorage;
 import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
@@ -226,13 +227,15 @@ class PipelineConcurrencyTest {
         InMemoryStorage memory = InMemoryStorage.withClock(clock);
         GatedStorage gated = new GatedStorage(memory, 32);
         CountDownLatch opening = new CountDownLatch(40);
-        var builder = Backup.engine().repository(gated).encryption(AgeEncryption.toRecipients(keys.recipient().encoded())).clock(clock);
+        var builder = Backup.engine().repository(gated).encryption(AgeEncryption.toRecipients(keys.recipient().encoded()))
+                .compression(Compression.none()).clock(clock);
         for (int i = 0; i < 40; i++) {
             String name = "s" + i;
             builder.source(TestSources.source(name, ctx -> {
                 opening.countDown();
                 try (OutputStream out = ctx.newStream("data", "bin")) {
-                    TestSources.writeRandom(out, 10_000, name.hashCode());
+                    // more than the pipes hold, so each stream keeps both its threads busy until the uploads go on
+                    TestSources.writeRandom(out, 1536 * 1024, name.hashCode());
                 }
             }));
         }
