@@ -7,6 +7,8 @@ import com.eazepay.backup.internal.DefaultRestoreContext;
 import com.eazepay.backup.internal.Json;
 import com.eazepay.backup.internal.Keys;
 import com.eazepay.backup.internal.Lease;
+import com.eazepay.backup.internal.PipelineThreads;
+import com.eazepay.backup.internal.Replicator;
 import com.eazepay.backup.internal.RepositoryLayout;
 import com.eazepay.backup.internal.retention.PruneResult;
 import com.eazepay.backup.internal.retention.Pruner;
@@ -40,12 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,7 +74,12 @@ import java.util.regex.Pattern;
  *
  * <p>A backup is committed when its manifest is stored: until then nothing of it is listed or
  * restorable, and any failure (source, codec, storage) fails the whole backup, deletes what was
- * stored of it, emits {@link BackupEvent.BackupFailed} and throws {@link BackupException}.
+ * stored of it, emits {@link BackupEvent.BackupFailed} and throws {@link BackupException}. After the
+ * commit, nothing rolls the backup back: replicas are copied then, and a replica failure is reported
+ * ({@link BackupEvent.ReplicaFailed}; with {@link Builder#replicaFailureFailsBackup(boolean)} also a
+ * {@code REPLICA_FAILED} exception saying the backup is committed) but leaves the committed backup intact.
+ * At most 32 streams (of all backups and rekeys of the engine) are written at once; opening one more
+ * waits until one ends.
  */
 public final class BackupEngine implements AutoCloseable {
 
@@ -108,7 +110,8 @@ public final class BackupEngine implements AutoCloseable {
     private final Duration objectLock;
     private final Map<String, RetentionPolicy> retention;
     private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention;
-    private final ExecutorService executor;
+    private final PipelineThreads executor;
+    private final boolean allowPlaintextSensitive;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean repositoryChecked = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -127,12 +130,8 @@ public final class BackupEngine implements AutoCloseable {
         IdentityHashMap<StorageTarget, Map<String, RetentionPolicy>> rr = new IdentityHashMap<>();
         b.replicaRetention.forEach((t, m) -> rr.put(t, Map.copyOf(m)));
         this.replicaRetention = java.util.Collections.unmodifiableMap(rr);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "eazepay-backup-upload-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.allowPlaintextSensitive = b.allowPlaintextSensitive;
+        this.executor = PipelineThreads.create(PipelineThreads.DEFAULT_MAX_STREAMS, "eazepay-backup-upload-");
     }
 
     // ------------------------------------------------------------------ requests
@@ -169,6 +168,7 @@ public final class BackupEngine implements AutoCloseable {
 
     List<Manifest> runRekey(String sourceName, String id, Encryption to) {
         checkOpen();
+        refusePlaintextRekey(sourceName, to);
         com.eazepay.backup.internal.Rekeyer rekeyer = new com.eazepay.backup.internal.Rekeyer(repository, clock, executor);
         List<Manifest> targets = id != null ? List.of(readManifest(sourceName, id)) : list(sourceName);
         List<Manifest> done = new ArrayList<>();
@@ -180,12 +180,29 @@ public final class BackupEngine implements AutoCloseable {
         return done;
     }
 
+    /** The backup's guard against plaintext, for rekeys: a rekey to none must not decrypt what a backup would refuse to store plainly. */
+    private void refusePlaintextRekey(String sourceName, Encryption to) {
+        if (!"none".equals(to.id()) || allowPlaintextSensitive) {
+            return;
+        }
+        BackupSource s = sources.get(sourceName);
+        if (s == null || s.sensitive()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "rekey of '" + sourceName + "' to Encryption.none() "
+                    + "would store " + (s == null ? "the backups of a source this engine does not know (so cannot tell whether it "
+                    + "is sensitive)" : "sensitive data") + " in plaintext: rekey to AgeEncryption.toRecipients(..), or build the "
+                    + "engine with allowUnencryptedSensitiveData()");
+        }
+    }
+
     /** Committed backups of a source, oldest first, read from storage. */
     public List<Manifest> list(String sourceName) {
         return list(sourceName, BackupFilter.all());
     }
 
-    /** Committed backups of a source matching {@code filter}, oldest first, read from storage. */
+    /**
+     * Committed backups of a source matching {@code filter}, oldest first (by start time, then id),
+     * read from storage.
+     */
     public List<Manifest> list(String sourceName, BackupFilter filter) {
         Objects.requireNonNull(filter, "filter");
         Keys.requireName("source name", sourceName);
@@ -200,7 +217,9 @@ public final class BackupEngine implements AutoCloseable {
                 manifests.add(m);
             }
         }
-        manifests.sort(Comparator.comparing(Manifest::id));
+        // by start time first: ids of earlier versions have second resolution, and two formats mix in old repositories
+        manifests.sort(Comparator.comparing(Manifest::startedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(Manifest::id));
         return manifests;
     }
 
@@ -289,7 +308,7 @@ public final class BackupEngine implements AutoCloseable {
         Keys.requireName("source name", sourceName);
         Objects.requireNonNull(backupId, "backupId");
         if (!BackupIds.isValid(backupId)) {
-            throw new BackupException(CoreErrorCode.NOT_FOUND, "'" + backupId + "' is not a backup id (like 20261124T020000Z-k3f9qa)");
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "'" + backupId + "' is not a backup id (like 20261124T020000.123Z-k3f9qa)");
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         if (set) {
@@ -332,7 +351,7 @@ public final class BackupEngine implements AutoCloseable {
         return ids;
     }
 
-    private static final Pattern VERIFY_REPORT = Pattern.compile("(\\d{8}T\\d{6}Z-[a-z0-9]{6})-(\\d{8}T\\d{6}Z)\\.json");
+    private static final Pattern VERIFY_REPORT = Pattern.compile("(" + BackupIds.REGEX + ")-(\\d{8}T\\d{6}Z)\\.json");
     private static final java.time.format.DateTimeFormatter REPORT_TIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
@@ -582,6 +601,7 @@ public final class BackupEngine implements AutoCloseable {
         PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
                 encryption, executor, dataOptions);
+        BackupResult result;
         try {
             ensureRepository();
             source.backup(ctx);
@@ -597,12 +617,11 @@ public final class BackupEngine implements AutoCloseable {
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
                     dataOptions.withContentLength(json.length).withContentType("application/json"));
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
-            replicate(manifest, json, lockUntil);
             LOG.info("backup {} of '{}' committed to {}: {} streams, {} bytes stored ({} plaintext) in {} ms", id, source.name(),
                     repository.describe(), streams.size(), manifest.storedBytes(), manifest.plaintextBytes(), duration.toMillis());
             publish(new BackupEvent.BackupSucceeded(source.name(), source.type(), id, duration, manifest.storedBytes(),
                     manifest.plaintextBytes(), clock.instant()));
-            return new BackupResult(manifest, duration);
+            result = new BackupResult(manifest, duration);
         } catch (RuntimeException | Error e) {
             BackupException failure = toFailure(source, id, ctx, e);
             for (String key : ctx.abort(failure)) {
@@ -619,6 +638,9 @@ public final class BackupEngine implements AutoCloseable {
                     failure.getMessage(), clock.instant()));
             throw failure;
         }
+        // after the commit point: a replica failure never rolls back the committed backup
+        new Replicator(repository, replicas, clock, this::publish).replicate(result.manifest(), lockUntil, replicaFailureFailsBackup);
+        return result;
     }
 
     private static BackupException toFailure(BackupSource source, String id, DefaultBackupContext ctx, Throwable e) {
@@ -661,36 +683,6 @@ public final class BackupEngine implements AutoCloseable {
             }
         }
         repositoryChecked.set(true);
-    }
-
-    private void replicate(Manifest manifest, byte[] manifestJson, Optional<Instant> lockUntil) {
-        for (StorageTarget replica : replicas) {
-            // a replica that cannot lock still gets the copy; build() logged that it is not locked
-            PutOptions options = lockUntil.isPresent() && replica.supportsObjectLock()
-                    ? PutOptions.defaults().withRetainUntil(lockUntil.get()) : PutOptions.defaults();
-            try {
-                for (Manifest.StreamInfo s : manifest.streams()) {
-                    String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), s.object());
-                    try (InputStream in = repository.get(key)) {
-                        replica.put(key, in, options.withContentLength(s.storedSize()));
-                    } catch (IOException e) {
-                        throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "copying " + key + " to " + replica.describe()
-                                + " failed: " + e, e);
-                    }
-                }
-                replica.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(manifestJson),
-                        options.withContentLength(manifestJson.length).withContentType("application/json"));
-                LOG.info("backup {} of '{}' replicated to {}", manifest.id(), manifest.source(), replica.describe());
-            } catch (BackupException e) {
-                LOG.warn("backup {} of '{}' is committed to {} but replicating it to {} failed ({}): {}", manifest.id(),
-                        manifest.source(), repository.describe(), replica.describe(), e.errorCode().name(), e.getMessage());
-                publish(new BackupEvent.ReplicaFailed(manifest.source(), manifest.id(), replica.describe(), e.errorCode(),
-                        e.getMessage(), clock.instant()));
-                if (replicaFailureFailsBackup) {
-                    throw e;
-                }
-            }
-        }
     }
 
     BackupSetResult runAll(Trigger trigger, Set<String> tags, Map<String, String> labels) {
@@ -957,7 +949,12 @@ public final class BackupEngine implements AutoCloseable {
             return this;
         }
 
-        /** Whether a replica failure fails the backup. Default {@code false}: reported as {@link BackupEvent.ReplicaFailed}. */
+        /**
+         * Whether a replica failure fails the backup's {@code run()}. Either way the failure is published as
+         * {@link BackupEvent.ReplicaFailed} and the backup stays committed in the repository (the commit
+         * point has passed); with {@code true}, {@code run()} then throws {@code REPLICA_FAILED}, whose
+         * message says so. Default {@code false}.
+         */
         public Builder replicaFailureFailsBackup(boolean fails) {
             this.replicaFailureFailsBackup = fails;
             return this;

@@ -39,6 +39,11 @@ public enum CoreErrorCode implements ErrorCode {
     TIMEOUT(true),
     /** The calling thread was interrupted; the interrupt flag has been restored. */
     INTERRUPTED(false),
+    /**
+     * A backup was committed to the repository, but copying it to a replica failed and the engine
+     * was built with {@code replicaFailureFailsBackup(true)}. The committed backup is kept.
+     */
+    REPLICA_FAILED(false),
     /** A bug in this library: please report it with the stack trace. */
     INTERNAL(false);
 

@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * last: a backup exists once its manifest exists. Versioned JSON; never holds secrets.
  *
  * @param formatVersion  manifest format version ({@value #FORMAT_VERSION})
- * @param id             backup id, sorts by time: {@code 20261124T020000Z-k3f9qa}
+ * @param id             backup id, sorts by time: {@code 20261124T020000.123Z-k3f9qa} (earlier versions: {@code 20261124T020000Z-k3f9qa})
  * @param source         source name
  * @param sourceType     source type ({@code postgres}, {@code files}, ...)
  * @param trigger        why it was taken: {@code manual}, {@code scheduled}, {@code pre-deploy}

@@ -44,7 +44,9 @@ public final class RekeyRequest {
     /**
      * Re-encrypts; returns the new manifests.
      *
-     * @throws BackupException {@code INVALID_CONFIGURATION} without {@link #to}; {@code DECRYPTION_FAILED}
+     * @throws BackupException {@code INVALID_CONFIGURATION} without {@link #to}, or for {@code to(Encryption.none())}
+     *                         on a sensitive (or unconfigured) source unless the engine allows unencrypted sensitive
+     *                         data; {@code DECRYPTION_FAILED}
      *                         if the engine cannot decrypt; storage codes if writing fails (that backup unchanged)
      */
     public List<Manifest> run() {

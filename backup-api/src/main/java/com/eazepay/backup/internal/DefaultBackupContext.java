@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executor;
 
 /** The engine's {@link BackupContext}: opens pipeline streams and collects facts for the manifest. */
 public final class DefaultBackupContext implements BackupContext {
@@ -31,15 +31,17 @@ public final class DefaultBackupContext implements BackupContext {
     private final StorageTarget storage;
     private final Compression compression;
     private final Encryption encryption;
-    private final Executor executor;
+    private final PipelineThreads threads;
     private final PutOptions putOptions;
+    /** Every stream name the source asked for, in order, whether or not it could be opened. */
+    private final Set<String> requested = new java.util.LinkedHashSet<>();
     private final List<PipelineStream> opened = new ArrayList<>();
     private final List<Manifest.StreamInfo> committed = new ArrayList<>();
     private final Map<String, Object> facts = new TreeMap<>();
     private volatile Instant consistentAt;
 
     public DefaultBackupContext(String backupId, String sourceName, Clock clock, Set<String> tags, Map<String, String> labels,
-                                StorageTarget storage, Compression compression, Encryption encryption, Executor executor,
+                                StorageTarget storage, Compression compression, Encryption encryption, PipelineThreads threads,
                                 PutOptions putOptions) {
         this.backupId = backupId;
         this.sourceName = sourceName;
@@ -49,7 +51,7 @@ public final class DefaultBackupContext implements BackupContext {
         this.storage = storage;
         this.compression = compression;
         this.encryption = encryption;
-        this.executor = executor;
+        this.threads = threads;
         this.putOptions = putOptions;
     }
 
@@ -91,22 +93,25 @@ public final class DefaultBackupContext implements BackupContext {
     }
 
     @Override
-    public synchronized OutputStream newStream(String name, String extension) {
+    public OutputStream newStream(String name, String extension) {
         Keys.requireName("stream name", name);
         Keys.requireName("stream extension", extension);
         if (RepositoryLayout.MANIFEST_FILE.startsWith(name + ".")) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "stream name '" + name + "' is reserved");
         }
-        for (PipelineStream s : opened) {
-            if (s.name().equals(name)) {
+        synchronized (this) {
+            if (!requested.add(name)) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "stream '" + name
                         + "' was already opened in backup " + backupId + ": stream names must be unique");
             }
         }
         String object = objectName(name, extension, compression, encryption);
+        // outside the lock: opening may wait for other streams, possibly of this backup, to end and commit
         PipelineStream stream = new PipelineStream(name, object, extension, RepositoryLayout.streamKey(sourceName, backupId, object),
-                storage, compression, encryption, executor, putOptions, this::commit);
-        opened.add(stream);
+                storage, compression, encryption, threads, putOptions, this::commit);
+        synchronized (this) {
+            opened.add(stream);
+        }
         return stream;
     }
 
@@ -138,28 +143,38 @@ public final class DefaultBackupContext implements BackupContext {
     }
 
     /**
-     * Called after the source returned normally: every opened stream must be closed, and at least one.
+     * Called after the source returned normally: every stream the source asked for must have been
+     * opened, closed and committed, and at least one. A source that swallowed a stream's failure
+     * (in {@code newStream} or {@code close()}) and returned normally does not commit.
      *
      * @return the committed streams in the order opened
      */
     public synchronized List<Manifest.StreamInfo> finish() {
         List<String> unclosed = new ArrayList<>();
-        for (PipelineStream s : opened) {
-            if (!s.finished()) {
-                unclosed.add(s.name());
+        List<String> failed = new ArrayList<>();
+        List<Manifest.StreamInfo> inOrder = new ArrayList<>();
+        for (String name : requested) {
+            Optional<Manifest.StreamInfo> done = committed.stream().filter(c -> c.name().equals(name)).findFirst();
+            if (done.isPresent()) {
+                inOrder.add(done.get());
+            } else if (opened.stream().anyMatch(s -> s.name().equals(name) && !s.finished())) {
+                unclosed.add(name);
+            } else {
+                failed.add(name);
             }
+        }
+        if (!failed.isEmpty()) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "source '" + sourceName + "' returned normally but streams "
+                    + failed + " failed to open or to close and were not stored; the backup is incomplete (a bug in the "
+                    + "source: it must let the stream's exception propagate)");
         }
         if (!unclosed.isEmpty()) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "source '" + sourceName + "' returned without closing streams "
                     + unclosed + "; the backup is incomplete (a bug in the source)");
         }
-        if (committed.isEmpty()) {
+        if (inOrder.isEmpty()) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "source '" + sourceName
                     + "' produced no data stream; an empty backup is never reported as a success");
-        }
-        List<Manifest.StreamInfo> inOrder = new ArrayList<>();
-        for (PipelineStream s : opened) {
-            committed.stream().filter(c -> c.name().equals(s.name())).findFirst().ifPresent(inOrder::add);
         }
         return inOrder;
     }

@@ -17,7 +17,6 @@ import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -47,56 +46,71 @@ public final class PipelineStream extends OutputStream {
     private final String key;
     private final BoundedPipe storedPipe = new BoundedPipe(CHUNK, CHUNKS);
     private final BoundedPipe compressedPipe; // null when not encrypting: nothing to overlap
-    private final CompletableFuture<Void> encoding; // null when not encrypting
-    private final CompletableFuture<Void> upload;
+    private CompletableFuture<Void> encoding; // null when not encrypting
+    private CompletableFuture<Void> upload;
     private final HashingOutputStream stored;
     private final CountingOutputStream plain;
     private final Consumer<Manifest.StreamInfo> onCommit;
+    private final PipelineThreads.Admission admission;
     private volatile boolean finished;
     /** The first stage failure that was not caused by our own abort: the root cause to report. */
     private final java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean aborting;
 
+    /**
+     * Opens the stream: waits while the engine already writes its maximum of streams (see
+     * {@link PipelineThreads}), creates the codecs, and only then starts the stages' threads, so a
+     * codec that cannot be created (a decrypt-only encryption) leaves no thread and no upload behind.
+     *
+     * @throws BackupException the codec's error; {@code INTERRUPTED} if interrupted while waiting
+     */
     public PipelineStream(String name, String objectName, String format, String key, StorageTarget storage,
-                          Compression compression, Encryption encryption, Executor executor, PutOptions putOptions,
+                          Compression compression, Encryption encryption, PipelineThreads threads, PutOptions putOptions,
                           Consumer<Manifest.StreamInfo> onCommit) {
         this.name = name;
         this.objectName = objectName;
         this.format = format;
         this.key = key;
         this.onCommit = onCommit;
-        this.upload = CompletableFuture.runAsync(() -> {
-            try {
-                storage.put(key, storedPipe.source(), putOptions);
-            } catch (Throwable t) {
-                recordFailure(t);
-                storedPipe.failReader(t);
-                throw t;
-            }
-        }, executor);
+        this.admission = threads.admit();
+        boolean encrypting = !"none".equals(encryption.id());
+        this.compressedPipe = encrypting ? new BoundedPipe(CHUNK, CHUNKS) : null;
         this.stored = new HashingOutputStream(storedPipe.sink());
-        OutputStream encrypted = encryption.encrypt(stored);
-        OutputStream head;
-        if ("none".equals(encryption.id())) {
-            this.compressedPipe = null;
-            this.encoding = null;
-            head = encrypted;
-        } else {
-            this.compressedPipe = new BoundedPipe(CHUNK, CHUNKS);
-            this.encoding = CompletableFuture.runAsync(() -> {
-                try (InputStream in = compressedPipe.source()) {
-                    in.transferTo(encrypted);
-                    encrypted.close(); // only after the whole input arrived: writes the final chunk and ends the upload's input
+        try {
+            // codecs first: their headers fit in the pipes' buffers, so nothing needs a reader yet
+            OutputStream encrypted = encryption.encrypt(stored);
+            this.plain = new CountingOutputStream(compression.compress(encrypting ? compressedPipe.sink() : encrypted));
+            if (encrypting) {
+                this.encoding = admission.run(() -> encode(encrypted));
+            }
+            this.upload = admission.run(() -> {
+                try {
+                    storage.put(key, storedPipe.source(), putOptions);
                 } catch (Throwable t) {
                     recordFailure(t);
-                    compressedPipe.failReader(t);
-                    storedPipe.abort(t);
-                    throw t instanceof IOException io ? new CompletionException(io) : sneaky(t);
+                    storedPipe.failReader(t);
+                    throw t;
                 }
-            }, executor);
-            head = compressedPipe.sink();
+            });
+        } catch (RuntimeException | Error e) {
+            // a stage that started must not wait forever for data that will never come
+            abortStages(e);
+            awaitEnd();
+            admission.release();
+            throw e;
         }
-        this.plain = new CountingOutputStream(compression.compress(head));
+    }
+
+    private void encode(OutputStream encrypted) {
+        try (InputStream in = compressedPipe.source()) {
+            in.transferTo(encrypted);
+            encrypted.close(); // only after the whole input arrived: writes the final chunk and ends the upload's input
+        } catch (Throwable t) {
+            recordFailure(t);
+            compressedPipe.failReader(t);
+            storedPipe.abort(t);
+            throw t instanceof IOException io ? new CompletionException(io) : sneaky(t);
+        }
     }
 
     private void recordFailure(Throwable t) {
@@ -177,9 +191,15 @@ public final class PipelineStream extends OutputStream {
             throw e instanceof BackupException be ? be
                     : new BackupException(CoreErrorCode.INTERNAL, "finishing stream " + name + " failed: " + e, e);
         }
-        await(encoding, "encrypting " + key);
-        await(upload, "storing " + key);
+        try {
+            await(encoding, "encrypting " + key);
+            await(upload, "storing " + key);
+        } catch (BackupException e) {
+            abort(e);
+            throw e;
+        }
         finished = true;
+        admission.release();
         onCommit.accept(new Manifest.StreamInfo(name, objectName, format, stored.count(), stored.sha256Hex(), plain.count()));
     }
 
@@ -214,16 +234,24 @@ public final class PipelineStream extends OutputStream {
             return;
         }
         abortStages(cause);
+        awaitEnd();
+        finished = true;
+        admission.release();
+    }
+
+    /** Waits until the stages that were started have ended, however they ended. */
+    private void awaitEnd() {
         try {
             if (encoding != null) {
                 encoding.handle((v, t) -> null).get();
             }
-            upload.handle((v, t) -> null).get();
+            if (upload != null) {
+                upload.handle((v, t) -> null).get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException impossible) {
             // handle() never completes exceptionally
         }
-        finished = true;
     }
 }

@@ -21,7 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executor;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Re-encrypts a committed backup to a new recipient set (key rotation after a breach). For each
@@ -29,7 +30,9 @@ import java.util.concurrent.Executor;
  * encrypted to the new recipients into a new object (compression untouched); the new object is read
  * back and its SHA-256 checked; then the manifest is replaced (the commit point) and only then are the
  * old objects deleted. A failure before the manifest is replaced deletes the new objects and leaves
- * the backup exactly as it was.
+ * the backup exactly as it was; a failure to delete an old object after it is logged (the rekey is
+ * done; the object goes when the backup is pruned). New objects and the new manifest keep the
+ * backup's object-lock date ({@link Manifest#OBJECT_LOCK_UNTIL_FACT}) while it is in the future.
  */
 public final class Rekeyer {
 
@@ -38,12 +41,12 @@ public final class Rekeyer {
 
     private final StorageTarget storage;
     private final Clock clock;
-    private final Executor executor;
+    private final PipelineThreads threads;
 
-    public Rekeyer(StorageTarget storage, Clock clock, Executor executor) {
+    public Rekeyer(StorageTarget storage, Clock clock, PipelineThreads threads) {
         this.storage = storage;
         this.clock = clock;
-        this.executor = executor;
+        this.threads = threads;
     }
 
     /**
@@ -62,11 +65,12 @@ public final class Rekeyer {
                     + " needs the current identity: configure encryption(..) with an identity on the engine");
         }
         String suffix = SUFFIX.format(clock.instant());
+        PutOptions options = lockedUntil(manifest).map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
         List<Manifest.StreamInfo> rewritten = new ArrayList<>();
         List<String> newKeys = new ArrayList<>();
         try {
             for (Manifest.StreamInfo s : manifest.streams()) {
-                Manifest.StreamInfo n = rewrite(manifest, s, from, to, suffix);
+                Manifest.StreamInfo n = rewrite(manifest, s, from, to, suffix, options);
                 newKeys.add(RepositoryLayout.streamKey(manifest.source(), manifest.id(), n.object()));
                 verifyStored(manifest, n);
                 rewritten.add(n);
@@ -79,10 +83,16 @@ public final class Rekeyer {
                     new Manifest.Codec(to.id(), to.parameters()), rewritten, facts);
             byte[] json = Json.write(updated);
             storage.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(json),
-                    PutOptions.defaults().withContentLength(json.length).withContentType("application/json"));
-            newKeys.clear(); // committed: the new objects are now the backup
+                    options.withContentLength(json.length).withContentType("application/json"));
+            newKeys.clear(); // committed: the new objects are now the backup, and nothing after this fails the rekey
             for (Manifest.StreamInfo old : manifest.streams()) {
-                storage.delete(RepositoryLayout.streamKey(manifest.source(), manifest.id(), old.object()));
+                String oldKey = RepositoryLayout.streamKey(manifest.source(), manifest.id(), old.object());
+                try {
+                    storage.delete(oldKey);
+                } catch (BackupException e) {
+                    LOG.warn("backup {} of '{}' is re-encrypted but deleting its old object {} failed ({}): {}; it is removed "
+                            + "when the backup is pruned", manifest.id(), manifest.source(), oldKey, e.errorCode().name(), e.getMessage());
+                }
             }
             LOG.info("backup {} of '{}' re-encrypted to {}", manifest.id(), manifest.source(), to.parameters());
             return updated;
@@ -98,15 +108,26 @@ public final class Rekeyer {
         }
     }
 
-    private Manifest.StreamInfo rewrite(Manifest manifest, Manifest.StreamInfo s, Encryption from, Encryption to, String suffix) {
+    /** The backup's object-lock date, while it is in the future (storage refuses past dates). */
+    private Optional<Instant> lockedUntil(Manifest manifest) {
+        Object until = manifest.facts().get(Manifest.OBJECT_LOCK_UNTIL_FACT);
+        if (until == null) {
+            return Optional.empty();
+        }
+        Instant t = Instant.parse(until.toString());
+        return t.isAfter(clock.instant()) ? Optional.of(t) : Optional.empty();
+    }
+
+    private Manifest.StreamInfo rewrite(Manifest manifest, Manifest.StreamInfo s, Encryption from, Encryption to, String suffix,
+                                        PutOptions options) {
         String base = s.object().endsWith("." + from.extension()) ? s.object().substring(0, s.object().length() - from.extension().length() - 1)
                 : s.object();
         String object = base + "." + suffix + (to.extension().isEmpty() ? "" : "." + to.extension());
         String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), object);
         Manifest.StreamInfo[] result = new Manifest.StreamInfo[1];
         // Compression.none(): the compressed bytes are re-encrypted as they are.
-        PipelineStream out = new PipelineStream(s.name(), object, s.format(), key, storage, Compression.none(), to, executor,
-                PutOptions.defaults(), info -> result[0] = info);
+        PipelineStream out = new PipelineStream(s.name(), object, s.format(), key, storage, Compression.none(), to, threads,
+                options, info -> result[0] = info);
         try (InputStream in = DecodedStreams.open(storage, manifest,
                 new Manifest.StreamInfo(s.name(), s.object(), s.format(), s.storedSize(), s.sha256(), -1), Compression.none(), from)) {
             transferUnchecked(in, out);

@@ -121,7 +121,7 @@ class EngineTest {
         try (BackupEngine engine = engine(Compression.zstd(), configSource())) {
             BackupResult r = engine.backup("config").tag("pre-deploy").label("release", "1.4.2").trigger(Trigger.PRE_DEPLOY).run();
             String id = r.id();
-            assertThat(id).matches("20261124T020000Z-[a-z0-9]{6}");
+            assertThat(id).matches("20261124T020000\\.000Z-[a-z0-9]{6}");
             assertThat(storage.keys()).containsExactlyInAnyOrder("repository.json", "config/" + id + "/files.tar.zst",
                     "config/" + id + "/manifest.json");
             Manifest m = engine.manifest("config", id);

@@ -79,6 +79,6 @@ class PruneDocsTest {
     }
 
     private static String mask(String s) {
-        return s.replaceAll("(\\d{8}T\\d{6}Z-)[a-z0-9]{6}", "$1xxxxxx").replaceAll("memory://[0-9a-f]+", "memory://x");
+        return s.replaceAll("(\\d{8}T\\d{6}(?:\\.\\d{3})?Z-)[a-z0-9]{6}", "$1xxxxxx").replaceAll("memory://[0-9a-f]+", "memory://x");
     }
 }

@@ -10,7 +10,10 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.FilesSource;
 import com.eazepay.backup.FilesTarget;
 import com.eazepay.backup.Manifest;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
+import com.eazepay.backup.test.ForwardingStorage;
 import com.eazepay.backup.test.FaultyStorage;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
@@ -19,10 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -108,6 +115,58 @@ class RekeyTest {
             assertThatThrownBy(() -> producer.rekey("config").to(AgeEncryption.toRecipients(newKey.recipient().encoded())).run())
                     .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.DECRYPTION_FAILED))
                     .hasMessageContaining("identity");
+        }
+    }
+
+    @Test
+    void rekeyToNoEncryptionIsRefusedForSensitiveAndUnknownSources() {
+        String id;
+        try (BackupEngine engine = Backup.engine().repository(storage).clock(clock)
+                .encryption(AgeEncryption.toRecipients(oldKey.recipient().encoded()).withIdentities(oldKey.identity()))
+                .source(FilesSource.builder("config").directory(config).sensitive().build()).build()) {
+            id = engine.backup("config").run().id();
+            List<String> before = storage.keys();
+            byte[] manifestBefore = storage.bytes("config/" + id + "/manifest.json");
+
+            assertThatThrownBy(() -> engine.rekey("config").to(Encryption.none()).run())
+                    .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION))
+                    .hasMessageContaining("sensitive").hasMessageContaining("allowUnencryptedSensitiveData");
+            assertThatThrownBy(() -> engine.rekey("retired").to(Encryption.none()).run())
+                    .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION));
+            assertThat(storage.keys()).isEqualTo(before);
+            assertThat(storage.bytes("config/" + id + "/manifest.json")).isEqualTo(manifestBefore);
+        }
+    }
+
+    @Test
+    void rekeyedObjectsKeepTheBackupsObjectLockDate() {
+        // records each put's retain-until date; like a versioned S3 bucket with Object Lock, a new version
+        // of a key (the rewritten manifest) and a delete (a delete marker) are allowed
+        Map<String, Instant> locks = new ConcurrentHashMap<>();
+        StorageTarget locking = new ForwardingStorage(storage) {
+            @Override
+            public boolean supportsObjectLock() {
+                return true;
+            }
+
+            @Override
+            public void put(String key, InputStream data, PutOptions options) {
+                super.put(key, data, options);
+                options.retainUntil().ifPresentOrElse(until -> locks.put(key, until), () -> locks.remove(key));
+            }
+        };
+        Instant until = clock.instant().plus(Duration.ofDays(30));
+        try (BackupEngine engine = Backup.engine().repository(locking).clock(clock).objectLock(Duration.ofDays(30))
+                .encryption(AgeEncryption.toRecipients(oldKey.recipient().encoded()).withIdentities(oldKey.identity()))
+                .source(FilesSource.builder("config").directory(config).build()).build()) {
+            String id = engine.backup("config").run().id();
+            clock.advance(Duration.ofDays(1));
+
+            Manifest rekeyed = engine.rekey("config").to(AgeEncryption.toRecipients(newKey.recipient().encoded())).run().get(0);
+
+            assertThat(locks).containsEntry("config/" + id + "/" + rekeyed.streams().get(0).object(), until)
+                    .containsEntry("config/" + id + "/manifest.json", until);
+            assertThat(rekeyed.facts()).containsEntry(Manifest.OBJECT_LOCK_UNTIL_FACT, until.toString());
         }
     }
 }

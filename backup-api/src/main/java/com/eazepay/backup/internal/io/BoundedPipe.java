@@ -67,6 +67,7 @@ public final class BoundedPipe {
 
         @Override
         public void write(int b) throws IOException {
+            checkOpen();
             if (used == buffer.length) {
                 push();
             }
@@ -92,6 +93,11 @@ public final class BoundedPipe {
             if (closed) {
                 throw new IOException("pipe closed");
             }
+            checkReader();
+        }
+
+        /** Only the reader's state: waiting to hand over the end-of-stream marker is not writing after close. */
+        private void checkReader() throws IOException {
             Throwable f = readerFailure;
             if (f != null) {
                 throw new IOException("the next stage failed: " + f.getMessage(), f);
@@ -112,7 +118,7 @@ public final class BoundedPipe {
         private void offer(byte[] chunk) throws IOException {
             try {
                 while (!queue.offer(chunk, POLL_MS, TimeUnit.MILLISECONDS)) {
-                    checkOpen();
+                    checkReader();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -131,8 +137,10 @@ public final class BoundedPipe {
                 return;
             }
             push();
-            closed = true;
+            // a slow reader may keep the queue full for a while: wait for room for the end-of-stream
+            // marker (failing only if the reader failed), and only then refuse further writes
             offer(EOF);
+            closed = true;
         }
     }
 

@@ -12,10 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -56,7 +52,6 @@ public final class Pruner {
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(DEFAULT_GRACE_HOURS);
 
     private static final String MANIFEST = "manifest.json";
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     private final StorageTarget storage;
     private final Clock clock;
@@ -252,13 +247,6 @@ public final class Pruner {
         if (newest != null) {
             return Optional.of(newest);
         }
-        if (id.length() >= 16) {
-            try {
-                return Optional.of(LocalDateTime.parse(id.substring(0, 16), ID_TIME).toInstant(ZoneOffset.UTC));
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return com.eazepay.backup.internal.BackupIds.time(id);
     }
 }
