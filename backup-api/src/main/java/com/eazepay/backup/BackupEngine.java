@@ -3,6 +3,7 @@ package com.eazepay.backup;
 import com.eazepay.backup.internal.BackupIds;
 import com.eazepay.backup.internal.DecodedStreams;
 import com.eazepay.backup.internal.DefaultBackupContext;
+import com.eazepay.backup.internal.RunningMarker;
 import com.eazepay.backup.internal.DefaultRestoreContext;
 import com.eazepay.backup.internal.Json;
 import com.eazepay.backup.internal.Keys;
@@ -422,6 +423,9 @@ public final class BackupEngine implements AutoCloseable {
         }
         Lease lease = dryRun ? null : Lease.acquire(repository, RepositoryLayout.PRUNE_LEASE, RepositoryLayout.PRUNE_TAKEOVER_PREFIX,
                 "prune", leaseDuration, clock);
+        if (lease != null) {
+            lease.keepRenewed(leaseDuration, clock);
+        }
         List<PruneReport.Entry> entries = new ArrayList<>();
         try {
             for (String name : names) {
@@ -460,7 +464,8 @@ public final class BackupEngine implements AutoCloseable {
                         repository.describe(), e.errorCode().name(), e.getMessage(), lease.holder().expiresAt());
             }
         }
-        return new PruneReport(dryRun, entries);
+        return new PruneReport(dryRun, entries,
+                lease == null ? Optional.empty() : lease.takenOver().map(Lease.Takeover::describe));
     }
 
     /** Extends the lease before each source and target, so only one target's prune must fit in the lease duration. */
@@ -515,7 +520,7 @@ public final class BackupEngine implements AutoCloseable {
             }
         }
         RetentionPlan plan = policy.plan(infos, clock.instant());
-        Pruner pruner = new Pruner(target, clock).withGracePeriod(grace);
+        Pruner pruner = new Pruner(target, clock).withGracePeriod(grace).withRunningMarkersFrom(repository);
         PruneResult r = dryRun ? pruner.dryRun(name, plan) : pruner.run(name, plan);
         if (!dryRun) {
             LOG.info("prune of '{}' on {}: {} of {} backups removed, {} unfinished uploads removed, {} bytes freed{}", name,
@@ -582,8 +587,10 @@ public final class BackupEngine implements AutoCloseable {
         PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
                 encryption, executor, dataOptions);
+        RunningMarker marker = null; // locks/running/{source}/{id}.json: prune spares the objects while it lives
         try {
             ensureRepository();
+            marker = RunningMarker.start(repository, source.name(), id, clock);
             source.backup(ctx);
             List<Manifest.StreamInfo> streams = ctx.finish();
             Instant completedAt = clock.instant();
@@ -594,6 +601,7 @@ public final class BackupEngine implements AutoCloseable {
                     new Manifest.Codec(compression.id(), compression.parameters()),
                     new Manifest.Codec(encryption.id(), encryption.parameters()), streams, facts);
             byte[] json = Json.write(manifest);
+            marker.checkBeforeCommit(streams); // every stream object still there, or no commit
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
                     dataOptions.withContentLength(json.length).withContentType("application/json"));
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
@@ -618,6 +626,10 @@ public final class BackupEngine implements AutoCloseable {
             publish(new BackupEvent.BackupFailed(source.name(), source.type(), id, duration, failure.errorCode(),
                     failure.getMessage(), clock.instant()));
             throw failure;
+        } finally {
+            if (marker != null) {
+                marker.close();
+            }
         }
     }
 
