@@ -345,6 +345,7 @@ class RunningBackupAndLeaseTest {
     @Test
     void aFailedBackupLeavesNoEmptyDirectoriesOnTheFileSystem() throws IOException {
         FileSystemStorage fs = FileSystemStorage.at(tmp.resolve("repo"));
+        Path root = fs.root();
         BackupSource failing = new BackupSource() {
             @Override
             public String name() {
@@ -358,8 +359,16 @@ class RunningBackupAndLeaseTest {
 
             @Override
             public void backup(BackupContext context) {
-                try (OutputStream out = context.newStream("data", "bin")) {
+                try {
+                    OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
                     out.write(new byte[200_000]);
+                    out.flush();
+                    // fail once the upload has its temporary file (and so {source}/{id}/) on disk
+                    Instant deadline = Instant.now().plusSeconds(30);
+                    while (tempFiles(root).isEmpty() && Instant.now().isBefore(deadline)) {
+                        Thread.onSpinWait();
+                    }
+                    assertThat(tempFiles(root)).isNotEmpty();
                     throw new BackupException(CoreErrorCode.SOURCE_FAILED, "the database went away");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -432,7 +441,8 @@ class RunningBackupAndLeaseTest {
 
             @Override
             public void backup(BackupContext context) {
-                try (OutputStream out = context.newStream("data", "bin")) {
+                try {
+                    OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
                     out.write(new byte[100_000]);
                     out.flush();
                     never.await(); // e.g. waiting on the database: interrupted here
