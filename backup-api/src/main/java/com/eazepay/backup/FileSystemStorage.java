@@ -62,8 +62,20 @@ public final class FileSystemStorage implements StorageTarget {
     /** Directories whose entry is known durable in their parent (fsynced after creation or first sight). */
     private final java.util.Set<Path> durableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    private final DirectorySync directorySync;
+
+    /** How a directory is fsynced; replaceable in tests only (a failing fsync cannot be provoked on a real disk). */
+    interface DirectorySync {
+        void fsync(Path dir) throws IOException;
+    }
+
     private FileSystemStorage(Path root) {
+        this(root, FileSystemStorage::fsyncDirectoryForReal);
+    }
+
+    FileSystemStorage(Path root, DirectorySync directorySync) {
         this.root = root;
+        this.directorySync = directorySync;
     }
 
     /**
@@ -334,7 +346,11 @@ public final class FileSystemStorage implements StorageTarget {
         return removed;
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    private void fsyncDirectory(Path dir) throws IOException {
+        directorySync.fsync(dir);
+    }
+
+    private static void fsyncDirectoryForReal(Path dir) throws IOException {
         if (!DIRECTORY_FSYNC) {
             return; // Windows cannot open a directory; NTFS journals the rename itself
         }
