@@ -3,6 +3,7 @@ package com.eazepay.backup;
 import com.eazepay.backup.internal.BackupIds;
 import com.eazepay.backup.internal.DecodedStreams;
 import com.eazepay.backup.internal.DefaultBackupContext;
+import com.eazepay.backup.internal.RunningMarker;
 import com.eazepay.backup.internal.DefaultRestoreContext;
 import com.eazepay.backup.internal.Json;
 import com.eazepay.backup.internal.Keys;
@@ -441,6 +442,9 @@ public final class BackupEngine implements AutoCloseable {
         }
         Lease lease = dryRun ? null : Lease.acquire(repository, RepositoryLayout.PRUNE_LEASE, RepositoryLayout.PRUNE_TAKEOVER_PREFIX,
                 "prune", leaseDuration, clock);
+        if (lease != null) {
+            lease.keepRenewed(leaseDuration, clock);
+        }
         List<PruneReport.Entry> entries = new ArrayList<>();
         try {
             for (String name : names) {
@@ -479,7 +483,8 @@ public final class BackupEngine implements AutoCloseable {
                         repository.describe(), e.errorCode().name(), e.getMessage(), lease.holder().expiresAt());
             }
         }
-        return new PruneReport(dryRun, entries);
+        return new PruneReport(dryRun, entries,
+                lease == null ? Optional.empty() : lease.takenOver().map(Lease.Takeover::describe));
     }
 
     /** Extends the lease before each source and target, so only one target's prune must fit in the lease duration. */
@@ -534,7 +539,7 @@ public final class BackupEngine implements AutoCloseable {
             }
         }
         RetentionPlan plan = policy.plan(infos, clock.instant());
-        Pruner pruner = new Pruner(target, clock).withGracePeriod(grace);
+        Pruner pruner = new Pruner(target, clock).withGracePeriod(grace).withRunningMarkersFrom(repository);
         PruneResult r = dryRun ? pruner.dryRun(name, plan) : pruner.run(name, plan);
         if (!dryRun) {
             LOG.info("prune of '{}' on {}: {} of {} backups removed, {} unfinished uploads removed, {} bytes freed{}", name,
@@ -601,9 +606,11 @@ public final class BackupEngine implements AutoCloseable {
         PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
                 encryption, executor, dataOptions);
+        RunningMarker marker = null; // locks/running/{source}/{id}.json: prune spares the objects while it lives
         BackupResult result;
         try {
             ensureRepository();
+            marker = RunningMarker.start(repository, source.name(), id, clock);
             source.backup(ctx);
             List<Manifest.StreamInfo> streams = ctx.finish();
             Instant completedAt = clock.instant();
@@ -614,6 +621,7 @@ public final class BackupEngine implements AutoCloseable {
                     new Manifest.Codec(compression.id(), compression.parameters()),
                     new Manifest.Codec(encryption.id(), encryption.parameters()), streams, facts);
             byte[] json = Json.write(manifest);
+            marker.checkBeforeCommit(streams); // every stream object still there, or no commit
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
                     dataOptions.withContentLength(json.length).withContentType("application/json"));
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
@@ -636,11 +644,19 @@ public final class BackupEngine implements AutoCloseable {
                     failure.errorCode().name(), failure.getMessage());
             publish(new BackupEvent.BackupFailed(source.name(), source.type(), id, duration, failure.errorCode(),
                     failure.getMessage(), clock.instant()));
+            if (marker != null) {
+                marker.close();
+            }
             throw failure;
         }
-        // after the commit point: a replica failure never rolls back the committed backup
-        new Replicator(repository, replicas, clock, this::publish).replicate(result.manifest(), lockUntil, replicaFailureFailsBackup);
-        return result;
+        try {
+            // after the commit point: a replica failure never rolls back the committed backup; the marker
+            // lives until the replicas hold their copies, so a prune of a replica spares them meanwhile
+            new Replicator(repository, replicas, clock, this::publish).replicate(result.manifest(), lockUntil, replicaFailureFailsBackup);
+            return result;
+        } finally {
+            marker.close();
+        }
     }
 
     private static BackupException toFailure(BackupSource source, String id, DefaultBackupContext ctx, Throwable e) {

@@ -36,7 +36,16 @@ import java.util.stream.Stream;
  *   <li>{@code putIfAbsent} links the fsynced temporary file to the key ({@code link(2)} fails
  *       atomically if the key exists), so concurrent callers, even in different processes on the
  *       same filesystem, cannot both win.</li>
- *   <li>{@code list} never reports temporary files.</li>
+ *   <li>{@code list} never reports temporary files. Temporary files left by a process that was
+ *       killed mid-write are removed by prune once older than its grace period
+ *       ({@link #reclaimTemporaryFiles}).</li>
+ *   <li>Durability: the temporary file is fsynced before the rename, the directory after it, and a
+ *       directory this storage has not yet seen durable ({@code {source}/{id}/} of a new backup) is
+ *       fsynced in its parent, up to the root, before {@code put} returns. A directory fsync that
+ *       fails fails the put ({@code STORAGE_UNAVAILABLE}); it is skipped only on Windows, which
+ *       cannot open directories.</li>
+ *   <li>{@code delete}, and a put that failed, remove directories left empty up to the root, so
+ *       pruned and failed backups leave no empty {@code {source}/{id}/} directories.</li>
  * </ul>
  * Thread-safe. Errors: {@code STORAGE_FAILED} (permissions, not a directory), {@code STORAGE_UNAVAILABLE}
  * (other I/O errors, retryable), {@code NOT_FOUND}.
@@ -45,10 +54,28 @@ public final class FileSystemStorage implements StorageTarget {
 
     private static final String TMP_PREFIX = ".tmp-";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileSystemStorage.class);
+    private static final boolean DIRECTORY_FSYNC = !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT)
+            .startsWith("windows");
+
     private final Path root;
+    /** Directories whose entry is known durable in their parent (fsynced after creation or first sight). */
+    private final java.util.Set<Path> durableDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final DirectorySync directorySync;
+
+    /** How a directory is fsynced; replaceable in tests only (a failing fsync cannot be provoked on a real disk). */
+    interface DirectorySync {
+        void fsync(Path dir) throws IOException;
+    }
 
     private FileSystemStorage(Path root) {
+        this(root, FileSystemStorage::fsyncDirectoryForReal);
+    }
+
+    FileSystemStorage(Path root, DirectorySync directorySync) {
         this.root = root;
+        this.directorySync = directorySync;
     }
 
     /**
@@ -78,13 +105,18 @@ public final class FileSystemStorage implements StorageTarget {
     public void put(String key, InputStream data, PutOptions options) {
         Path target = resolve(key);
         Path tmp = writeTemp(target, data, key);
+        boolean moved = false;
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
             fsyncDirectory(target.getParent());
+            makeDirectoriesDurable(target.getParent());
         } catch (IOException e) {
             throw ioFailure("put", key, e);
         } finally {
-            deleteQuietly(tmp);
+            if (!moved) {
+                deleteTemp(tmp, key);
+            }
         }
     }
 
@@ -98,6 +130,7 @@ public final class FileSystemStorage implements StorageTarget {
         try {
             Files.createLink(target, tmp);
             fsyncDirectory(target.getParent());
+            makeDirectoriesDurable(target.getParent());
             return true;
         } catch (FileAlreadyExistsException e) {
             return false;
@@ -106,28 +139,54 @@ public final class FileSystemStorage implements StorageTarget {
                     : new BackupException(CoreErrorCode.STORAGE_FAILED, "putIfAbsent " + key + " on " + describe()
                     + " needs hard links, which this filesystem does not support", e);
         } finally {
-            deleteQuietly(tmp);
+            deleteTemp(tmp, key); // linked or not, the temporary name goes
         }
     }
 
     private Path writeTemp(Path target, InputStream data, String key) {
         Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
-            tmp = target.resolveSibling(TMP_PREFIX + UUID.randomUUID());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(ch)) {
+            FileChannel ch = null;
+            for (int attempt = 0; ch == null; attempt++) {
+                Files.createDirectories(target.getParent());
+                tmp = target.resolveSibling(TMP_PREFIX + UUID.randomUUID());
+                try {
+                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (NoSuchFileException raced) {
+                    // a concurrent delete removed the directory it had just left empty: create it again
+                    tmp = null;
+                    if (attempt == 2) {
+                        throw raced;
+                    }
+                }
+            }
+            try (FileChannel c = ch; OutputStream out = Channels.newOutputStream(c)) {
                 data.transferTo(out);
                 out.flush();
-                ch.force(true);
+                c.force(true);
             }
             return tmp;
         } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw ioFailure("put", key, e);
+            BackupException failure = ioFailure("put", key, e);
+            deleteTemp(tmp, key, failure);
+            throw failure;
         } catch (RuntimeException | Error e) {
-            deleteQuietly(tmp);
+            deleteTemp(tmp, key, e);
             throw e;
+        }
+    }
+
+    /**
+     * Fsyncs {@code dir} in its parent, and so on up to the root, for each directory not yet known
+     * durable: a new {@code {source}/{id}/} must survive a power loss once a put in it returned.
+     */
+    private void makeDirectoriesDurable(Path dir) throws IOException {
+        for (Path d = dir; d != null && !d.equals(root) && d.startsWith(root); d = d.getParent()) {
+            if (durableDirectories.contains(d)) {
+                return;
+            }
+            fsyncDirectory(d.getParent());
+            durableDirectories.add(d);
         }
     }
 
@@ -212,44 +271,117 @@ public final class FileSystemStorage implements StorageTarget {
             if (!Files.deleteIfExists(path)) {
                 return;
             }
-            // Remove now-empty parent directories up to the root, so pruned backups leave no litter.
-            Path dir = path.getParent();
-            while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
-                try (Stream<Path> s = Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
-                        break;
-                    }
-                } catch (NoSuchFileException race) {
-                    break;
-                }
-                try {
-                    Files.delete(dir);
-                } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException race) {
-                    break;
-                }
-                dir = dir.getParent();
-            }
+            removeEmptyParents(path);
         } catch (IOException e) {
             throw ioFailure("delete", key, e);
         }
     }
 
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // Some filesystems cannot open directories for fsync; the file itself was fsynced.
+    /** Removes now-empty parent directories of {@code path} up to the root, so deletions leave no litter. */
+    private void removeEmptyParents(Path path) throws IOException {
+        Path dir = path.getParent();
+        while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    break;
+                }
+            } catch (NoSuchFileException race) {
+                break;
+            }
+            try {
+                Files.delete(dir);
+                durableDirectories.remove(dir);
+            } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException race) {
+                break;
+            }
+            dir = dir.getParent();
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        if (p == null) {
+    /**
+     * Deletes the hidden temporary files ({@code .tmp-*}) under {@code prefix} last modified before
+     * {@code olderThan}: files of puts whose process was killed (an active put keeps writing its
+     * file, so its modification time stays recent). Directories left empty are removed.
+     *
+     * @param dryRun only report what would be deleted
+     * @return the deleted (would be) files, relative to the root with {@code /} separators
+     * @throws BackupException {@code STORAGE_*} if listing or deleting fails
+     */
+    public java.util.List<String> reclaimTemporaryFiles(String prefix, java.time.Instant olderThan, boolean dryRun) {
+        Objects.requireNonNull(prefix, "prefix");
+        int slash = prefix.lastIndexOf('/');
+        Path base = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(base)) {
+            return removed;
+        }
+        java.util.List<Path> candidates = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.walk(base)) {
+            files.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).forEach(candidates::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException io = e instanceof IOException x ? x : ((java.io.UncheckedIOException) e).getCause();
+            throw ioFailure("list temporary files of", prefix, io);
+        }
+        for (Path p : candidates) {
+            String rel = root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
+            try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!a.isRegularFile() || !a.lastModifiedTime().toInstant().isBefore(olderThan)) {
+                    continue;
+                }
+                if (!dryRun) {
+                    if (!Files.deleteIfExists(p)) {
+                        continue;
+                    }
+                    removeEmptyParents(p);
+                }
+                removed.add(rel);
+            } catch (NoSuchFileException gone) {
+                // finished or cleaned up meanwhile
+            } catch (IOException e) {
+                throw ioFailure("delete temporary file", rel, e);
+            }
+        }
+        return removed;
+    }
+
+    private void fsyncDirectory(Path dir) throws IOException {
+        directorySync.fsync(dir);
+    }
+
+    private static void fsyncDirectoryForReal(Path dir) throws IOException {
+        if (!DIRECTORY_FSYNC) {
+            return; // Windows cannot open a directory; NTFS journals the rename itself
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private void deleteTemp(Path tmp, String key) {
+        deleteTemp(tmp, key, null);
+    }
+
+    /**
+     * Deletes a put's temporary file and the directories it leaves empty (a failed backup leaves no
+     * empty {@code {source}/{id}/}). Does not depend on the thread's interrupt flag. A failure is
+     * added to {@code failure} if given, else logged: the file is then reclaimed by a later prune.
+     */
+    private void deleteTemp(Path tmp, String key, Throwable failure) {
+        if (tmp == null) {
             return;
         }
         try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort: a leftover .tmp- file is invisible to list and harmless
+            Files.deleteIfExists(tmp);
+            removeEmptyParents(tmp);
+        } catch (IOException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            } else {
+                LOG.warn("removing the temporary file {} of {} on {} failed: {}; a prune removes it after its grace"
+                        + " period", tmp.getFileName(), key, describe(), e.toString());
+            }
         }
     }
 

@@ -40,10 +40,26 @@ public final class PruneReport {
 
     private final boolean dryRun;
     private final List<Entry> entries;
+    private final Optional<String> staleLeaseTakenOver;
 
     PruneReport(boolean dryRun, List<Entry> entries) {
+        this(dryRun, entries, Optional.empty());
+    }
+
+    PruneReport(boolean dryRun, List<Entry> entries, Optional<String> staleLeaseTakenOver) {
         this.dryRun = dryRun;
         this.entries = List.copyOf(entries);
+        this.staleLeaseTakenOver = staleLeaseTakenOver;
+    }
+
+    /**
+     * If this prune took over a stale prune lease ({@code locks/prune.json} of a prune that was
+     * killed, or expired beyond the clock-skew margin): whose and why, e.g. {@code took over the
+     * stale lease of 3f2a… on host ops-1 (pid 4242), …: its process 4242 on this host (ops-1) no
+     * longer exists …}.
+     */
+    public Optional<String> staleLeaseTakenOver() {
+        return staleLeaseTakenOver;
     }
 
     /** Whether this is a dry run (nothing was deleted). */
@@ -131,6 +147,7 @@ public final class PruneReport {
         }
         sb.append(String.format(Locale.ROOT, "total: %s %d backups, %s%n", verb, backupsRemoved(),
                 RetentionPlan.humanBytes(bytesFreed())));
+        staleLeaseTakenOver.ifPresent(t -> sb.append(t).append(System.lineSeparator()));
         return sb.toString();
     }
 

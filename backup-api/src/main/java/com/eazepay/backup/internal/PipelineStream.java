@@ -17,6 +17,8 @@ import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +38,10 @@ import java.util.function.Consumer;
  * the encryption is never closed (no final chunk) and the upload's input fails.
  */
 public final class PipelineStream extends OutputStream {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PipelineStream.class);
+    /** How long {@link #abort} waits for the stages to end (and the upload to remove its temporary object). */
+    static final java.time.Duration ABORT_WAIT = java.time.Duration.ofSeconds(60);
 
     static final int CHUNK = 64 * 1024;
     static final int CHUNKS = 16;
@@ -241,17 +247,28 @@ public final class PipelineStream extends OutputStream {
 
     /** Waits until the stages that were started have ended, however they ended. */
     private void awaitEnd() {
-        try {
-            if (encoding != null) {
-                encoding.handle((v, t) -> null).get();
+        // Wait even if this thread is (or gets) interrupted: the upload deletes its temporary object
+        // when it sees the abort, and a JVM exiting right after an interrupted backup must not cut
+        // that cleanup short. The wait is bounded; the interrupt flag is restored afterwards.
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + ABORT_WAIT.toNanos();
+        for (CompletableFuture<Void> stage : java.util.Arrays.asList(encoding, upload)) {
+            while (stage != null) {
+                try {
+                    stage.handle((v, t) -> null).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    LOG.warn("stream {} did not end within {} of its abort: not waiting longer", key, ABORT_WAIT);
+                    break;
+                } catch (ExecutionException impossible) {
+                    break; // handle() never completes exceptionally
+                }
             }
-            if (upload != null) {
-                upload.handle((v, t) -> null).get();
-            }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException impossible) {
-            // handle() never completes exceptionally
         }
     }
 }

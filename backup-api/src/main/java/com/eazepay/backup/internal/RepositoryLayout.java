@@ -7,7 +7,8 @@ package com.eazepay.backup.internal;
  * {source}/{backupId}/{stream}.{ext}
  * {source}/{backupId}/manifest.json      written last: the commit point
  * locks/{name}.json                      leases: locks/prune.json while a prune runs
- * locks/prune-takeover/{ownerId}.json     one per expired prune lease that was taken over
+ * locks/prune-takeover/{ownerId}.json     one per stale prune lease that was taken over
+ * locks/running/{source}/{backupId}.json  while a backup runs (renewed; prune spares its objects)
  * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json
  * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
  * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup
@@ -23,6 +24,7 @@ public final class RepositoryLayout {
     public static final String HOLDS = "holds";
     public static final String PRUNE_LEASE = LOCKS + "/prune.json";
     public static final String PRUNE_TAKEOVER_PREFIX = LOCKS + "/prune-takeover/";
+    public static final String RUNNING_PREFIX = LOCKS + "/running/";
     public static final String VERIFY_REPORTS = REPORTS + "/verify/";
 
     private RepositoryLayout() {
@@ -38,6 +40,11 @@ public final class RepositoryLayout {
 
     public static String streamKey(String source, String backupId, String objectName) {
         return backupPrefix(source, backupId) + objectName;
+    }
+
+    /** {@code locks/running/{source}/{backupId}.json}: the marker of a backup in progress. */
+    public static String runningMarkerKey(String source, String backupId) {
+        return RUNNING_PREFIX + source + "/" + backupId + ".json";
     }
 
     public static String lockKey(String name) {

@@ -290,8 +290,9 @@ class EngineTest {
 
     @Test
     void failingManifestWriteCommitsNothingAndCleansUpData() {
+        // PUT calls: the running marker, the stream, then the manifest
         FaultyStorage faulty = FaultyStorage.wrap(storage).onKeys(k -> k.endsWith("manifest.json"))
-                .failOnCall(FaultyStorage.Operation.PUT, 2).retryableFaults(false);
+                .failOnCall(FaultyStorage.Operation.PUT, 3).retryableFaults(false);
         try (BackupEngine engine = Backup.engine().repository(faulty).encryption(Encryption.none()).clock(clock)
                 .source(configSource()).build()) {
             assertThatThrownBy(() -> engine.backup("config").run()).isInstanceOf(BackupException.class);

@@ -21,6 +21,7 @@ import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.spi.StorageTarget;
 import com.eazepay.backup.test.FaultyStorage;
 import com.eazepay.backup.test.InMemoryStorage;
+import com.eazepay.backup.internal.Lease;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -272,11 +273,12 @@ class PruneEngineTest {
     @Test
     void manifestIsDeletedBeforeDataSoAFailedDataDeleteLeavesNothingListedAndTheNextPruneCleansUp() {
         // deletes go oldest backup first, manifest first: DELETE call 2 is the oldest backup's data
-        FaultyStorage faulty = FaultyStorage.wrap(storage).onKeys(k -> k.endsWith("/data.txt"))
-                .failOnCall(FaultyStorage.Operation.DELETE, 2).retryableFaults(false);
+        FaultyStorage faulty = FaultyStorage.wrap(storage).onKeys(k -> k.endsWith("/data.txt")).retryableFaults(false);
         RetentionPolicy last2 = RetentionPolicy.builder().keepLast(2).build();
         try (BackupEngine engine = builder(faulty).retention("x", last2).build()) {
             List<String> ids = daily(engine, YEAR_START, 10);
+            // (each backup deleted its running marker: count from here)
+            faulty.failOnCall(FaultyStorage.Operation.DELETE, faulty.calls(FaultyStorage.Operation.DELETE) + 2);
 
             PruneReport report = engine.prune().run();
 
@@ -384,8 +386,14 @@ class PruneEngineTest {
             assertThat(engine.list("x")).hasSize(4);
             assertThat(engine.prune().dryRun().backupsRemoved()).isEqualTo(3); // a dry run needs no lease
 
+            // expired a minute ago: still within the clock-skew margin, so still held
             clock.advance(Duration.ofMinutes(11));
+            assertThatThrownBy(() -> engine.prune().run()).isInstanceOfSatisfying(BackupException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.ALREADY_RUNNING));
+            clock.advance(Lease.SKEW_MARGIN);
             PruneReport report = engine.prune().run().orThrow();
+            assertThat(report.staleLeaseTakenOver()).hasValueSatisfying(t -> assertThat(t)
+                    .contains("dead-owner on host ops-7 (pid 4242)").contains("expired at " + now.plus(Duration.ofMinutes(10))));
 
             assertThat(report.backupsRemoved()).isEqualTo(3);
             assertThat(engine.list("x")).hasSize(1);

@@ -19,14 +19,24 @@ import java.util.Map;
  * @param bytesFreed        sum of the sizes of the deleted objects, as listed by the storage
  * @param errors            per backup (or unfinished upload) id, the failure that stopped or
  *                          interrupted its deletion; empty when everything was deleted
+ * @param temporaryFilesRemoved hidden temporary files of killed uploads removed (would be), relative
+ *                              to the repository root; only a {@code FileSystemStorage} has them
  */
 public record PruneResult(String source, boolean dryRun, List<String> backupsRemoved, List<String> unfinishedRemoved,
-                          long objectsDeleted, long bytesFreed, Map<String, BackupException> errors) {
+                          long objectsDeleted, long bytesFreed, Map<String, BackupException> errors,
+                          List<String> temporaryFilesRemoved) {
 
     public PruneResult {
         backupsRemoved = List.copyOf(backupsRemoved);
         unfinishedRemoved = List.copyOf(unfinishedRemoved);
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+        temporaryFilesRemoved = List.copyOf(temporaryFilesRemoved);
+    }
+
+    /** A result without temporary files. */
+    public PruneResult(String source, boolean dryRun, List<String> backupsRemoved, List<String> unfinishedRemoved,
+                       long objectsDeleted, long bytesFreed, Map<String, BackupException> errors) {
+        this(source, dryRun, backupsRemoved, unfinishedRemoved, objectsDeleted, bytesFreed, errors, List.of());
     }
 
     /** Whether every deletion succeeded. */

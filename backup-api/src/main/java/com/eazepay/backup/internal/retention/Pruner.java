@@ -3,7 +3,11 @@ package com.eazepay.backup.internal.retention;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupInfo;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.FileSystemStorage;
 import com.eazepay.backup.RetentionPlan;
+import com.eazepay.backup.internal.Lease;
+import com.eazepay.backup.internal.RepositoryLayout;
+import com.eazepay.backup.internal.RunningMarker;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
@@ -38,6 +42,18 @@ import java.util.TreeMap;
  * Stores that report no modification time ({@link Instant#EPOCH}) are aged by the time encoded in
  * the backup id, or not at all.
  *
+ * <p><b>Backups in progress</b> hold a running marker ({@code locks/running/{source}/{id}.json}, see
+ * {@link RunningMarker}), renewed while they run. Objects of an id whose marker is live are never
+ * deleted, whatever the grace period ({@code ZERO} included); the markers are read <em>after</em>
+ * the objects are listed, and a backup writes its marker before its first object and deletes it only
+ * after its manifest, so every listed object of a running backup is covered. A stale marker (expired
+ * by more than {@link com.eazepay.backup.internal.Lease#SKEW_MARGIN}, or its holder a dead process
+ * on this host) protects nothing and is deleted once its id has no unfinished objects left. The
+ * grace period still protects uploads of library versions that wrote no marker.
+ *
+ * <p>On a {@link FileSystemStorage}, hidden temporary files ({@code .tmp-*}) under the source that
+ * were last written before the grace period (left by killed processes) are deleted too.
+ *
  * <p>Failures are never swallowed: each is reported per backup in {@link PruneResult#errors()}
  * (call {@link PruneResult#orThrow()} to turn them into an exception). A failure to list the
  * repository is thrown before anything is deleted. Immutable and thread-safe; two prunes of the
@@ -56,16 +72,26 @@ public final class Pruner {
     private final StorageTarget storage;
     private final Clock clock;
     private final Duration gracePeriod;
+    private final StorageTarget markerStorage;
 
     /** A pruner with the default grace period. Neither argument is closed by the pruner. */
     public Pruner(StorageTarget storage, Clock clock) {
-        this(storage, clock, DEFAULT_GRACE_PERIOD);
+        this(storage, clock, DEFAULT_GRACE_PERIOD, storage);
     }
 
-    private Pruner(StorageTarget storage, Clock clock, Duration gracePeriod) {
+    private Pruner(StorageTarget storage, Clock clock, Duration gracePeriod, StorageTarget markerStorage) {
         this.storage = Objects.requireNonNull(storage, "storage");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.gracePeriod = gracePeriod;
+        this.markerStorage = Objects.requireNonNull(markerStorage, "markerStorage");
+    }
+
+    /**
+     * A copy that reads running-backup markers from {@code primary} (for a replica: the markers live
+     * in the primary repository, and replication runs before the backup's marker is removed).
+     */
+    public Pruner withRunningMarkersFrom(StorageTarget primary) {
+        return new Pruner(storage, clock, gracePeriod, primary);
     }
 
     /**
@@ -78,7 +104,7 @@ public final class Pruner {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
                     "prune grace period " + grace + " is invalid: use a duration >= 0 (default 24h)");
         }
-        return new Pruner(storage, clock, grace);
+        return new Pruner(storage, clock, grace, markerStorage);
     }
 
     /** The grace period for unfinished uploads. */
@@ -119,6 +145,9 @@ public final class Pruner {
             }
         }
 
+        // after the listing: a running backup's marker predates every object of it that was listed
+        Map<String, Optional<Lease.Holder>> markers = RunningMarker.markers(markerStorage, source);
+
         Set<String> keptIds = new HashSet<>();
         plan.kept().forEach(b -> keptIds.add(b.id()));
         Set<String> removedIds = new HashSet<>();
@@ -150,11 +179,19 @@ public final class Pruner {
         }
 
         Instant staleBefore = now.minus(gracePeriod);
+        Set<String> unfinishedLeft = new HashSet<>();
         for (Map.Entry<String, List<ObjectInfo>> g : groups.entrySet()) {
             String id = g.getKey();
             String manifestKey = prefix + id + "/" + MANIFEST;
             if (removedIds.contains(id) || keptIds.contains(id)
                     || g.getValue().stream().anyMatch(o -> o.key().equals(manifestKey))) {
+                continue;
+            }
+            unfinishedLeft.add(id);
+            Optional<Lease.Holder> marker = markers.getOrDefault(id, Optional.empty());
+            if (marker.isPresent() && RunningMarker.staleReason(marker.get(), now).isEmpty()) {
+                LOG.info("prune {}: backup {} is in progress (running marker of {}): left in place", source, id,
+                        marker.get().describe());
                 continue;
             }
             Optional<Instant> age = uploadTime(id, g.getValue());
@@ -174,10 +211,36 @@ public final class Pruner {
             }
             if (deleteObjects(id, g.getValue(), dry, errors, totals)) {
                 unfinishedRemoved.add(id);
+                unfinishedLeft.remove(id);
             }
         }
 
-        PruneResult result = new PruneResult(source, dry, backupsRemoved, unfinishedRemoved, totals[0], totals[1], errors);
+        // stale markers of backups that died: removed once nothing unfinished of theirs is left
+        if (!dry && markerStorage == storage) {
+            for (Map.Entry<String, Optional<Lease.Holder>> m : markers.entrySet()) {
+                Optional<String> stale = m.getValue().flatMap(h -> RunningMarker.staleReason(h, now));
+                if (stale.isPresent() && !unfinishedLeft.contains(m.getKey())) {
+                    String key = RepositoryLayout.runningMarkerKey(source, m.getKey());
+                    try {
+                        storage.delete(key);
+                        LOG.info("prune {}: removed the stale running marker {} ({})", source, key, stale.get());
+                    } catch (BackupException e) {
+                        LOG.warn("prune {}: deleting the stale running marker {} failed ({}): {}; a later prune retries",
+                                source, key, e.errorCode().name(), e.getMessage());
+                    }
+                }
+            }
+        }
+
+        List<String> temporaryFilesRemoved = storage instanceof FileSystemStorage fs
+                ? fs.reclaimTemporaryFiles(prefix, staleBefore, dry) : List.of();
+        if (!temporaryFilesRemoved.isEmpty()) {
+            LOG.info("prune {}{}: {} temporary files of killed uploads older than {} removed: {}", source,
+                    dry ? " (dry run)" : "", temporaryFilesRemoved.size(), staleBefore, temporaryFilesRemoved);
+        }
+
+        PruneResult result = new PruneResult(source, dry, backupsRemoved, unfinishedRemoved, totals[0], totals[1], errors,
+                temporaryFilesRemoved);
         // DEBUG: the engine logs the one INFO line per prune outcome
         LOG.debug("prune {}{} on {}: {} backups and {} unfinished uploads removed, {} objects, {} bytes, {} errors",
                 source, dry ? " (dry run)" : "", storage.describe(), backupsRemoved.size(), unfinishedRemoved.size(),
