@@ -81,12 +81,15 @@ final class RealisticInputs {
         chownToPostgres(work);
         chownToPostgres(socket);
         int port = freePort();
-        asPostgres(List.of(PG_BIN + "/initdb", "-D", data.toString(), "-U", "postgres", "--auth=trust",
-                "-E", "UTF8", "--locale=C", "--no-sync"));
-        asPostgres(List.of(PG_BIN + "/pg_ctl", "-D", data.toString(), "-w", "-l", work.resolve("log").toString(),
-                "-o", "-p " + port + " -k " + socket + " -c listen_addresses='' -c fsync=off"
-                        + " -c synchronous_commit=off -c max_wal_size=4GB", "start"));
+        boolean started = false;
         try {
+            // trust on the Unix socket only (no TCP listener), in a directory only postgres can enter
+            asPostgres(List.of(PG_BIN + "/initdb", "-D", data.toString(), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--locale=C", "--no-sync"));
+            asPostgres(List.of(PG_BIN + "/pg_ctl", "-D", data.toString(), "-w", "-l", work.resolve("log").toString(),
+                    "-o", "-p " + port + " -k " + socket + " -c listen_addresses='' -c fsync=off"
+                            + " -c synchronous_commit=off -c max_wal_size=4GB", "start"));
+            started = true;
             String sql = String.join("\n",
                     "select setseed(0.4242);",
                     "create table merchants(id bigint primary key, name text not null, country char(2) not null,"
@@ -124,7 +127,9 @@ final class RealisticInputs {
                     "-U", "postgres", "-f", dump.toString(), "postgres"), null);
             return dump;
         } finally {
-            asPostgres(List.of(PG_BIN + "/pg_ctl", "-D", data.toString(), "-w", "-m", "immediate", "stop"));
+            if (started) {
+                asPostgres(List.of(PG_BIN + "/pg_ctl", "-D", data.toString(), "-w", "-m", "immediate", "stop"));
+            }
             deleteTree(work);
         }
     }
