@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds backup-benchmarks and runs, in order: the JMH codec benchmarks, the age streaming benchmark
-# (1 GiB, -Xmx256m) and the end-to-end harness through the engine (-Xmx256m). Results (Markdown and the
+# (1 GiB, -Xmx256m), the end-to-end harness through the engine (-Xmx256m) and the zstd levels on four
+# realistic inputs (pg_dump, mongodump archive, RDB, tar). Results (Markdown and the
 # JMH JSON) go to backup-benchmarks/target/results/. Numbers are wall-clock: note the load average
 # printed with them. Environment overrides:
 #   STEPS="jmh age e2e"                 which parts to run
@@ -9,12 +10,15 @@
 #   E2E_SIZE=1g E2E_COMPRESSION=none,gzip,zstd1,zstd3 E2E_ENCRYPTION=none,age   full matrix
 #   E2E_BIG_SIZE=4g E2E_BIG_COMPRESSION=zstd1 E2E_BIG_ENCRYPTION=none,age        heap comparison run ("" skips)
 #   E2E_DIR=backup-benchmarks/target/e2e   scratch repository (needs free space of about E2E_BIG_SIZE)
+#   LEVELS_SIZE=64m LEVELS=1,2,3,6 LEVELS_INPUTS=postgres,mongo,redis,tar   zstd levels on realistic inputs
+#                                       (step "levels": needs the Debian PostgreSQL 15 server, pg_dump, redis-server,
+#                                       openssl and tar; run as root it starts PostgreSQL as the postgres user)
 #   HEAP=256m                           -Xmx for the streaming runs
 #   SKIP_BUILD=1                        use the jar already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=backup-benchmarks/target/results
-STEPS=${STEPS:-"jmh age e2e"}
+STEPS=${STEPS:-"jmh age e2e levels"}
 JMH_ARGS=${JMH_ARGS:-"-wi 2 -i 3 -f 1 -w 2s -r 3s"}
 AGE_SIZE=${AGE_SIZE:-1g}
 E2E_SIZE=${E2E_SIZE:-1g}
@@ -25,6 +29,9 @@ E2E_BIG_COMPRESSION=${E2E_BIG_COMPRESSION:-zstd1}
 E2E_BIG_ENCRYPTION=${E2E_BIG_ENCRYPTION:-none,age}
 E2E_DIR=${E2E_DIR:-backup-benchmarks/target/e2e}
 HEAP=${HEAP:-256m}
+LEVELS_SIZE=${LEVELS_SIZE:-64m}
+LEVELS=${LEVELS:-1,2,3,6}
+LEVELS_INPUTS=${LEVELS_INPUTS:-postgres,mongo,redis,tar}
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   mvn -q install -DskipTests -pl backup-api
@@ -57,7 +64,12 @@ for step in $STEPS; do
           --compression="$E2E_BIG_COMPRESSION" --encryption="$E2E_BIG_ENCRYPTION" --dir="$E2E_DIR" | tee "$RESULTS/e2e-$E2E_BIG_SIZE.md"
       fi
       ;;
-    *) echo "unknown step $step (jmh, age, e2e)" >&2; exit 2 ;;
+    levels)
+      # inputs held in memory (one at a time, compressed copy too): 1 GiB of heap for 64 MiB inputs
+      java -Xmx1g $LOG -cp "$JAR" com.eazepay.backup.benchmarks.CompressionLevelsBenchmark --size="$LEVELS_SIZE" \
+        --levels="$LEVELS" --inputs="$LEVELS_INPUTS" --dir="$E2E_DIR/levels" | tee "$RESULTS/levels.md"
+      ;;
+    *) echo "unknown step $step (jmh, age, e2e, levels)" >&2; exit 2 ;;
   esac
 done
 echo "results in $RESULTS"

@@ -56,7 +56,7 @@ import java.util.regex.Pattern;
  * try (BackupEngine engine = Backup.engine()
  *         .repository(FileSystemStorage.at(Path.of("/var/backups/eazepay")))   // or S3Storage / GcsStorage
  *         .replica(FileSystemStorage.at(Path.of("/mnt/offsite")))             // optional, any number
- *         .compression(Compression.zstd())                                     // default zstd level 3
+ *         .compression(Compression.zstd())                                     // default zstd level 1
  *         .encryption(AgeEncryption.toRecipients("age1...ops", "age1...escrow")) // required: or Encryption.none()
  *         .source(FilesSource.builder("config").directory(Path.of("/etc/payments")).build())
  *         .listener(event -> metrics.record(event))
@@ -976,7 +976,7 @@ public final class BackupEngine implements AutoCloseable {
             return this;
         }
 
-        /** Compression of new backups. Default {@link Compression#zstd()} (level 3). */
+        /** Compression of new backups. Default {@link Compression#zstd()} (level 1). */
         public Builder compression(Compression compression) {
             once(this.compression, "compression");
             this.compression = Objects.requireNonNull(compression, "compression");

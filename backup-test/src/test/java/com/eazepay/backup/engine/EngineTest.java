@@ -133,7 +133,7 @@ class EngineTest {
             assertThat(m.labels()).containsEntry("release", "1.4.2");
             assertThat(m.startedAt()).isEqualTo(Instant.parse("2026-11-24T02:00:00Z"));
             assertThat(m.encryption().id()).isEqualTo("none");
-            assertThat(m.compression().parameters()).containsEntry("level", 3);
+            assertThat(m.compression().parameters()).containsEntry("level", 1);
             Manifest.StreamInfo s = m.stream("files").orElseThrow();
             assertThat(s.object()).isEqualTo("files.tar.zst");
             assertThat(s.storedSize()).isEqualTo(storage.bytes("config/" + id + "/files.tar.zst").length);
