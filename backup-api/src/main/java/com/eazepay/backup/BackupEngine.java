@@ -1,5 +1,8 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.retention.BackupInfo;
+import com.eazepay.backup.retention.RetentionPlan;
+import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.internal.BackupIds;
 import com.eazepay.backup.internal.DecodedStreams;
 import com.eazepay.backup.internal.DefaultBackupContext;

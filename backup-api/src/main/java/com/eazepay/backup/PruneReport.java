@@ -1,5 +1,7 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.ByteSizes;
+import com.eazepay.backup.retention.RetentionPlan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -139,14 +141,14 @@ public final class PruneReport {
             sb.append(String.format(Locale.ROOT, "%s %d backups, %d unfinished uploads older than the grace period%s, "
                             + "%d objects, %s%n", verb, e.backupsRemoved().size(), e.unfinishedRemoved().size(),
                     e.unfinishedRemoved().isEmpty() ? "" : " " + e.unfinishedRemoved(), e.objectsDeleted(),
-                    RetentionPlan.humanBytes(e.bytesFreed())));
+                    ByteSizes.human(e.bytesFreed())));
             if (!e.errors().isEmpty()) {
                 sb.append(String.format(Locale.ROOT, "FAILED for %d: %s%n", e.errors().size(), e.errors().keySet()));
             }
             sb.append(System.lineSeparator());
         }
         sb.append(String.format(Locale.ROOT, "total: %s %d backups, %s%n", verb, backupsRemoved(),
-                RetentionPlan.humanBytes(bytesFreed())));
+                ByteSizes.human(bytesFreed())));
         staleLeaseTakenOver.ifPresent(t -> sb.append(t).append(System.lineSeparator()));
         return sb.toString();
     }

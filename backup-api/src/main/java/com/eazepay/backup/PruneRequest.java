@@ -1,5 +1,6 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.internal.retention.Pruner;
 
 import java.time.Duration;

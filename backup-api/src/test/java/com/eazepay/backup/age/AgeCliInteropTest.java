@@ -1,8 +1,8 @@
 package com.eazepay.backup.age;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeIdentity;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeIdentity;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Secret;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

@@ -1,7 +1,7 @@
 package com.eazepay.backup.age;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;

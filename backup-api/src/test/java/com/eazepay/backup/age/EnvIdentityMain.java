@@ -1,6 +1,6 @@
 package com.eazepay.backup.age;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 
 import java.io.InputStream;
 import java.nio.file.Files;

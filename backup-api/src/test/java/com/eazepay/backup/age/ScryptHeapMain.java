@@ -1,6 +1,6 @@
 package com.eazepay.backup.age;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.age.AgeHeader;

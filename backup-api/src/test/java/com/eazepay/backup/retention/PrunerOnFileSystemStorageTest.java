@@ -1,9 +1,9 @@
 package com.eazepay.backup.retention;
 
-import com.eazepay.backup.BackupInfo;
-import com.eazepay.backup.FileSystemStorage;
-import com.eazepay.backup.RetentionPlan;
-import com.eazepay.backup.RetentionPolicy;
+import com.eazepay.backup.retention.BackupInfo;
+import com.eazepay.backup.storage.FileSystemStorage;
+import com.eazepay.backup.retention.RetentionPlan;
+import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.internal.retention.PruneResult;
 import com.eazepay.backup.internal.retention.Pruner;
 import com.eazepay.backup.spi.PutOptions;

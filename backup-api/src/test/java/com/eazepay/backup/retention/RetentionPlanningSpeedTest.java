@@ -1,8 +1,8 @@
 package com.eazepay.backup.retention;
 
-import com.eazepay.backup.BackupInfo;
-import com.eazepay.backup.RetentionPlan;
-import com.eazepay.backup.RetentionPolicy;
+import com.eazepay.backup.retention.BackupInfo;
+import com.eazepay.backup.retention.RetentionPlan;
+import com.eazepay.backup.retention.RetentionPolicy;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package com.eazepay.backup.retention;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.RetentionPolicy;
+import com.eazepay.backup.retention.RetentionPolicy;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package com.eazepay.backup.benchmarks;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package com.eazepay.backup.benchmarks;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 

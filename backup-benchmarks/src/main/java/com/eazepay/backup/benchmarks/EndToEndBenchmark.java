@@ -3,7 +3,7 @@ package com.eazepay.backup.benchmarks;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.VerificationReport;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;

@@ -1,6 +1,6 @@
 package com.eazepay.backup.benchmarks;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package com.eazepay.backup.mongo;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;

@@ -1,11 +1,11 @@
 package com.eazepay.backup.redis;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.redis.internal.RespConnection;
 import com.eazepay.backup.spi.Compression;
 import org.junit.jupiter.api.Tag;

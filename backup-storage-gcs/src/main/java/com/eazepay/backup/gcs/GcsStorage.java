@@ -2,7 +2,7 @@ package com.eazepay.backup.gcs;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.RetryPolicy;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.gcs.internal.GcsErrors;
 import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
 import com.eazepay.backup.spi.ByteRange;

@@ -1,7 +1,7 @@
 package com.eazepay.backup.gcs;
 
 import com.eazepay.backup.BackupException;
-import com.eazepay.backup.RetryPolicy;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.spi.PutOptions;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;

@@ -1,13 +1,13 @@
 package com.eazepay.backup.gcs;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
-import com.eazepay.backup.CommandSource;
+import com.eazepay.backup.files.CommandSource;
 import com.eazepay.backup.Manifest;
-import com.eazepay.backup.StreamTarget;
+import com.eazepay.backup.files.StreamTarget;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.ObjectInfo;

@@ -1,6 +1,6 @@
 package com.eazepay.backup.s3;
 
-import com.eazepay.backup.RetryPolicy;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.Secret;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;

@@ -2,7 +2,7 @@ package com.eazepay.backup.test;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.Sleeper;
+import com.eazepay.backup.storage.Sleeper;
 import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;

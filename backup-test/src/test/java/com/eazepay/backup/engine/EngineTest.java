@@ -7,13 +7,13 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupFilter;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.BackupSetResult;
-import com.eazepay.backup.CommandSource;
+import com.eazepay.backup.files.CommandSource;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.FilesSource;
-import com.eazepay.backup.FilesTarget;
+import com.eazepay.backup.files.FilesSource;
+import com.eazepay.backup.files.FilesTarget;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.RestoreResult;
-import com.eazepay.backup.StreamTarget;
+import com.eazepay.backup.files.StreamTarget;
 import com.eazepay.backup.Trigger;
 import com.eazepay.backup.VerificationReport;
 import com.eazepay.backup.spi.BackupContext;
@@ -488,7 +488,7 @@ class EngineTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/zstd")),
                 "zstd CLI missing: scripts/test installs it (apt-get install -y zstd)");
         Path repo = tmp.resolve("repo");
-        try (BackupEngine engine = Backup.engine().repository(com.eazepay.backup.FileSystemStorage.at(repo))
+        try (BackupEngine engine = Backup.engine().repository(com.eazepay.backup.storage.FileSystemStorage.at(repo))
                 .encryption(Encryption.none()).clock(clock).source(configSource()).build()) {
             BackupResult r = engine.backup("config").run();
             Path object = repo.resolve("config/" + r.id() + "/files.tar.zst");

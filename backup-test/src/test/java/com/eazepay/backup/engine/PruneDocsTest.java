@@ -3,7 +3,7 @@ package com.eazepay.backup.engine;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.PruneReport;
-import com.eazepay.backup.RetentionPolicy;
+import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;

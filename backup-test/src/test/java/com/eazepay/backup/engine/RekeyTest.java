@@ -1,14 +1,14 @@
 package com.eazepay.backup.engine;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.FilesSource;
-import com.eazepay.backup.FilesTarget;
+import com.eazepay.backup.files.FilesSource;
+import com.eazepay.backup.files.FilesTarget;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;

@@ -5,7 +5,7 @@ import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.VerificationReport;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;

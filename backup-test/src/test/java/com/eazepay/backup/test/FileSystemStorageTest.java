@@ -1,6 +1,6 @@
 package com.eazepay.backup.test;
 
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package com.eazepay.backup.test;
 
-import com.eazepay.backup.BackupInfo;
-import com.eazepay.backup.RetentionPolicy;
+import com.eazepay.backup.retention.BackupInfo;
+import com.eazepay.backup.retention.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

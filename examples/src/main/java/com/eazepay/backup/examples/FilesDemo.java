@@ -1,13 +1,13 @@
 package com.eazepay.backup.examples;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
-import com.eazepay.backup.FileSystemStorage;
-import com.eazepay.backup.FilesSource;
-import com.eazepay.backup.FilesTarget;
+import com.eazepay.backup.storage.FileSystemStorage;
+import com.eazepay.backup.files.FilesSource;
+import com.eazepay.backup.files.FilesTarget;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.VerificationReport;
 

@@ -1,12 +1,12 @@
 package com.eazepay.backup.examples;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupSetResult;
-import com.eazepay.backup.FileSystemStorage;
-import com.eazepay.backup.FilesSource;
+import com.eazepay.backup.storage.FileSystemStorage;
+import com.eazepay.backup.files.FilesSource;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package com.eazepay.backup.examples;
 
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

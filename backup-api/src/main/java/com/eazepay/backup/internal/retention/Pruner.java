@@ -1,10 +1,10 @@
 package com.eazepay.backup.internal.retention;
 
 import com.eazepay.backup.BackupException;
-import com.eazepay.backup.BackupInfo;
+import com.eazepay.backup.retention.BackupInfo;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.FileSystemStorage;
-import com.eazepay.backup.RetentionPlan;
+import com.eazepay.backup.storage.FileSystemStorage;
+import com.eazepay.backup.retention.RetentionPlan;
 import com.eazepay.backup.internal.Lease;
 import com.eazepay.backup.internal.RepositoryLayout;
 import com.eazepay.backup.internal.RunningMarker;

@@ -2,7 +2,7 @@ package com.eazepay.backup.s3.internal;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.RetryPolicy;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.s3.internal.S3Errors.Op;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,13 +1,13 @@
 package com.eazepay.backup.examples.postgres;
 
-import com.eazepay.backup.AgeEncryption;
-import com.eazepay.backup.AgeIdentity;
-import com.eazepay.backup.AgeKeys;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeIdentity;
+import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CheckResult;
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.Trigger;
 import com.eazepay.backup.VerificationReport;

@@ -1,11 +1,11 @@
 package com.eazepay.backup.examples.postgres;
 
-import com.eazepay.backup.AgeEncryption;
+import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupResult;
-import com.eazepay.backup.FileSystemStorage;
+import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.Trigger;
 import com.eazepay.backup.postgres.PostgresSource;

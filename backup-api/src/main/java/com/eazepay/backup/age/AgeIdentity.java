@@ -1,5 +1,8 @@
-package com.eazepay.backup;
+package com.eazepay.backup.age;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.age.Bech32;
 import com.eazepay.backup.internal.age.X25519Stanzas;
 

@@ -1,5 +1,8 @@
-package com.eazepay.backup;
+package com.eazepay.backup.retention;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,5 +1,8 @@
-package com.eazepay.backup;
+package com.eazepay.backup.retention;
 
+import com.eazepay.backup.internal.ByteSizes;
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -104,26 +107,11 @@ public final class RetentionPlan {
         for (int i = 0; i < all.size(); i++) {
             BackupInfo b = all.get(i);
             sb.append(String.format(Locale.ROOT, format, b.id(), b.time(), isKept(b.id()) ? "keep" : "remove",
-                    reasonTexts.get(i), humanBytes(b.storedBytes())));
+                    reasonTexts.get(i), ByteSizes.human(b.storedBytes())));
         }
         sb.append(String.format(Locale.ROOT, "%d kept, %d removed, %s freed; %s%n",
-                kept.size(), removed.size(), humanBytes(bytesFreed()), policy));
+                kept.size(), removed.size(), ByteSizes.human(bytesFreed()), policy));
         return sb.toString();
-    }
-
-    /** {@code 0 B}, {@code 1023 B}, {@code 1.5 KiB}, {@code 2.0 GiB}. */
-    static String humanBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     @Override

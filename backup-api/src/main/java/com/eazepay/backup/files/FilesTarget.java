@@ -1,4 +1,4 @@
-package com.eazepay.backup;
+package com.eazepay.backup.files;
 
 import com.eazepay.backup.spi.RestoreTarget;
 

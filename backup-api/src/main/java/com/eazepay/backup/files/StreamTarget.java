@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.files;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.ChildProcess;
 import com.eazepay.backup.spi.RestoreTarget;
 

@@ -1,5 +1,8 @@
-package com.eazepay.backup;
+package com.eazepay.backup.files;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.Keys;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;

@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.storage;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import java.time.Duration;
 
 /** Waits. Injected so tests record delays instead of waiting. */

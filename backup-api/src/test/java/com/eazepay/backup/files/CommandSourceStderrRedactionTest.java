@@ -1,5 +1,6 @@
-package com.eazepay.backup;
+package com.eazepay.backup.files;
 
+import com.eazepay.backup.Secret;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

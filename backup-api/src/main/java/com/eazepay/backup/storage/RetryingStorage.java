@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.storage;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;

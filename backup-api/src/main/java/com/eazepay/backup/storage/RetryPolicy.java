@@ -1,5 +1,6 @@
-package com.eazepay.backup;
+package com.eazepay.backup.storage;
 
+import com.eazepay.backup.BackupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.storage;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.PutOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
-package com.eazepay.backup;
+package com.eazepay.backup.age;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.age;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.internal.age.Bech32;
 
 import java.util.Arrays;

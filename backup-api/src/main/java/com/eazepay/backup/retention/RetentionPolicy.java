@@ -1,5 +1,7 @@
-package com.eazepay.backup;
+package com.eazepay.backup.retention;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
