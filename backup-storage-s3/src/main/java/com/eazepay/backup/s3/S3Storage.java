@@ -5,6 +5,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.RetryPolicy;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.s3.internal.DaemonThreads;
+import com.eazepay.backup.s3.internal.ResumingObjectStream;
 import com.eazepay.backup.s3.internal.S3Errors;
 import com.eazepay.backup.s3.internal.S3Errors.Op;
 import com.eazepay.backup.s3.internal.StreamingUpload;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -31,6 +33,7 @@ import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -78,7 +81,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       checksum and its own retries. Any failure, including the input stream throwing, aborts the
  *       multipart upload: nothing partial becomes visible and no orphan upload remains. A stream
  *       shorter than one part, and any small object, is sent with one {@code PutObject}.</li>
- *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads).</li>
+ *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads). When the
+ *       connection drops mid-object the read resumes where it stopped with a ranged {@code GetObject} pinned to
+ *       the object's ETag ({@code If-Match}), at most {@link Builder#readResumes readResumes} times; closing a
+ *       stream before its end aborts the response instead of downloading the rest.</li>
  *   <li><b>Listing</b> pages through {@code ListObjectsV2}, retrying each page on its own (so no key is
  *       reported twice); keys are reported relative to the prefix.</li>
  *   <li><b>putIfAbsent</b> sends {@code If-None-Match: *}; S3 answers 412 when the key exists.</li>
@@ -119,6 +125,8 @@ public final class S3Storage implements StorageTarget {
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
     /** Default connect timeout of clients this class creates: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default number of times one read resumes after a connection reset: {@value}. */
+    public static final int DEFAULT_READ_RESUMES = 5;
     private static final int DELETE_BATCH = 1000;
 
     private final S3Client client;
@@ -131,6 +139,7 @@ public final class S3Storage implements StorageTarget {
     private final String kmsKeyId;
     private final ObjectLockMode lockMode;
     private final RetryPolicy retryPolicy;
+    private final int readResumes;
     private final ThreadPoolExecutor executor;
     private final StreamingUpload.Settings uploadSettings;
     private final AtomicBoolean objectLockChecked = new AtomicBoolean();
@@ -147,6 +156,7 @@ public final class S3Storage implements StorageTarget {
         this.kmsKeyId = b.kmsKeyId;
         this.lockMode = b.lockMode;
         this.retryPolicy = b.retryPolicy;
+        this.readResumes = b.readResumes;
         this.executor = new ThreadPoolExecutor(b.partsInFlight, b.partsInFlight, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DaemonThreads("s3-upload-" + bucket));
         this.executor.allowCoreThreadTimeOut(true);
@@ -301,13 +311,36 @@ public final class S3Storage implements StorageTarget {
             req.range("bytes=" + range.offset() + "-" + (range.toEnd() ? "" : String.valueOf(range.offset() + range.length() - 1)));
         }
         GetObjectRequest request = req.build();
-        return retryPolicy.call("get", location(key), () -> {
+        ResponseInputStream<GetObjectResponse> first = retryPolicy.call("get", location(key), () -> {
             try {
                 return client.getObject(request);
             } catch (S3Exception e) {
                 if (e.statusCode() == 416) {
                     // The range starts at or past the end of an existing object: an empty read.
-                    return InputStream.nullInputStream();
+                    return null;
+                }
+                throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
+            } catch (SdkException | UncheckedIOException e) {
+                throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
+            }
+        });
+        if (first == null) {
+            return InputStream.nullInputStream();
+        }
+        return new ResumingObjectStream(first, range.offset(), location(key), readResumes,
+                (from, to, eTag) -> resume(full, key, from, to, eTag));
+    }
+
+    private ResponseInputStream<GetObjectResponse> resume(String full, String key, long from, long to, String eTag) {
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full).range("bytes=" + from + "-" + to)
+                .ifMatch(eTag).build();
+        return retryPolicy.call("resume get", location(key), () -> {
+            try {
+                return client.getObject(request);
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    throw new BackupException(CoreErrorCode.STORAGE_FAILED, location(key) + " changed while it was"
+                            + " being read (its ETag is no longer " + eTag + "): read it again", e, false);
                 }
                 throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
             } catch (SdkException | UncheckedIOException e) {
@@ -448,6 +481,7 @@ public final class S3Storage implements StorageTarget {
         private int partsInFlight = DEFAULT_PARTS_IN_FLIGHT;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private ChecksumAlgorithm checksum = ChecksumAlgorithm.CRC32;
+        private int readResumes = DEFAULT_READ_RESUMES;
         private Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
@@ -569,6 +603,19 @@ public final class S3Storage implements StorageTarget {
                 throw new IllegalArgumentException("checksum must be CRC32, CRC32_C, SHA1 or SHA256, was " + algorithm);
             }
             this.checksum = algorithm;
+            return this;
+        }
+
+        /**
+         * How many times one read ({@link S3Storage#get}) resumes after the connection dropped mid-object, with
+         * a ranged {@code GetObject} pinned to the object's ETag; 0 to 100. Beyond that the read fails with an
+         * {@link java.io.IOException}. Default {@value S3Storage#DEFAULT_READ_RESUMES}.
+         */
+        public Builder readResumes(int n) {
+            if (n < 0 || n > 100) {
+                throw new IllegalArgumentException("readResumes must be between 0 and 100, was " + n);
+            }
+            this.readResumes = n;
             return this;
         }
 
