@@ -60,6 +60,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link StorageTarget} on Amazon S3 or an S3-compatible store (MinIO, Ceph RGW), using the AWS SDK
@@ -79,7 +80,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@value #DEFAULT_PART_SIZE_MIB} MiB) with at most {@link Builder#partsInFlight partsInFlight}
  *       parts in memory and in flight, each with a {@link ChecksumAlgorithm#CRC32} (or configured)
  *       checksum and its own retries. Any failure, including the input stream throwing, aborts the
- *       multipart upload: nothing partial becomes visible and no orphan upload remains. A stream
+ *       multipart upload: nothing partial becomes visible and no orphan upload remains. Part buffers of one
+ *       upload never exceed {@link Builder#uploadMemory uploadMemory} bytes (parts grow, fewer fly). A stream
  *       shorter than one part, and any small object, is sent with one {@code PutObject}.</li>
  *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads). When the
  *       connection drops mid-object the read resumes where it stopped with a ranged {@code GetObject} pinned to
@@ -144,6 +146,7 @@ public final class S3Storage implements StorageTarget {
     private final StreamingUpload.Settings uploadSettings;
     private final AtomicBoolean objectLockChecked = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong maxUploadBuffered = new AtomicLong();
 
     private S3Storage(Builder b, S3Client client, boolean ownsClient, String region) {
         this.client = client;
@@ -161,7 +164,8 @@ public final class S3Storage implements StorageTarget {
                 new LinkedBlockingQueue<>(), new DaemonThreads("s3-upload-" + bucket));
         this.executor.allowCoreThreadTimeOut(true);
         this.uploadSettings = new StreamingUpload.Settings(client, bucket, region, storageClass, sse, kmsKeyId, lockMode,
-                b.checksum, b.partSize, b.partsInFlight, executor, retryPolicy);
+                b.checksum, b.partSize, b.partsInFlight, b.effectiveUploadMemory(), executor, retryPolicy,
+                bytes -> maxUploadBuffered.accumulateAndGet(bytes, Math::max));
     }
 
     /** Starts a builder for a storage on {@code bucket}; the client is created (and closed) by the storage. */
@@ -187,6 +191,11 @@ public final class S3Storage implements StorageTarget {
     @Override
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
+    }
+
+    /** The most bytes of part buffers one upload of this storage held at once so far (for tests and metrics). */
+    long maxUploadBufferedBytes() {
+        return maxUploadBuffered.get();
     }
 
     /** The bucket. */
@@ -479,6 +488,7 @@ public final class S3Storage implements StorageTarget {
         private AwsCredentialsProvider credentials;
         private long partSize = DEFAULT_PART_SIZE;
         private int partsInFlight = DEFAULT_PARTS_IN_FLIGHT;
+        private long uploadMemory = -1;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private ChecksumAlgorithm checksum = ChecksumAlgorithm.CRC32;
         private int readResumes = DEFAULT_READ_RESUMES;
@@ -572,7 +582,10 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Part size of multipart uploads in bytes, ≥ 5 MiB and ≤ 1 GiB. Default 16 MiB. Memory per upload ≤ partsInFlight × partSize. */
+        /**
+         * First part size of multipart uploads in bytes, ≥ 5 MiB and ≤ 1 GiB. Default 16 MiB. Parts double every
+         * 1,000 parts, up to {@link #uploadMemory(long) uploadMemory}.
+         */
         public Builder partSize(long bytes) {
             if (bytes < StreamingUpload.MIN_PART_SIZE || bytes > StreamingUpload.MAX_PART_SIZE) {
                 throw new IllegalArgumentException("partSize must be between 5 MiB (5242880) and 1 GiB (1073741824) bytes, was " + bytes);
@@ -581,7 +594,28 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Parts uploading (and buffered) at once per upload, 1 to 64. Default {@value S3Storage#DEFAULT_PARTS_IN_FLIGHT}. */
+        /**
+         * The memory budget of one upload: bytes of part buffers (being read, queued or uploading) held at once,
+         * ≥ partSize. As parts grow (they double every 1,000 parts, up to this budget) fewer are in flight, so
+         * memory never grows with the stream; the largest stream of unknown length is about 10,000 × budget
+         * (547 GiB with the defaults). Default partsInFlight × partSize (64 MiB).
+         */
+        public Builder uploadMemory(long bytes) {
+            if (bytes < StreamingUpload.MIN_PART_SIZE) {
+                throw new IllegalArgumentException("uploadMemory must be at least 5 MiB (5242880) bytes, was " + bytes);
+            }
+            this.uploadMemory = bytes;
+            return this;
+        }
+
+        long effectiveUploadMemory() {
+            return uploadMemory > 0 ? uploadMemory : partsInFlight * partSize;
+        }
+
+        /**
+         * Parts uploading at once per upload, 1 to 64, as far as {@link #uploadMemory(long) uploadMemory} allows.
+         * Default {@value S3Storage#DEFAULT_PARTS_IN_FLIGHT}.
+         */
         public Builder partsInFlight(int n) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("partsInFlight must be between 1 and 64, was " + n);
@@ -652,6 +686,10 @@ public final class S3Storage implements StorageTarget {
             if (StorageClass.fromValue(storageClass) == StorageClass.UNKNOWN_TO_SDK_VERSION) {
                 problems.add("unknown storage class '" + storageClass + "': use one of "
                         + new TreeSet<>(StorageClass.knownValues().stream().map(StorageClass::toString).toList()));
+            }
+            if (uploadMemory > 0 && uploadMemory < partSize) {
+                problems.add("uploadMemory(" + uploadMemory + ") is smaller than partSize(" + partSize
+                        + "): it must hold at least one part");
             }
             if (client != null && (region != null || endpoint != null || pathStyle != null || credentials != null)) {
                 problems.add("region(..), endpoint(..), pathStyle(..) and credentials(..) cannot be combined with"

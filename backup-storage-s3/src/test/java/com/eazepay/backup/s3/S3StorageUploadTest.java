@@ -203,6 +203,7 @@ class S3StorageUploadTest {
         assertThat(StreamingUpload.partSize(5 * MIB, 1000)).isEqualTo(5 * MIB);
         assertThat(StreamingUpload.partSize(5 * MIB, 1001)).isEqualTo(10 * MIB);
         assertThat(StreamingUpload.partSize(16 * MIB, 10_000)).isEqualTo(1024 * MIB);
+        assertThat(StreamingUpload.partSize(16 * MIB, 10_000, 64 * MIB)).as("capped by the upload memory budget").isEqualTo(64 * MIB);
         long capacity = 0;
         for (int part = 1; part <= 10_000; part++) {
             capacity += StreamingUpload.partSize(5 * MIB, part);
