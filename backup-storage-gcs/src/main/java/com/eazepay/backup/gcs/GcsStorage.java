@@ -280,7 +280,7 @@ public final class GcsStorage implements StorageTarget {
         } catch (IOException | RuntimeException e) {
             BackupException be = translate(op, resource, "storage.objects.create", e);
             throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
-                    + " bytes, nothing was stored", e, be.isRetryable());
+                    + " bytes, nothing was stored", be.getCause(), be.isRetryable());
         }
         return total + n;
     }
@@ -364,7 +364,7 @@ public final class GcsStorage implements StorageTarget {
             }
         } catch (RuntimeException e) {
             // no storage.buckets.get permission, or unreachable: fall back to the object answer
-            LOG.debug("bucket lookup for {} failed: {}", describe(), e.toString());
+            LOG.debug("bucket lookup for {} failed: {}", describe(), GcsErrors.redacted(e).toString());
         }
         return new BackupException(CoreErrorCode.NOT_FOUND, "no object " + resource);
     }
@@ -548,7 +548,7 @@ public final class GcsStorage implements StorageTarget {
         try {
             s.close();
         } catch (Exception e) {
-            LOG.debug("closing the GCS client failed", e);
+            LOG.debug("closing the GCS client failed", GcsErrors.redacted(e));
         }
     }
 

@@ -135,6 +135,11 @@ final class FakeGcsServer implements AutoCloseable {
         faults.add(new Fault(Pattern.compile(regex), status, new AtomicInteger(times)));
     }
 
+    /** Forget every injected fault. */
+    void clearFaults() {
+        faults.clear();
+    }
+
     /** Release or set a temporary hold, as {@code gcloud storage objects update --[no-]temporary-hold}. */
     void setTemporaryHold(String bucket, String name, boolean hold) {
         StoredObject o = buckets.get(bucket).objects.get(name);
