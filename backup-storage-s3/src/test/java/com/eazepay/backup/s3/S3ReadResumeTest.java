@@ -129,6 +129,30 @@ class S3ReadResumeTest {
         }
     }
 
+    @Test
+    void closingAPartlyReadStreamAbortsTheResponseInsteadOfDownloadingTheRest() throws Exception {
+        long size = 48L * MIB;
+        try (S3Storage direct = S3.freshBucketStorage()) {
+            direct.put("big.bin", new com.eazepay.backup.test.StorageContract.GeneratedInputStream(size, 6), PutOptions.defaults());
+            try (CuttingProxy proxy = CuttingProxy.recording(S3.endpoint().getPort());
+                 S3Storage s3 = through(proxy, direct.bucketName(), b -> { })) {
+                try (InputStream in = s3.get("big.bin")) {
+                    assertThat(in.readNBytes(MIB)).hasSize(MIB);
+                }
+                // what went through by the time close() returned: socket buffers hold a few MiB at most
+                long transferred = proxy.bytesToClient();
+                assertThat(transferred).as("bytes sent to the client for a 1 MiB read of a 48 MiB object")
+                        .isLessThan(size / 4);
+                // and the storage is still usable afterwards (a new connection)
+                try (InputStream in = s3.get("big.bin", ByteRange.of(0, 10))) {
+                    assertThat(in.readAllBytes()).hasSize(10);
+                }
+                org.slf4j.LoggerFactory.getLogger(S3ReadResumeTest.class)
+                        .info("1 MiB read of a 48 MiB object, then close: {} bytes transferred", transferred);
+            }
+        }
+    }
+
     private BackupEngine engine(StorageTarget storage, Path data, Encryption encryption) {
         return Backup.engine().repository(storage).compression(Compression.zstd()).encryption(encryption)
                 .source(CommandSource.builder("ledger", "cat", data.toString()).stream("ledger", "bin").build())
