@@ -123,7 +123,9 @@ public final class S3Storage implements StorageTarget {
     public static final long DEFAULT_PART_SIZE = DEFAULT_PART_SIZE_MIB * 1024L * 1024;
     /** Default number of parts uploading at once per upload: {@value}. */
     public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
-    /** Default socket (read) timeout of clients this class creates: 60 s. */
+    /** Default slowest link the timeouts are scaled for, in bytes per second: 1 MiB/s. */
+    public static final long DEFAULT_MINIMUM_BANDWIDTH = 1024 * 1024;
+    /** Default socket (read) timeout floor of clients this class creates: 60 s (see {@link Builder#socketTimeout}). */
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
     /** Default connect timeout of clients this class creates: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -493,6 +495,7 @@ public final class S3Storage implements StorageTarget {
         private ChecksumAlgorithm checksum = ChecksumAlgorithm.CRC32;
         private int readResumes = DEFAULT_READ_RESUMES;
         private Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
+        private long minimumBandwidth = DEFAULT_MINIMUM_BANDWIDTH;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
         private Builder(String bucket, S3Client client) {
@@ -653,7 +656,31 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Read timeout of the client this builder creates, > 0. Default 60 s. */
+        /**
+         * The slowest link to S3 the timeouts must survive, in bytes per second shared by all parts in flight,
+         * &gt; 0. The socket timeout is scaled from it (see {@link #socketTimeout}). Default 1 MiB/s.
+         */
+        public Builder minimumBandwidth(long bytesPerSecond) {
+            if (bytesPerSecond <= 0) {
+                throw new IllegalArgumentException("minimumBandwidth must be > 0 bytes per second, was " + bytesPerSecond);
+            }
+            this.minimumBandwidth = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * The socket (read) timeout the client this builder creates uses: at least {@code floor}, and at least
+         * twice the time to send the parts in flight (which share the link) at the minimum bandwidth:
+         * {@code max(socketTimeout, 2 × uploadMemory / minimumBandwidth)}. With the defaults (64 MiB at
+         * 1 MiB/s) 128 s; at 100 KB/s, 22 minutes (or lower {@code uploadMemory}: 20 MiB → 7 minutes).
+         */
+        public Duration effectiveSocketTimeout() {
+            // the bytes of all parts in flight share the link: one part's response may wait for all of them
+            long scaledMillis = 2L * effectiveUploadMemory() * 1000 / minimumBandwidth;
+            return socketTimeout.compareTo(Duration.ofMillis(scaledMillis)) >= 0 ? socketTimeout : Duration.ofMillis(scaledMillis);
+        }
+
+        /** Floor of the read timeout of the client this builder creates, > 0 (see {@link #effectiveSocketTimeout()}). Default 60 s. */
         public Builder socketTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isZero() || timeout.isNegative()) {
@@ -717,7 +744,7 @@ public final class S3Storage implements StorageTarget {
             }
             S3ClientBuilder b = S3Client.builder()
                     .region(Region.of(effectiveRegion))
-                    .httpClient(ApacheHttpClient.builder().socketTimeout(socketTimeout)
+                    .httpClient(ApacheHttpClient.builder().socketTimeout(effectiveSocketTimeout())
                             .connectionTimeout(connectTimeout).maxConnections(Math.max(8, 2 * partsInFlight))
                             .build())
                     .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
@@ -730,7 +757,8 @@ public final class S3Storage implements StorageTarget {
                 b.forcePathStyle(pathStyle);
             }
             S3Client created = b.build();
-            LOG.debug("created S3 client for s3://{}/{} in {}{}", bucket, prefix, effectiveRegion,
+            LOG.debug("created S3 client for s3://{}/{} in {} (socket timeout {}){}", bucket, prefix, effectiveRegion,
+                    effectiveSocketTimeout(),
                     endpoint == null ? "" : " via " + endpoint.getScheme() + "://" + endpoint.getHost() + ":" + endpoint.getPort());
             return new S3Storage(this, created, true, effectiveRegion);
         }

@@ -196,7 +196,7 @@ public final class CuttingProxy implements AutoCloseable {
             long limit = cutLimit;
             // throttled: small chunks, so the rate holds within a fraction of a second
             byte[] buf = new byte[bytesPerSecond > 0 ? (int) Math.max(1, Math.min(64 * 1024, bytesPerSecond / 10)) : 64 * 1024];
-            long started = System.nanoTime();
+            long[] due = {System.nanoTime()}; // pacing: an idle connection earns no credit
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
@@ -214,7 +214,7 @@ public final class CuttingProxy implements AutoCloseable {
                     out.flush();
                     sent += n;
                     counter.addAndGet(n);
-                    throttle(started, sent);
+                    throttle(due, n);
                 }
             } catch (IOException ignored) {
                 // one side closed
@@ -227,12 +227,12 @@ public final class CuttingProxy implements AutoCloseable {
         t.start();
     }
 
-    private void throttle(long startedNanos, long sent) throws IOException {
+    private void throttle(long[] due, int sent) throws IOException {
         if (bytesPerSecond <= 0) {
             return;
         }
-        long due = startedNanos + sent * 1_000_000_000L / bytesPerSecond;
-        long wait = due - System.nanoTime();
+        due[0] = Math.max(due[0], System.nanoTime() - 100_000_000L) + sent * 1_000_000_000L / bytesPerSecond;
+        long wait = due[0] - System.nanoTime();
         if (wait > 0) {
             try {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
