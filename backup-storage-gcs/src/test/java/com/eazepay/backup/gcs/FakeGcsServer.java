@@ -258,7 +258,10 @@ final class FakeGcsServer implements AutoCloseable {
             }
             String id = "s" + ids.incrementAndGet();
             sessions.put(id, new Session(bucketName, name, meta, ifGen, Files.createTempFile(dir, "upload", ".bin")));
-            ex.getResponseHeaders().set("Location", host() + "/upload/storage/v1/b/" + rest.substring(0, rest.indexOf('/'))
+            // like GCS, the session URL is on the host the client called (through a proxy, the proxy)
+            String hostHeader = ex.getRequestHeaders().getFirst("Host");
+            ex.getResponseHeaders().set("Location", (hostHeader == null ? host() : "http://" + hostHeader)
+                    + "/upload/storage/v1/b/" + rest.substring(0, rest.indexOf('/'))
                     + "/o?uploadType=resumable&upload_id=" + id);
             ex.sendResponseHeaders(200, -1);
             return;
