@@ -579,7 +579,7 @@ public final class BackupEngine implements AutoCloseable {
         String id = BackupIds.generate(startedAt);
         publish(new BackupEvent.BackupStarted(source.name(), source.type(), id, trigger.id(), startedAt));
         Optional<Instant> lockUntil = objectLock == null ? Optional.empty() : Optional.of(startedAt.plus(objectLock));
-        PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
+        PutOptions dataOptions = lockUntil.map(PutOptions.forData()::withRetainUntil).orElse(PutOptions.forData());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
                 encryption, executor, dataOptions);
         try {
@@ -595,7 +595,7 @@ public final class BackupEngine implements AutoCloseable {
                     new Manifest.Codec(encryption.id(), encryption.parameters()), streams, facts);
             byte[] json = Json.write(manifest);
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
-                    dataOptions.withContentLength(json.length).withContentType("application/json"));
+                    new PutOptions(json.length, "application/json", dataOptions.retainUntil())); // bookkeeping, locked alike
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
             replicate(manifest, json, lockUntil);
             LOG.info("backup {} of '{}' committed to {}: {} streams, {} bytes stored ({} plaintext) in {} ms", id, source.name(),
@@ -667,7 +667,7 @@ public final class BackupEngine implements AutoCloseable {
         for (StorageTarget replica : replicas) {
             // a replica that cannot lock still gets the copy; build() logged that it is not locked
             PutOptions options = lockUntil.isPresent() && replica.supportsObjectLock()
-                    ? PutOptions.defaults().withRetainUntil(lockUntil.get()) : PutOptions.defaults();
+                    ? PutOptions.forData().withRetainUntil(lockUntil.get()) : PutOptions.forData();
             try {
                 for (Manifest.StreamInfo s : manifest.streams()) {
                     String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), s.object());
@@ -679,7 +679,7 @@ public final class BackupEngine implements AutoCloseable {
                     }
                 }
                 replica.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(manifestJson),
-                        options.withContentLength(manifestJson.length).withContentType("application/json"));
+                        new PutOptions(manifestJson.length, "application/json", options.retainUntil())); // bookkeeping
                 LOG.info("backup {} of '{}' replicated to {}", manifest.id(), manifest.source(), replica.describe());
             } catch (BackupException e) {
                 LOG.warn("backup {} of '{}' is committed to {} but replicating it to {} failed ({}): {}", manifest.id(),

@@ -106,7 +106,7 @@ public final class Rekeyer {
         Manifest.StreamInfo[] result = new Manifest.StreamInfo[1];
         // Compression.none(): the compressed bytes are re-encrypted as they are.
         PipelineStream out = new PipelineStream(s.name(), object, s.format(), key, storage, Compression.none(), to, executor,
-                PutOptions.defaults(), info -> result[0] = info);
+                PutOptions.forData(), info -> result[0] = info);
         try (InputStream in = DecodedStreams.open(storage, manifest,
                 new Manifest.StreamInfo(s.name(), s.object(), s.format(), s.storedSize(), s.sha256(), -1), Compression.none(), from)) {
             transferUnchecked(in, out);

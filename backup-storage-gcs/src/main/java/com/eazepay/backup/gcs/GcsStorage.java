@@ -295,7 +295,9 @@ public final class GcsStorage implements StorageTarget {
 
     private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
         BlobInfo.Builder b = BlobInfo.newBuilder(BlobId.of(bucket, name)).setContentType(options.contentType());
-        if (storageClass != null) {
+        if (storageClass != null && options.dataObject()) {
+            // bookkeeping (manifests, leases, pins, holds, reports, repository.json) keeps the bucket's
+            // default class: NEARLINE/COLDLINE/ARCHIVE minimum durations would bill every short-lived lease
             b.setStorageClass(storageClass);
         }
         if (!ifAbsent && holdable(key)) {
@@ -653,7 +655,7 @@ public final class GcsStorage implements StorageTarget {
         }
 
         /**
-         * Storage class of written objects: one of {@link #STORAGE_CLASSES} (case-insensitive).
+         * Storage class of backups' data objects ({@link PutOptions#dataObject()}; bookkeeping keeps the bucket default): one of {@link #STORAGE_CLASSES} (case-insensitive).
          * Default: the bucket's default class. Validated by {@link #build()}.
          */
         public Builder storageClass(String storageClass) {

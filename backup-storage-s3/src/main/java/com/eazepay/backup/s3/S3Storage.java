@@ -240,7 +240,7 @@ public final class S3Storage implements StorageTarget {
             checkObjectLock(key);
         }
         StreamingUpload upload = new StreamingUpload(uploadSettings, full, location(key), options.contentType(),
-                options.contentLength(), options.retainUntil(), ifNoneMatch);
+                options.contentLength(), options.retainUntil(), ifNoneMatch, options.dataObject());
         try {
             return upload.run(data);
         } catch (BackupException e) {
@@ -519,7 +519,12 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** The S3 storage class of every object, e.g. {@code STANDARD_IA}, {@code GLACIER_IR}. Checked by {@link #build()}. Default {@code STANDARD}. */
+        /**
+         * The S3 storage class of the backups' data objects ({@link PutOptions#dataObject()}), e.g. {@code STANDARD_IA},
+         * {@code GLACIER_IR}. Checked by {@link #build()}. Bookkeeping objects (manifests, locks, pins, holds,
+         * reports, repository.json) always use the bucket's default class (STANDARD): an archive class would make
+         * them unreadable, an infrequent-access class would bill short-lived locks for 30 days. Default {@code STANDARD}.
+         */
         public Builder storageClass(String storageClass) {
             this.storageClass = Objects.requireNonNull(storageClass, "storageClass");
             return this;

@@ -88,7 +88,8 @@ public final class GcsErrors {
                         what + " failed: permission denied (403" + detail + "); the principal needs "
                                 + permission + " on bucket '" + bucket + "'", cause, false);
             case 404:
-                if (detail.toLowerCase(Locale.ROOT).contains("bucket")) {
+                // classified on the whole server text (the bucket error may follow the first line), never quoted whole
+                if (rawServerMessage(failure).toLowerCase(Locale.ROOT).contains("bucket")) {
                     return bucketMissing(what, bucket, cause);
                 }
                 return new BackupException(CoreErrorCode.NOT_FOUND,
@@ -141,6 +142,15 @@ public final class GcsErrors {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof BaseServiceException && c.getMessage() != null && !c.getMessage().isBlank()) {
                 return ": " + oneLine(redact(c.getMessage()));
+            }
+        }
+        return "";
+    }
+
+    private static String rawServerMessage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BaseServiceException && c.getMessage() != null) {
+                return c.getMessage();
             }
         }
         return "";

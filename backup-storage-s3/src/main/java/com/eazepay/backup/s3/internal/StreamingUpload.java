@@ -77,6 +77,7 @@ public final class StreamingUpload {
     private final Optional<Instant> retainUntil;
     private final boolean ifNoneMatch;
     private final long basePartSize;
+    private final StorageClass storageClass;
     private final long maxPartSize;
     private final UploadMemory memory;
 
@@ -88,6 +89,16 @@ public final class StreamingUpload {
      */
     public StreamingUpload(Settings settings, String key, String location, String contentType, long contentLength,
                            Optional<Instant> retainUntil, boolean ifNoneMatch) {
+        this(settings, key, location, contentType, contentLength, retainUntil, ifNoneMatch, true);
+    }
+
+    /**
+     * @param dataObject a backup's data: stored in the configured storage class; bookkeeping ({@code false})
+     *                   is stored in the bucket's default class (STANDARD)
+     */
+    public StreamingUpload(Settings settings, String key, String location, String contentType, long contentLength,
+                           Optional<Instant> retainUntil, boolean ifNoneMatch, boolean dataObject) {
+        this.storageClass = dataObject ? settings.storageClass() : null;
         this.s = settings;
         this.key = key;
         this.location = location;
@@ -180,7 +191,7 @@ public final class StreamingUpload {
     private boolean singlePut(byte[] buf, int len) {
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(s.bucket()).key(key)
                 .contentType(contentType).contentLength((long) len)
-                .storageClass(s.storageClass()).checksumAlgorithm(s.checksum());
+                .storageClass(storageClass).checksumAlgorithm(s.checksum());
         if (s.sse() != null) {
             b.serverSideEncryption(s.sse());
             if (s.kmsKeyId() != null) {
@@ -210,7 +221,7 @@ public final class StreamingUpload {
 
     private boolean multipart(InputStream data, byte[] first, UploadMemory.Pool pool) {
         CreateMultipartUploadRequest.Builder cb = CreateMultipartUploadRequest.builder().bucket(s.bucket()).key(key)
-                .contentType(contentType).storageClass(s.storageClass()).checksumAlgorithm(s.checksum());
+                .contentType(contentType).storageClass(storageClass).checksumAlgorithm(s.checksum());
         if (s.sse() != null) {
             cb.serverSideEncryption(s.sse());
             if (s.kmsKeyId() != null) {
