@@ -261,7 +261,46 @@ public final class BackupEngine implements AutoCloseable {
      *                         storage codes if the marker cannot be written or deleted
      */
     public void legalHold(String sourceName, String backupId, boolean hold) {
-        setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", hold);
+        if (hold) {
+            setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", true);
+            storageLegalHolds(sourceName, backupId, true);
+        } else {
+            // lift the store's holds first: if that fails, the marker still says the backup is held
+            storageLegalHolds(sourceName, backupId, false);
+            setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", false);
+        }
+    }
+
+    /** The store's own hold (S3 Object Lock legal hold, GCS temporary hold) on every object of the backup, where supported. */
+    private void storageLegalHolds(String sourceName, String backupId, boolean hold) {
+        checkOpen();
+        List<StorageTarget> targets = new ArrayList<>();
+        targets.add(repository);
+        targets.addAll(replicas);
+        for (StorageTarget t : targets) {
+            try {
+                Manifest m = readManifest(t, sourceName, backupId);
+                List<String> keys = new ArrayList<>();
+                for (Manifest.StreamInfo s : m.streams()) {
+                    keys.add(RepositoryLayout.streamKey(sourceName, backupId, s.object()));
+                }
+                keys.add(RepositoryLayout.manifestKey(sourceName, backupId));
+                int held = 0;
+                for (String k : keys) {
+                    held += t.legalHold(k, hold) ? 1 : 0;
+                }
+                if (held > 0) {
+                    LOG.info("storage legal hold {} {} object(s) of backup {} of '{}' on {}", hold ? "placed on" : "lifted from",
+                            held, backupId, sourceName, t.describe());
+                }
+            } catch (BackupException e) {
+                if (t == repository && !(e.errorCode() == CoreErrorCode.NOT_FOUND && !hold)) {
+                    throw e;
+                }
+                LOG.warn("{} the storage legal hold of backup {} of '{}' on {} failed ({}): {}", hold ? "placing" : "lifting",
+                        backupId, sourceName, t.describe(), e.errorCode().name(), e.getMessage());
+            }
+        }
     }
 
     /** Ids of the backups of {@code sourceName} that are pinned, read from the repository. */
