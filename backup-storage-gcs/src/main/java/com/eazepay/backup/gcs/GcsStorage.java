@@ -319,6 +319,24 @@ public final class GcsStorage implements StorageTarget {
         return !key.equals(REPOSITORY_FILE) && HOLD_EXEMPT_PREFIXES.stream().noneMatch(key::startsWith);
     }
 
+    /**
+     * Sets or releases the GCS temporary hold of one object (what {@code gcloud storage objects update
+     * --[no-]temporary-hold} does): a held object cannot be deleted or replaced. A missing object is
+     * {@code NOT_FOUND}.
+     */
+    @Override
+    public boolean legalHold(String key, boolean hold) {
+        checkOpen();
+        String resource = resource(key);
+        Blob updated = call("legal hold", resource, "storage.objects.update", () -> storage.update(
+                BlobInfo.newBuilder(BlobId.of(bucket, objectName(key))).setTemporaryHold(hold).build()));
+        if (updated == null) {
+            throw notFound("legal hold", resource);
+        }
+        LOG.debug("temporary hold {} on {}", hold ? "set" : "released", resource);
+        return true;
+    }
+
     @Override
     public InputStream get(String key) {
         return get(key, ByteRange.from(0));

@@ -406,7 +406,32 @@ final class FakeGcsServer implements AutoCloseable {
             return;
         }
         String name = decode(tail.substring(3));
-        switch (ex.getRequestMethod()) {
+        String method = ex.getRequestMethod();
+        String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+        if ("POST".equals(method) && override != null) {
+            method = override;
+        }
+        switch (method) {
+            case "PATCH", "PUT" -> {
+                // metadata update: only the holds are implemented (what GcsStorage.legalHold sends)
+                if (isDenied(ex, "storage.objects.update", bucketName)) {
+                    return;
+                }
+                JsonNode patch = readJson(ex);
+                synchronized (bucket) {
+                    StoredObject o = bucket.objects.get(name);
+                    if (o == null) {
+                        error(ex, 404, "No such object: " + bucketName + "/" + name, "notFound");
+                        return;
+                    }
+                    for (String field : List.of("temporaryHold", "eventBasedHold")) {
+                        if (patch.has(field)) {
+                            o.metadata.put(field, patch.get(field).asBoolean());
+                        }
+                    }
+                    send(ex, 200, o.resource());
+                }
+            }
             case "GET" -> {
                 if (isDenied(ex, "storage.objects.get", bucketName)) {
                     return;
@@ -675,6 +700,12 @@ final class FakeGcsServer implements AutoCloseable {
 
     private static JsonNode readJson(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
+        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding")) && body.length > 0) {
+            // the client gzips metadata updates
+            try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                body = in.readAllBytes();
+            }
+        }
         return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
     }
 

@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
+import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -193,6 +194,30 @@ public final class S3Storage implements StorageTarget {
     @Override
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
+    }
+
+    /**
+     * Sets ({@code PutObjectLegalHold} ON) or lifts (OFF) the S3 Object Lock legal hold of one object. Legal
+     * holds exist only on buckets with Object Lock, so only a storage built with {@link Builder#objectLock} does
+     * this; others answer {@code false} (the engine's hold marker then is the only hold).
+     *
+     * @throws BackupException {@code STORAGE_FAILED} naming {@code s3:PutObjectLegalHold} when refused
+     */
+    @Override
+    public boolean legalHold(String key, boolean hold) {
+        String full = fullKey(key);
+        if (lockMode == null) {
+            return false;
+        }
+        ObjectLockLegalHoldStatus status = hold ? ObjectLockLegalHoldStatus.ON : ObjectLockLegalHoldStatus.OFF;
+        retryPolicy.run("legal hold", location(key), () -> {
+            try {
+                client.putObjectLegalHold(b -> b.bucket(bucket).key(full).legalHold(h -> h.status(status)));
+            } catch (SdkException | UncheckedIOException e) {
+                throw S3Errors.translate(Op.LEGAL_HOLD, bucket, location(key), region, e);
+            }
+        });
+        return true;
     }
 
     /** The most bytes of part buffers one upload of this storage held at once so far (for tests and metrics). */

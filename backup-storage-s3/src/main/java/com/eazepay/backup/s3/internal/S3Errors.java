@@ -28,7 +28,8 @@ public final class S3Errors {
         DELETE("delete", "s3:DeleteObject"),
         OBJECT_LOCK_CHECK("read the Object Lock configuration of", "s3:GetBucketObjectLockConfiguration"),
         RETENTION("put with Object Lock retention", "s3:PutObject and s3:PutObjectRetention"),
-        LIST_UPLOADS("list multipart uploads", "s3:ListBucketMultipartUploads");
+        LIST_UPLOADS("list multipart uploads", "s3:ListBucketMultipartUploads"),
+        LEGAL_HOLD("set the legal hold of", "s3:PutObjectLegalHold");
 
         private final String verb;
         private final String iamAction;
