@@ -284,7 +284,46 @@ public final class BackupEngine implements AutoCloseable {
      *                         storage codes if the marker cannot be written or deleted
      */
     public void legalHold(String sourceName, String backupId, boolean hold) {
-        setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", hold);
+        if (hold) {
+            setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", true);
+            storageLegalHolds(sourceName, backupId, true);
+        } else {
+            // lift the store's holds first: if that fails, the marker still says the backup is held
+            storageLegalHolds(sourceName, backupId, false);
+            setMarker(sourceName, backupId, RepositoryLayout.holdKey(sourceName, backupId), "legal hold", false);
+        }
+    }
+
+    /** The store's own hold (S3 Object Lock legal hold, GCS temporary hold) on every object of the backup, where supported. */
+    private void storageLegalHolds(String sourceName, String backupId, boolean hold) {
+        checkOpen();
+        List<StorageTarget> targets = new ArrayList<>();
+        targets.add(repository);
+        targets.addAll(replicas);
+        for (StorageTarget t : targets) {
+            try {
+                Manifest m = readManifest(t, sourceName, backupId);
+                List<String> keys = new ArrayList<>();
+                for (Manifest.StreamInfo s : m.streams()) {
+                    keys.add(RepositoryLayout.streamKey(sourceName, backupId, s.object()));
+                }
+                keys.add(RepositoryLayout.manifestKey(sourceName, backupId));
+                int held = 0;
+                for (String k : keys) {
+                    held += t.legalHold(k, hold) ? 1 : 0;
+                }
+                if (held > 0) {
+                    LOG.info("storage legal hold {} {} object(s) of backup {} of '{}' on {}", hold ? "placed on" : "lifted from",
+                            held, backupId, sourceName, t.describe());
+                }
+            } catch (BackupException e) {
+                if (t == repository && !(e.errorCode() == CoreErrorCode.NOT_FOUND && !hold)) {
+                    throw e;
+                }
+                LOG.warn("{} the storage legal hold of backup {} of '{}' on {} failed ({}): {}", hold ? "placing" : "lifting",
+                        backupId, sourceName, t.describe(), e.errorCode().name(), e.getMessage());
+            }
+        }
     }
 
     /** Ids of the backups of {@code sourceName} that are pinned, read from the repository. */
@@ -606,7 +645,7 @@ public final class BackupEngine implements AutoCloseable {
         String id = BackupIds.generate(startedAt);
         publish(new BackupEvent.BackupStarted(source.name(), source.type(), id, trigger.id(), startedAt));
         Optional<Instant> lockUntil = objectLock == null ? Optional.empty() : Optional.of(startedAt.plus(objectLock));
-        PutOptions dataOptions = lockUntil.map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
+        PutOptions dataOptions = lockUntil.map(PutOptions.forData()::withRetainUntil).orElse(PutOptions.forData());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), clock, tags, labels, repository, compression,
                 encryption, executor, dataOptions);
         RunningMarker marker = null; // locks/running/{source}/{id}.json: prune spares the objects while it lives
@@ -626,7 +665,7 @@ public final class BackupEngine implements AutoCloseable {
             byte[] json = Json.write(manifest);
             marker.checkBeforeCommit(streams); // every stream object still there, or no commit
             repository.put(RepositoryLayout.manifestKey(source.name(), id), new ByteArrayInputStream(json),
-                    dataOptions.withContentLength(json.length).withContentType("application/json"));
+                    new PutOptions(json.length, "application/json", dataOptions.retainUntil())); // bookkeeping, locked alike
             Duration duration = Duration.ofNanos(System.nanoTime() - t0);
             LOG.info("backup {} of '{}' committed to {}: {} streams, {} bytes stored ({} plaintext) in {} ms", id, source.name(),
                     repository.describe(), streams.size(), manifest.storedBytes(), manifest.plaintextBytes(), duration.toMillis());
@@ -820,7 +859,8 @@ public final class BackupEngine implements AutoCloseable {
         }
         for (Manifest.StreamInfo s : manifest.streams()) {
             VerificationReport.StreamCheck check = verifyStored(manifest, s);
-            if (!check.passed()) {
+            // only a checksum verdict is a verdict: a re-read that fails on the storage proves nothing
+            if (!check.passed() && check.detail().startsWith(CoreErrorCode.CHECKSUM_MISMATCH.name() + ":")) {
                 return new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, check.detail().replaceFirst("^CHECKSUM_MISMATCH: ", "")
                         + " (the restore failed on it: " + failure.getMessage() + ")", failure);
             }

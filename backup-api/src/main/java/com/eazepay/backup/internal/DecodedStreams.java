@@ -41,6 +41,15 @@ public final class DecodedStreams {
     }
 
     private static RuntimeException preferChecksum(VerifyingInputStream verifying, Exception decodeError, String key) {
+        if (verifying.storageFailure() != null) {
+            // Reading the storage failed: the decoder saw a broken stream, not a corrupt object.
+            BackupException storage = verifying.storageFailure();
+            if (decodeError != storage && !causedBy(decodeError, storage)) {
+                storage.addSuppressed(decodeError);
+            }
+            closeQuietly(verifying, storage);
+            return storage;
+        }
         try {
             verifying.drainAndVerify();
         } catch (BackupException checksum) {
@@ -56,6 +65,15 @@ public final class DecodedStreams {
         }
         return new BackupException(CoreErrorCode.CORRUPT_DATA, "cannot decode " + key + " although its checksum matches: "
                 + decodeError.getMessage() + " (was it written by a different codec or library version?)", decodeError);
+    }
+
+    private static boolean causedBy(Throwable t, Throwable cause) {
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c == cause) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void closeQuietly(InputStream in, Exception primary) {

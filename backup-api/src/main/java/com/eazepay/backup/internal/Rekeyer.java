@@ -65,7 +65,7 @@ public final class Rekeyer {
                     + " needs the current identity: configure encryption(..) with an identity on the engine");
         }
         String suffix = SUFFIX.format(clock.instant());
-        PutOptions options = lockedUntil(manifest).map(PutOptions.defaults()::withRetainUntil).orElse(PutOptions.defaults());
+        PutOptions options = lockedUntil(manifest).map(PutOptions.forData()::withRetainUntil).orElse(PutOptions.forData());
         List<Manifest.StreamInfo> rewritten = new ArrayList<>();
         List<String> newKeys = new ArrayList<>();
         try {
@@ -83,7 +83,7 @@ public final class Rekeyer {
                     new Manifest.Codec(to.id(), to.parameters()), rewritten, facts);
             byte[] json = Json.write(updated);
             storage.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(json),
-                    options.withContentLength(json.length).withContentType("application/json"));
+                    new PutOptions(json.length, "application/json", options.retainUntil())); // bookkeeping, locked alike
             newKeys.clear(); // committed: the new objects are now the backup, and nothing after this fails the rekey
             for (Manifest.StreamInfo old : manifest.streams()) {
                 String oldKey = RepositoryLayout.streamKey(manifest.source(), manifest.id(), old.object());

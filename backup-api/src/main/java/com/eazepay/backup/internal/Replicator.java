@@ -57,7 +57,7 @@ public final class Replicator {
         for (StorageTarget replica : replicas) {
             // a replica that cannot lock still gets the copy; build() logged that it is not locked
             PutOptions options = lockUntil.isPresent() && replica.supportsObjectLock()
-                    ? PutOptions.defaults().withRetainUntil(lockUntil.get()) : PutOptions.defaults();
+                    ? PutOptions.forData().withRetainUntil(lockUntil.get()) : PutOptions.forData();
             try {
                 for (Manifest.StreamInfo s : manifest.streams()) {
                     String key = RepositoryLayout.streamKey(manifest.source(), manifest.id(), s.object());
@@ -72,7 +72,7 @@ public final class Replicator {
                     manifestJson = Json.write(manifest);
                 }
                 replica.put(RepositoryLayout.manifestKey(manifest.source(), manifest.id()), new ByteArrayInputStream(manifestJson),
-                        options.withContentLength(manifestJson.length).withContentType("application/json"));
+                        new PutOptions(manifestJson.length, "application/json", options.retainUntil())); // bookkeeping
                 LOG.info("backup {} of '{}' replicated to {}", manifest.id(), manifest.source(), replica.describe());
             } catch (BackupException e) {
                 LOG.warn("backup {} of '{}' is committed to {} but replicating it to {} failed ({}): {}", manifest.id(),

@@ -79,6 +79,18 @@ public interface StorageTarget extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Places ({@code true}) or lifts ({@code false}) the store's own legal hold on one object, where the store
+     * has one (S3 Object Lock legal hold, GCS temporary hold): while held, the object cannot be deleted or
+     * overwritten, even by a client that ignores the repository's hold markers. Idempotent.
+     *
+     * @return {@code false} when this storage has no such hold (the default): the repository's marker is then
+     *         the only hold
+     */
+    default boolean legalHold(String key, boolean hold) {
+        return false;
+    }
+
     /** All objects under {@code prefix}, sorted by key. Convenience over {@link #list}. */
     default List<ObjectInfo> listAll(String prefix) {
         List<ObjectInfo> all = new ArrayList<>();

@@ -112,6 +112,16 @@ public final class RetryingStorage implements StorageTarget {
     }
 
     @Override
+    public boolean legalHold(String key, boolean hold) {
+        return policy.call("legal hold " + key, delegate.describe(), () -> delegate.legalHold(key, hold));
+    }
+
+    @Override
+    public boolean supportsObjectLock() {
+        return delegate.supportsObjectLock();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

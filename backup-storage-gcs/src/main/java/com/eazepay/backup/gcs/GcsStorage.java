@@ -93,6 +93,14 @@ public final class GcsStorage implements StorageTarget {
     public static final int CHUNK_GRANULARITY = 256 * 1024;
     /** Default upload chunk size: 8 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+    /** Default floor of the HTTP read timeout: 20 s (see {@link Builder#readTimeout}). */
+    public static final java.time.Duration DEFAULT_READ_TIMEOUT = java.time.Duration.ofSeconds(20);
+    /** Default HTTP connect timeout: 20 s. */
+    public static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(20);
+    /** Default floor of the total retry time of one request or chunk: 50 s (see {@link Builder#retryBudget}). */
+    public static final java.time.Duration DEFAULT_RETRY_BUDGET = java.time.Duration.ofSeconds(50);
+    /** Default slowest link the timeouts are scaled for: 1 MiB/s. */
+    public static final long DEFAULT_MINIMUM_BANDWIDTH = 1024 * 1024;
     /** Storage classes accepted by {@link Builder#storageClass(String)}. */
     public static final List<String> STORAGE_CLASSES = List.of("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE");
 
@@ -280,14 +288,16 @@ public final class GcsStorage implements StorageTarget {
         } catch (IOException | RuntimeException e) {
             BackupException be = translate(op, resource, "storage.objects.create", e);
             throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
-                    + " bytes, nothing was stored", e, be.isRetryable());
+                    + " bytes, nothing was stored", be.getCause(), be.isRetryable());
         }
         return total + n;
     }
 
     private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
         BlobInfo.Builder b = BlobInfo.newBuilder(BlobId.of(bucket, name)).setContentType(options.contentType());
-        if (storageClass != null) {
+        if (storageClass != null && options.dataObject()) {
+            // bookkeeping (manifests, leases, pins, holds, reports, repository.json) keeps the bucket's
+            // default class: NEARLINE/COLDLINE/ARCHIVE minimum durations would bill every short-lived lease
             b.setStorageClass(storageClass);
         }
         if (!ifAbsent && holdable(key)) {
@@ -307,6 +317,24 @@ public final class GcsStorage implements StorageTarget {
 
     private static boolean holdable(String key) {
         return !key.equals(REPOSITORY_FILE) && HOLD_EXEMPT_PREFIXES.stream().noneMatch(key::startsWith);
+    }
+
+    /**
+     * Sets or releases the GCS temporary hold of one object (what {@code gcloud storage objects update
+     * --[no-]temporary-hold} does): a held object cannot be deleted or replaced. A missing object is
+     * {@code NOT_FOUND}.
+     */
+    @Override
+    public boolean legalHold(String key, boolean hold) {
+        checkOpen();
+        String resource = resource(key);
+        Blob updated = call("legal hold", resource, "storage.objects.update", () -> storage.update(
+                BlobInfo.newBuilder(BlobId.of(bucket, objectName(key))).setTemporaryHold(hold).build()));
+        if (updated == null) {
+            throw notFound("legal hold", resource);
+        }
+        LOG.debug("temporary hold {} on {}", hold ? "set" : "released", resource);
+        return true;
     }
 
     @Override
@@ -364,7 +392,7 @@ public final class GcsStorage implements StorageTarget {
             }
         } catch (RuntimeException e) {
             // no storage.buckets.get permission, or unreachable: fall back to the object answer
-            LOG.debug("bucket lookup for {} failed: {}", describe(), e.toString());
+            LOG.debug("bucket lookup for {} failed: {}", describe(), GcsErrors.redacted(e).toString());
         }
         return new BackupException(CoreErrorCode.NOT_FOUND, "no object " + resource);
     }
@@ -548,7 +576,7 @@ public final class GcsStorage implements StorageTarget {
         try {
             s.close();
         } catch (Exception e) {
-            LOG.debug("closing the GCS client failed", e);
+            LOG.debug("closing the GCS client failed", GcsErrors.redacted(e));
         }
     }
 
@@ -618,6 +646,10 @@ public final class GcsStorage implements StorageTarget {
         private int chunkSize = DEFAULT_CHUNK_SIZE;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private Clock clock = Clock.systemUTC();
+        private java.time.Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private java.time.Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private java.time.Duration retryBudget = DEFAULT_RETRY_BUDGET;
+        private long minimumBandwidth = DEFAULT_MINIMUM_BANDWIDTH;
 
         private Builder(String bucket, Storage client) {
             this.bucket = bucket;
@@ -641,7 +673,7 @@ public final class GcsStorage implements StorageTarget {
         }
 
         /**
-         * Storage class of written objects: one of {@link #STORAGE_CLASSES} (case-insensitive).
+         * Storage class of backups' data objects ({@link PutOptions#dataObject()}; bookkeeping keeps the bucket default): one of {@link #STORAGE_CLASSES} (case-insensitive).
          * Default: the bucket's default class. Validated by {@link #build()}.
          */
         public Builder storageClass(String storageClass) {
@@ -708,6 +740,61 @@ public final class GcsStorage implements StorageTarget {
             return this;
         }
 
+        /**
+         * Floor of the HTTP read timeout, &gt; 0: the effective one is
+         * {@code max(readTimeout, 2 × chunkSize / minimumBandwidth)} (a chunk's response comes after its bytes went
+         * over the link). Default 20 s (the client library's); with 8 MiB chunks at 1 MiB/s, 20 s.
+         */
+        public Builder readTimeout(java.time.Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /** HTTP connect timeout, &gt; 0. Default 20 s. */
+        public Builder connectTimeout(java.time.Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Floor of the total time the client may spend on one request or chunk with its retries inside a
+         * transfer, &gt; 0: the effective one is {@code max(retryBudget, 4 × effective read timeout)}.
+         * Default 50 s (the client library's).
+         */
+        public Builder retryBudget(java.time.Duration budget) {
+            this.retryBudget = positive(budget, "retryBudget");
+            return this;
+        }
+
+        /** The slowest link the timeouts must survive, in bytes per second, &gt; 0. Default 1 MiB/s. */
+        public Builder minimumBandwidth(long bytesPerSecond) {
+            if (bytesPerSecond <= 0) {
+                throw new IllegalArgumentException("minimumBandwidth must be > 0 bytes per second, was " + bytesPerSecond);
+            }
+            this.minimumBandwidth = bytesPerSecond;
+            return this;
+        }
+
+        /** The read timeout the client this builder creates uses (see {@link #readTimeout}). */
+        public java.time.Duration effectiveReadTimeout() {
+            java.time.Duration scaled = java.time.Duration.ofMillis(2L * chunkSize * 1000 / minimumBandwidth);
+            return readTimeout.compareTo(scaled) >= 0 ? readTimeout : scaled;
+        }
+
+        /** The total retry budget the client this builder creates uses (see {@link #retryBudget}). */
+        public java.time.Duration effectiveRetryBudget() {
+            java.time.Duration scaled = effectiveReadTimeout().multipliedBy(4);
+            return retryBudget.compareTo(scaled) >= 0 ? retryBudget : scaled;
+        }
+
+        private static java.time.Duration positive(java.time.Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative() || d.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " must be > 0 and < 24 days, was " + d);
+            }
+            return d;
+        }
+
         /** Retry policy for metadata calls, and attempt count for upload chunks. Default {@link RetryPolicy#defaults()}. */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -770,10 +857,16 @@ public final class GcsStorage implements StorageTarget {
             } else if (host != null) {
                 options.setCredentials(NoCredentials.getInstance());
             }
+            options.setTransportOptions(com.google.cloud.http.HttpTransportOptions.newBuilder()
+                    .setConnectTimeout((int) connectTimeout.toMillis())
+                    .setReadTimeout((int) effectiveReadTimeout().toMillis()).build());
             Storage metadataClient;
             Storage uploadClient;
             try {
-                RetrySettings defaults = StorageOptions.getDefaultRetrySettings();
+                RetrySettings defaults = StorageOptions.getDefaultRetrySettings().toBuilder()
+                        .setTotalTimeoutDuration(effectiveRetryBudget())
+                        .setInitialRpcTimeoutDuration(effectiveReadTimeout())
+                        .setMaxRpcTimeoutDuration(effectiveRetryBudget()).build();
                 // metadata calls: retried by our RetryPolicy only, so attempts do not multiply
                 metadataClient = options.setRetrySettings(defaults.toBuilder().setMaxAttempts(1).build()).build().getService();
                 // upload chunks: retried inside the resumable session, which knows where to resume

@@ -135,6 +135,11 @@ final class FakeGcsServer implements AutoCloseable {
         faults.add(new Fault(Pattern.compile(regex), status, new AtomicInteger(times)));
     }
 
+    /** Forget every injected fault. */
+    void clearFaults() {
+        faults.clear();
+    }
+
     /** Release or set a temporary hold, as {@code gcloud storage objects update --[no-]temporary-hold}. */
     void setTemporaryHold(String bucket, String name, boolean hold) {
         StoredObject o = buckets.get(bucket).objects.get(name);
@@ -253,7 +258,10 @@ final class FakeGcsServer implements AutoCloseable {
             }
             String id = "s" + ids.incrementAndGet();
             sessions.put(id, new Session(bucketName, name, meta, ifGen, Files.createTempFile(dir, "upload", ".bin")));
-            ex.getResponseHeaders().set("Location", host() + "/upload/storage/v1/b/" + rest.substring(0, rest.indexOf('/'))
+            // like GCS, the session URL is on the host the client called (through a proxy, the proxy)
+            String hostHeader = ex.getRequestHeaders().getFirst("Host");
+            ex.getResponseHeaders().set("Location", (hostHeader == null ? host() : "http://" + hostHeader)
+                    + "/upload/storage/v1/b/" + rest.substring(0, rest.indexOf('/'))
                     + "/o?uploadType=resumable&upload_id=" + id);
             ex.sendResponseHeaders(200, -1);
             return;
@@ -398,7 +406,32 @@ final class FakeGcsServer implements AutoCloseable {
             return;
         }
         String name = decode(tail.substring(3));
-        switch (ex.getRequestMethod()) {
+        String method = ex.getRequestMethod();
+        String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+        if ("POST".equals(method) && override != null) {
+            method = override;
+        }
+        switch (method) {
+            case "PATCH", "PUT" -> {
+                // metadata update: only the holds are implemented (what GcsStorage.legalHold sends)
+                if (isDenied(ex, "storage.objects.update", bucketName)) {
+                    return;
+                }
+                JsonNode patch = readJson(ex);
+                synchronized (bucket) {
+                    StoredObject o = bucket.objects.get(name);
+                    if (o == null) {
+                        error(ex, 404, "No such object: " + bucketName + "/" + name, "notFound");
+                        return;
+                    }
+                    for (String field : List.of("temporaryHold", "eventBasedHold")) {
+                        if (patch.has(field)) {
+                            o.metadata.put(field, patch.get(field).asBoolean());
+                        }
+                    }
+                    send(ex, 200, o.resource());
+                }
+            }
             case "GET" -> {
                 if (isDenied(ex, "storage.objects.get", bucketName)) {
                     return;
@@ -667,6 +700,12 @@ final class FakeGcsServer implements AutoCloseable {
 
     private static JsonNode readJson(HttpExchange ex) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
+        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding")) && body.length > 0) {
+            // the client gzips metadata updates
+            try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                body = in.readAllBytes();
+            }
+        }
         return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
     }
 

@@ -93,6 +93,9 @@ class GcsEngineEndToEndTest {
             ObjectInfo stream = objects.stream().filter(o -> o.key().endsWith(".zst.age")).findFirst().orElseThrow();
             assertThat(server.metadata("eazepay-backups", "prod/" + stream.key()).path("storageClass").asText())
                     .isEqualTo("NEARLINE");
+            // the engine marks stream objects as data: its bookkeeping keeps the bucket's default class
+            assertThat(server.metadata("eazepay-backups", "prod/ledger/" + manifest.id() + "/manifest.json")
+                    .path("storageClass").asText()).isNotEqualTo("NEARLINE");
 
             // standard tools: fetch (gcloud storage cp), sha256sum against the manifest, age -d | zstd -d
             Path fetched = dir.resolve("fetched.zst.age");

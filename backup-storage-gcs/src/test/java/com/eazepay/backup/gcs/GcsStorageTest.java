@@ -245,7 +245,8 @@ class GcsStorageTest {
         String kms = "projects/p/locations/us-central1/keyRings/backup/cryptoKeys/k1";
         try (GcsStorage storage = builder().storageClass("nearline").kmsKeyName(kms)
                 .temporaryHold(true).eventBasedHold(true).build()) {
-            storage.put("pg/1/db.pgdump.zst.age", text("data"), PutOptions.defaults().withContentType("application/x-age"));
+            storage.put("pg/1/db.pgdump.zst.age", text("data"), PutOptions.forData().withContentType("application/x-age"));
+            storage.put("pg/1/manifest.json", text("{}"), PutOptions.defaults());
             storage.putIfAbsent("locks/prune.json", text("lease"), PutOptions.defaults());
             storage.put("locks/schedule.json", text("lease"), PutOptions.defaults());
             storage.put("holds/pg/1.json", text("{}"), PutOptions.defaults());
@@ -264,7 +265,11 @@ class GcsStorageTest {
                 ObjectNode meta = server.metadata(bucket, lease);
                 assertThat(meta.path("temporaryHold").asBoolean(false)).as(lease).isFalse();
                 assertThat(meta.path("eventBasedHold").asBoolean(false)).as(lease).isFalse();
+                assertThat(meta.path("storageClass").asText()).as(lease).isNotEqualTo("NEARLINE");
             }
+            // the manifest: held with its backup, but bookkeeping for the storage class
+            assertThat(server.metadata(bucket, "prod/pg/1/manifest.json").path("storageClass").asText()).isNotEqualTo("NEARLINE");
+            assertThat(server.metadata(bucket, "prod/pg/1/manifest.json").path("temporaryHold").asBoolean()).isTrue();
             assertThat(storage.toString()).contains("NEARLINE", "temporaryHold", "eventBasedHold");
         }
     }

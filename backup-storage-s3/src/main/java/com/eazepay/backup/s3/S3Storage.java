@@ -5,6 +5,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.s3.internal.DaemonThreads;
+import com.eazepay.backup.s3.internal.ResumingObjectStream;
 import com.eazepay.backup.s3.internal.S3Errors;
 import com.eazepay.backup.s3.internal.S3Errors.Op;
 import com.eazepay.backup.s3.internal.StreamingUpload;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -31,10 +33,12 @@ import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectLockConfigurationResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.ObjectLockEnabled;
+import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -57,6 +61,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link StorageTarget} on Amazon S3 or an S3-compatible store (MinIO, Ceph RGW), using the AWS SDK
@@ -76,9 +81,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@value #DEFAULT_PART_SIZE_MIB} MiB) with at most {@link Builder#partsInFlight partsInFlight}
  *       parts in memory and in flight, each with a {@link ChecksumAlgorithm#CRC32} (or configured)
  *       checksum and its own retries. Any failure, including the input stream throwing, aborts the
- *       multipart upload: nothing partial becomes visible and no orphan upload remains. A stream
+ *       multipart upload: nothing partial becomes visible and no orphan upload remains. Part buffers of one
+ *       upload never exceed {@link Builder#uploadMemory uploadMemory} bytes (parts grow, fewer fly). A stream
  *       shorter than one part, and any small object, is sent with one {@code PutObject}.</li>
- *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads).</li>
+ *   <li><b>Reads</b> stream the object ({@code GetObject}, with a {@code Range} header for ranged reads). When the
+ *       connection drops mid-object the read resumes where it stopped with a ranged {@code GetObject} pinned to
+ *       the object's ETag ({@code If-Match}), at most {@link Builder#readResumes readResumes} times; closing a
+ *       stream before its end aborts the response instead of downloading the rest.</li>
  *   <li><b>Listing</b> pages through {@code ListObjectsV2}, retrying each page on its own (so no key is
  *       reported twice); keys are reported relative to the prefix.</li>
  *   <li><b>putIfAbsent</b> sends {@code If-None-Match: *}; S3 answers 412 when the key exists.</li>
@@ -115,10 +124,14 @@ public final class S3Storage implements StorageTarget {
     public static final long DEFAULT_PART_SIZE = DEFAULT_PART_SIZE_MIB * 1024L * 1024;
     /** Default number of parts uploading at once per upload: {@value}. */
     public static final int DEFAULT_PARTS_IN_FLIGHT = 4;
-    /** Default socket (read) timeout of clients this class creates: 60 s. */
+    /** Default slowest link the timeouts are scaled for, in bytes per second: 1 MiB/s. */
+    public static final long DEFAULT_MINIMUM_BANDWIDTH = 1024 * 1024;
+    /** Default socket (read) timeout floor of clients this class creates: 60 s (see {@link Builder#socketTimeout}). */
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
     /** Default connect timeout of clients this class creates: 10 s. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Default number of times one read resumes after a connection reset: {@value}. */
+    public static final int DEFAULT_READ_RESUMES = 5;
     private static final int DELETE_BATCH = 1000;
 
     private final S3Client client;
@@ -131,10 +144,12 @@ public final class S3Storage implements StorageTarget {
     private final String kmsKeyId;
     private final ObjectLockMode lockMode;
     private final RetryPolicy retryPolicy;
+    private final int readResumes;
     private final ThreadPoolExecutor executor;
     private final StreamingUpload.Settings uploadSettings;
     private final AtomicBoolean objectLockChecked = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong maxUploadBuffered = new AtomicLong();
 
     private S3Storage(Builder b, S3Client client, boolean ownsClient, String region) {
         this.client = client;
@@ -147,11 +162,13 @@ public final class S3Storage implements StorageTarget {
         this.kmsKeyId = b.kmsKeyId;
         this.lockMode = b.lockMode;
         this.retryPolicy = b.retryPolicy;
+        this.readResumes = b.readResumes;
         this.executor = new ThreadPoolExecutor(b.partsInFlight, b.partsInFlight, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), new DaemonThreads("s3-upload-" + bucket));
         this.executor.allowCoreThreadTimeOut(true);
         this.uploadSettings = new StreamingUpload.Settings(client, bucket, region, storageClass, sse, kmsKeyId, lockMode,
-                b.checksum, b.partSize, b.partsInFlight, executor, retryPolicy);
+                b.checksum, b.partSize, b.partsInFlight, b.effectiveUploadMemory(), executor, retryPolicy,
+                bytes -> maxUploadBuffered.accumulateAndGet(bytes, Math::max));
     }
 
     /** Starts a builder for a storage on {@code bucket}; the client is created (and closed) by the storage. */
@@ -177,6 +194,35 @@ public final class S3Storage implements StorageTarget {
     @Override
     public String describe() {
         return "s3://" + bucket + "/" + prefix;
+    }
+
+    /**
+     * Sets ({@code PutObjectLegalHold} ON) or lifts (OFF) the S3 Object Lock legal hold of one object. Legal
+     * holds exist only on buckets with Object Lock, so only a storage built with {@link Builder#objectLock} does
+     * this; others answer {@code false} (the engine's hold marker then is the only hold).
+     *
+     * @throws BackupException {@code STORAGE_FAILED} naming {@code s3:PutObjectLegalHold} when refused
+     */
+    @Override
+    public boolean legalHold(String key, boolean hold) {
+        String full = fullKey(key);
+        if (lockMode == null) {
+            return false;
+        }
+        ObjectLockLegalHoldStatus status = hold ? ObjectLockLegalHoldStatus.ON : ObjectLockLegalHoldStatus.OFF;
+        retryPolicy.run("legal hold", location(key), () -> {
+            try {
+                client.putObjectLegalHold(b -> b.bucket(bucket).key(full).legalHold(h -> h.status(status)));
+            } catch (SdkException | UncheckedIOException e) {
+                throw S3Errors.translate(Op.LEGAL_HOLD, bucket, location(key), region, e);
+            }
+        });
+        return true;
+    }
+
+    /** The most bytes of part buffers one upload of this storage held at once so far (for tests and metrics). */
+    long maxUploadBufferedBytes() {
+        return maxUploadBuffered.get();
     }
 
     /** The bucket. */
@@ -219,7 +265,7 @@ public final class S3Storage implements StorageTarget {
             checkObjectLock(key);
         }
         StreamingUpload upload = new StreamingUpload(uploadSettings, full, location(key), options.contentType(),
-                options.contentLength(), options.retainUntil(), ifNoneMatch);
+                options.contentLength(), options.retainUntil(), ifNoneMatch, options.dataObject());
         try {
             return upload.run(data);
         } catch (BackupException e) {
@@ -301,13 +347,36 @@ public final class S3Storage implements StorageTarget {
             req.range("bytes=" + range.offset() + "-" + (range.toEnd() ? "" : String.valueOf(range.offset() + range.length() - 1)));
         }
         GetObjectRequest request = req.build();
-        return retryPolicy.call("get", location(key), () -> {
+        ResponseInputStream<GetObjectResponse> first = retryPolicy.call("get", location(key), () -> {
             try {
                 return client.getObject(request);
             } catch (S3Exception e) {
                 if (e.statusCode() == 416) {
                     // The range starts at or past the end of an existing object: an empty read.
-                    return InputStream.nullInputStream();
+                    return null;
+                }
+                throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
+            } catch (SdkException | UncheckedIOException e) {
+                throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
+            }
+        });
+        if (first == null) {
+            return InputStream.nullInputStream();
+        }
+        return new ResumingObjectStream(first, range.offset(), location(key), readResumes,
+                (from, to, eTag) -> resume(full, key, from, to, eTag));
+    }
+
+    private ResponseInputStream<GetObjectResponse> resume(String full, String key, long from, long to, String eTag) {
+        GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(full).range("bytes=" + from + "-" + to)
+                .ifMatch(eTag).build();
+        return retryPolicy.call("resume get", location(key), () -> {
+            try {
+                return client.getObject(request);
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    throw new BackupException(CoreErrorCode.STORAGE_FAILED, location(key) + " changed while it was"
+                            + " being read (its ETag is no longer " + eTag + "): read it again", e, false);
                 }
                 throw S3Errors.translate(Op.GET, bucket, location(key), region, e);
             } catch (SdkException | UncheckedIOException e) {
@@ -446,9 +515,12 @@ public final class S3Storage implements StorageTarget {
         private AwsCredentialsProvider credentials;
         private long partSize = DEFAULT_PART_SIZE;
         private int partsInFlight = DEFAULT_PARTS_IN_FLIGHT;
+        private long uploadMemory = -1;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private ChecksumAlgorithm checksum = ChecksumAlgorithm.CRC32;
+        private int readResumes = DEFAULT_READ_RESUMES;
         private Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
+        private long minimumBandwidth = DEFAULT_MINIMUM_BANDWIDTH;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
         private Builder(String bucket, S3Client client) {
@@ -472,7 +544,12 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** The S3 storage class of every object, e.g. {@code STANDARD_IA}, {@code GLACIER_IR}. Checked by {@link #build()}. Default {@code STANDARD}. */
+        /**
+         * The S3 storage class of the backups' data objects ({@link PutOptions#dataObject()}), e.g. {@code STANDARD_IA},
+         * {@code GLACIER_IR}. Checked by {@link #build()}. Bookkeeping objects (manifests, locks, pins, holds,
+         * reports, repository.json) always use the bucket's default class (STANDARD): an archive class would make
+         * them unreadable, an infrequent-access class would bill short-lived locks for 30 days. Default {@code STANDARD}.
+         */
         public Builder storageClass(String storageClass) {
             this.storageClass = Objects.requireNonNull(storageClass, "storageClass");
             return this;
@@ -538,7 +615,10 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Part size of multipart uploads in bytes, ≥ 5 MiB and ≤ 1 GiB. Default 16 MiB. Memory per upload ≤ partsInFlight × partSize. */
+        /**
+         * First part size of multipart uploads in bytes, ≥ 5 MiB and ≤ 1 GiB. Default 16 MiB. Parts double every
+         * 1,000 parts, up to {@link #uploadMemory(long) uploadMemory}.
+         */
         public Builder partSize(long bytes) {
             if (bytes < StreamingUpload.MIN_PART_SIZE || bytes > StreamingUpload.MAX_PART_SIZE) {
                 throw new IllegalArgumentException("partSize must be between 5 MiB (5242880) and 1 GiB (1073741824) bytes, was " + bytes);
@@ -547,7 +627,28 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Parts uploading (and buffered) at once per upload, 1 to 64. Default {@value S3Storage#DEFAULT_PARTS_IN_FLIGHT}. */
+        /**
+         * The memory budget of one upload: bytes of part buffers (being read, queued or uploading) held at once,
+         * ≥ partSize. As parts grow (they double every 1,000 parts, up to this budget) fewer are in flight, so
+         * memory never grows with the stream; the largest stream of unknown length is about 10,000 × budget
+         * (547 GiB with the defaults). Default partsInFlight × partSize (64 MiB).
+         */
+        public Builder uploadMemory(long bytes) {
+            if (bytes < StreamingUpload.MIN_PART_SIZE) {
+                throw new IllegalArgumentException("uploadMemory must be at least 5 MiB (5242880) bytes, was " + bytes);
+            }
+            this.uploadMemory = bytes;
+            return this;
+        }
+
+        long effectiveUploadMemory() {
+            return uploadMemory > 0 ? uploadMemory : partsInFlight * partSize;
+        }
+
+        /**
+         * Parts uploading at once per upload, 1 to 64, as far as {@link #uploadMemory(long) uploadMemory} allows.
+         * Default {@value S3Storage#DEFAULT_PARTS_IN_FLIGHT}.
+         */
         public Builder partsInFlight(int n) {
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("partsInFlight must be between 1 and 64, was " + n);
@@ -572,7 +673,44 @@ public final class S3Storage implements StorageTarget {
             return this;
         }
 
-        /** Read timeout of the client this builder creates, > 0. Default 60 s. */
+        /**
+         * How many times one read ({@link S3Storage#get}) resumes after the connection dropped mid-object, with
+         * a ranged {@code GetObject} pinned to the object's ETag; 0 to 100. Beyond that the read fails with an
+         * {@link java.io.IOException}. Default {@value S3Storage#DEFAULT_READ_RESUMES}.
+         */
+        public Builder readResumes(int n) {
+            if (n < 0 || n > 100) {
+                throw new IllegalArgumentException("readResumes must be between 0 and 100, was " + n);
+            }
+            this.readResumes = n;
+            return this;
+        }
+
+        /**
+         * The slowest link to S3 the timeouts must survive, in bytes per second shared by all parts in flight,
+         * &gt; 0. The socket timeout is scaled from it (see {@link #socketTimeout}). Default 1 MiB/s.
+         */
+        public Builder minimumBandwidth(long bytesPerSecond) {
+            if (bytesPerSecond <= 0) {
+                throw new IllegalArgumentException("minimumBandwidth must be > 0 bytes per second, was " + bytesPerSecond);
+            }
+            this.minimumBandwidth = bytesPerSecond;
+            return this;
+        }
+
+        /**
+         * The socket (read) timeout the client this builder creates uses: at least {@code floor}, and at least
+         * twice the time to send the parts in flight (which share the link) at the minimum bandwidth:
+         * {@code max(socketTimeout, 2 × uploadMemory / minimumBandwidth)}. With the defaults (64 MiB at
+         * 1 MiB/s) 128 s; at 100 KB/s, 22 minutes (or lower {@code uploadMemory}: 20 MiB → 7 minutes).
+         */
+        public Duration effectiveSocketTimeout() {
+            // the bytes of all parts in flight share the link: one part's response may wait for all of them
+            long scaledMillis = 2L * effectiveUploadMemory() * 1000 / minimumBandwidth;
+            return socketTimeout.compareTo(Duration.ofMillis(scaledMillis)) >= 0 ? socketTimeout : Duration.ofMillis(scaledMillis);
+        }
+
+        /** Floor of the read timeout of the client this builder creates, > 0 (see {@link #effectiveSocketTimeout()}). Default 60 s. */
         public Builder socketTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isZero() || timeout.isNegative()) {
@@ -606,6 +744,10 @@ public final class S3Storage implements StorageTarget {
                 problems.add("unknown storage class '" + storageClass + "': use one of "
                         + new TreeSet<>(StorageClass.knownValues().stream().map(StorageClass::toString).toList()));
             }
+            if (uploadMemory > 0 && uploadMemory < partSize) {
+                problems.add("uploadMemory(" + uploadMemory + ") is smaller than partSize(" + partSize
+                        + "): it must hold at least one part");
+            }
             if (client != null && (region != null || endpoint != null || pathStyle != null || credentials != null)) {
                 problems.add("region(..), endpoint(..), pathStyle(..) and credentials(..) cannot be combined with"
                         + " S3Storage.from(client, ..): configure the client instead");
@@ -632,7 +774,7 @@ public final class S3Storage implements StorageTarget {
             }
             S3ClientBuilder b = S3Client.builder()
                     .region(Region.of(effectiveRegion))
-                    .httpClient(ApacheHttpClient.builder().socketTimeout(socketTimeout)
+                    .httpClient(ApacheHttpClient.builder().socketTimeout(effectiveSocketTimeout())
                             .connectionTimeout(connectTimeout).maxConnections(Math.max(8, 2 * partsInFlight))
                             .build())
                     .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
@@ -645,7 +787,8 @@ public final class S3Storage implements StorageTarget {
                 b.forcePathStyle(pathStyle);
             }
             S3Client created = b.build();
-            LOG.debug("created S3 client for s3://{}/{} in {}{}", bucket, prefix, effectiveRegion,
+            LOG.debug("created S3 client for s3://{}/{} in {} (socket timeout {}){}", bucket, prefix, effectiveRegion,
+                    effectiveSocketTimeout(),
                     endpoint == null ? "" : " via " + endpoint.getScheme() + "://" + endpoint.getHost() + ":" + endpoint.getPort());
             return new S3Storage(this, created, true, effectiveRegion);
         }

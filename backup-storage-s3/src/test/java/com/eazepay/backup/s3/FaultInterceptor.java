@@ -25,12 +25,20 @@ final class FaultInterceptor implements ExecutionInterceptor {
     private final Predicate<SdkHttpRequest> matches;
     private final int status;
     private final String code;
+    private final String message;
     private final Map<String, String> headers;
     private final AtomicInteger remaining;
     private final AtomicInteger injected = new AtomicInteger();
     private final ThreadLocal<Boolean> faulting = ThreadLocal.withInitial(() -> false);
 
     FaultInterceptor(Predicate<SdkHttpRequest> matches, int times, int status, String code, Map<String, String> headers) {
+        this(matches, times, status, code, "injected " + code, headers);
+    }
+
+    /** With the S3 error message {@code message} (e.g. the text S3 sends for a KMS denial). */
+    FaultInterceptor(Predicate<SdkHttpRequest> matches, int times, int status, String code, String message,
+                     Map<String, String> headers) {
+        this.message = message;
         this.matches = matches;
         this.remaining = new AtomicInteger(times);
         this.status = status;
@@ -73,8 +81,8 @@ final class FaultInterceptor implements ExecutionInterceptor {
                 // the real body is discarded
             }
         });
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>injected "
-                + code + "</Message><RequestId>FAULT</RequestId></Error>";
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+                + "</Message><RequestId>FAULT</RequestId></Error>";
         return Optional.of(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -100,7 +100,9 @@ class S3StorageErrorsTest {
         String wrongSecret = "wrong-SECRET-value-0000";
         S3Client client = S3.newClient(S3.endpoint(), wrongSecret);
         toClose.add(client);
-        S3Storage s = S3Storage.from(client, S3.createBucket()).retryPolicy(fastRetries()).build();
+        // one attempt: SignatureDoesNotMatch is retried (a byte altered in transit breaks it too), and S3Proxy may
+        // close the kept-alive connection after the error, so a retry could end on that instead
+        S3Storage s = S3Storage.from(client, S3.createBucket()).retryPolicy(RetryPolicy.none()).build();
         toClose.add(0, s);
         assertThatThrownBy(() -> s.put("a.txt", bytes("x"), PutOptions.defaults()))
                 .isInstanceOfSatisfying(BackupException.class, e -> {

@@ -85,7 +85,7 @@ class S3StorageUploadTest {
     void aTwentyMebibyteStreamOfUnknownLengthGoesUpInFivePartsWithChecksumsStorageClassAndSse() throws Exception {
         S3Storage s = storage(b -> b.storageClass("STANDARD_IA"));
         long size = 20 * MIB + 123;
-        s.put("pg/big.bin", new GeneratedInputStream(size, 1), PutOptions.defaults());
+        s.put("pg/big.bin", new GeneratedInputStream(size, 1), PutOptions.forData());
 
         assertThat(sha256(s.get("pg/big.bin"))).isEqualTo(sha256(new GeneratedInputStream(size, 1)));
         List<SdkHttpRequest> creates = recorder.matching(RecordingInterceptor::isCreateMultipart);
@@ -112,11 +112,37 @@ class S3StorageUploadTest {
     }
 
     @Test
+    void theStorageClassGoesOnDataObjectsOnlyNeverOnBookkeeping() {
+        S3Storage s = storage(b -> b.storageClass("GLACIER"));
+        s.put("pg/1/db.pgdump.zst.age", new ByteArrayInputStream(new byte[10]), PutOptions.forData());
+        s.put("pg/1/big.zst.age", new GeneratedInputStream(6 * MIB, 3), PutOptions.forData());
+        for (String bookkeeping : List.of("pg/1/manifest.json", "locks/prune.json", "pins/pg/1.json", "holds/pg/1.json",
+                "reports/verify/pg-1.json", "repository.json")) {
+            s.put(bookkeeping, new ByteArrayInputStream("{}".getBytes()), PutOptions.defaults());
+        }
+        assertThat(s.putIfAbsent("locks/lease.json", new ByteArrayInputStream("{}".getBytes()), PutOptions.defaults())).isTrue();
+        List<SdkHttpRequest> puts = recorder.matching(RecordingInterceptor::isSinglePut);
+        assertThat(puts).hasSize(8);
+        assertThat(puts).filteredOn(p -> p.encodedPath().endsWith(".age"))
+                .singleElement().satisfies(p -> assertThat(header(p, "x-amz-storage-class")).isEqualTo("GLACIER"));
+        assertThat(puts).filteredOn(p -> !p.encodedPath().endsWith(".age"))
+                .hasSize(7).allSatisfy(p -> assertThat(p.firstMatchingHeader("x-amz-storage-class")).isEmpty());
+        assertThat(recorder.matching(RecordingInterceptor::isCreateMultipart)).singleElement()
+                .satisfies(p -> assertThat(header(p, "x-amz-storage-class")).isEqualTo("GLACIER"));
+        // and the bookkeeping stays readable (an archived manifest would not be)
+        try (InputStream in = s.get("pg/1/manifest.json")) {
+            assertThat(in.readAllBytes()).hasSize(2);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aStreamShorterThanOnePartIsOneSinglePutWithStorageClassAndKmsHeaders() {
         S3Storage s = storage(b -> b.storageClass("GLACIER_IR").sseKms("alias/eazepay-backups"));
         // S3Proxy may refuse SSE-KMS; what matters here is the request we send.
         try {
-            s.put("m/manifest.json", new ByteArrayInputStream("{}".getBytes()), PutOptions.defaults());
+            s.put("pg/1/db.pgdump.zst.age", new ByteArrayInputStream("{}".getBytes()), PutOptions.forData());
         } catch (BackupException refusedByS3Proxy) {
             assertThat(refusedByS3Proxy.errorCode()).isEqualTo(CoreErrorCode.STORAGE_FAILED);
         }
@@ -203,6 +229,7 @@ class S3StorageUploadTest {
         assertThat(StreamingUpload.partSize(5 * MIB, 1000)).isEqualTo(5 * MIB);
         assertThat(StreamingUpload.partSize(5 * MIB, 1001)).isEqualTo(10 * MIB);
         assertThat(StreamingUpload.partSize(16 * MIB, 10_000)).isEqualTo(1024 * MIB);
+        assertThat(StreamingUpload.partSize(16 * MIB, 10_000, 64 * MIB)).as("capped by the upload memory budget").isEqualTo(64 * MIB);
         long capacity = 0;
         for (int part = 1; part <= 10_000; part++) {
             capacity += StreamingUpload.partSize(5 * MIB, part);

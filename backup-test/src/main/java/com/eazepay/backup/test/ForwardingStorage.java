@@ -78,6 +78,11 @@ public abstract class ForwardingStorage implements StorageTarget {
     }
 
     @Override
+    public boolean legalHold(String key, boolean hold) {
+        return delegate.legalHold(key, hold);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

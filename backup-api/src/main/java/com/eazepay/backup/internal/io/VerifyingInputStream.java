@@ -11,7 +11,8 @@ import java.util.HexFormat;
 /**
  * Reads a stored object and checks, when its end is reached, that its size and SHA-256 match the
  * manifest. A mismatch throws {@code BackupException(CHECKSUM_MISMATCH)} naming the object and the
- * offset, so nothing downstream can mistake a corrupt or truncated object for a good one.
+ * offset, so nothing downstream can mistake a corrupt or truncated object for a good one. A failing read of
+ * the storage is not a verdict on the object: it is {@code STORAGE_UNAVAILABLE} (retryable), and sticks.
  */
 public final class VerifyingInputStream extends CheckedFilterInputStream {
 
@@ -21,6 +22,7 @@ public final class VerifyingInputStream extends CheckedFilterInputStream {
     private final MessageDigest digest = HashingOutputStream.sha256();
     private long position;
     private boolean verified;
+    private BackupException storageFailure;
 
     public VerifyingInputStream(InputStream in, String object, long expectedSize, String expectedSha256) {
         super(in);
@@ -34,12 +36,21 @@ public final class VerifyingInputStream extends CheckedFilterInputStream {
         if (len == 0) {
             return 0;
         }
+        if (storageFailure != null) {
+            // The storage's stream broke: what it would return now proves nothing about the object.
+            throw storageFailure;
+        }
         int n;
         try {
             n = in.read(b, off, len);
-        } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + object + " failed at offset "
-                    + position + ": " + e.getMessage() + "; try again, or restore from a replica", e);
+        } catch (BackupException e) {
+            storageFailure = e;
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            storageFailure = new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "reading " + object + " failed at offset "
+                    + position + ": " + e.getMessage() + "; the object was not checked: try again, or restore from a replica",
+                    e, true);
+            throw storageFailure;
         }
         if (n < 0) {
             verifyAtEnd();
@@ -66,6 +77,14 @@ public final class VerifyingInputStream extends CheckedFilterInputStream {
     /** Whether the end was reached and the checksum matched. */
     public boolean verified() {
         return verified;
+    }
+
+    /**
+     * The failure of the storage's stream, if reading it failed: then nothing was verified, and every later
+     * read throws it again (never a truncation verdict on a stream that broke).
+     */
+    public BackupException storageFailure() {
+        return storageFailure;
     }
 
     /** Bytes read so far. */

@@ -26,6 +26,9 @@ public final class GcsErrors {
     /** The HTTP status of a client failure anywhere in {@code t}'s cause chain, or 0 if none. */
     public static int status(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof Redacted r && r.status > 0) {
+                return r.status;
+            }
             if (c instanceof BaseServiceException s && s.getCode() > 0) {
                 return s.getCode();
             }
@@ -59,10 +62,14 @@ public final class GcsErrors {
      * @param permission the IAM permission the operation needs, e.g. {@code storage.objects.create}
      */
     public static BackupException translate(String operation, String resource, String bucket, String permission,
-                                            Throwable failure) {
-        if (failure instanceof BackupException be) {
+                                            Throwable original) {
+        if (original instanceof BackupException be) {
             return be;
         }
+        // the client's messages carry resumable session URLs (upload ids) and request dumps: keep neither,
+        // not even in the cause chain, which reaches logs with every stack trace
+        Throwable failure = original;
+        Throwable cause = redacted(original);
         int status = status(failure);
         String detail = serverMessage(failure);
         String what = operation + " " + resource;
@@ -70,57 +77,58 @@ public final class GcsErrors {
             case 400:
                 return new BackupException(CoreErrorCode.STORAGE_FAILED,
                         what + " was rejected as invalid (400" + detail + "); check the key, storage class and KMS key name",
-                        failure, false);
+                        cause, false);
             case 401:
                 return new BackupException(CoreErrorCode.STORAGE_FAILED,
                         what + " failed: not authenticated (401" + detail + "); check the credentials"
                                 + " (Application Default Credentials: gcloud auth application-default login,"
-                                + " or GOOGLE_APPLICATION_CREDENTIALS)", failure, false);
+                                + " or GOOGLE_APPLICATION_CREDENTIALS)", cause, false);
             case 403:
                 return new BackupException(CoreErrorCode.STORAGE_FAILED,
                         what + " failed: permission denied (403" + detail + "); the principal needs "
-                                + permission + " on bucket '" + bucket + "'", failure, false);
+                                + permission + " on bucket '" + bucket + "'", cause, false);
             case 404:
-                if (detail.toLowerCase(Locale.ROOT).contains("bucket")) {
-                    return bucketMissing(what, bucket, failure);
+                // classified on the whole server text (the bucket error may follow the first line), never quoted whole
+                if (rawServerMessage(failure).toLowerCase(Locale.ROOT).contains("bucket")) {
+                    return bucketMissing(what, bucket, cause);
                 }
                 return new BackupException(CoreErrorCode.NOT_FOUND,
-                        what + " failed: not found (404" + detail + ")", failure, false);
+                        what + " failed: not found (404" + detail + ")", cause, false);
             case 408:
                 return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
                         what + " timed out (408" + detail + "); will succeed on retry if the network recovers",
-                        failure, true);
+                        cause, true);
             case 409:
                 return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " conflicted with a concurrent change (409" + detail + ")", failure, false);
+                        what + " conflicted with a concurrent change (409" + detail + ")", cause, false);
             case 412:
                 return new BackupException(CoreErrorCode.STORAGE_FAILED,
                         what + " failed: precondition failed (412" + detail + "): the object changed or already exists",
-                        failure, false);
+                        cause, false);
             case 429:
                 return new BackupException(CoreErrorCode.STORAGE_THROTTLED,
                         what + " was throttled (429" + detail + "); retry with backoff or lower the request rate",
-                        failure, true);
+                        cause, true);
             default:
                 break;
         }
         if (status >= 500) {
             return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
-                    what + " failed on the server (" + status + detail + "); retryable", failure, true);
+                    what + " failed on the server (" + status + detail + "); retryable", cause, true);
         }
         if (isNetwork(failure)) {
             return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
                     what + " failed: cannot reach Google Cloud Storage (" + rootMessage(failure) + "); retryable",
-                    failure, true);
+                    cause, true);
         }
         if (isInterrupted(failure)) {
             Thread.currentThread().interrupt();
-            return new BackupException(CoreErrorCode.INTERRUPTED, what + " was interrupted", failure, false);
+            return new BackupException(CoreErrorCode.INTERRUPTED, what + " was interrupted", cause, false);
         }
         BaseServiceException se = failure instanceof BaseServiceException b ? b : null;
         boolean retryable = se != null && se.isRetryable();
         return new BackupException(retryable ? CoreErrorCode.STORAGE_UNAVAILABLE : CoreErrorCode.STORAGE_FAILED,
-                what + " failed (" + (status > 0 ? status + detail : rootMessage(failure)) + ")", failure, retryable);
+                what + " failed (" + (status > 0 ? status + detail : rootMessage(failure)) + ")", cause, retryable);
     }
 
     /** The message for a missing bucket. */
@@ -132,11 +140,105 @@ public final class GcsErrors {
 
     private static String serverMessage(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof BaseServiceException s && s.getMessage() != null && !s.getMessage().isBlank()) {
-                return ": " + oneLine(s.getMessage());
+            if (c instanceof BaseServiceException && c.getMessage() != null && !c.getMessage().isBlank()) {
+                return ": " + oneLine(redact(c.getMessage()));
             }
         }
         return "";
+    }
+
+    private static String rawServerMessage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BaseServiceException && c.getMessage() != null) {
+                return c.getMessage();
+            }
+        }
+        return "";
+    }
+
+    private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("(?i)\\b(https?://[^\\s?#\"'<>]*)[?#][^\\s\"'<>]*");
+    private static final java.util.regex.Pattern SECRETS = java.util.regex.Pattern.compile(
+            "(?i)(upload_?id[=:\"\\s]+|access_token[=:\"\\s]+|bearer\\s+|x-goog-signature=|x-guploader-uploadid:\\s*)[^\\s&\"',;)]+");
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("ya29\\.[A-Za-z0-9._\\-]+");
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile(
+            "-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * {@code text} without what must never reach a message or a log: only its first line (request and
+     * response dumps follow on the next lines), every URL's query (a resumable session URL carries its
+     * {@code upload_id}, a signed URL its signature), upload ids, bearer and access tokens, private keys.
+     */
+    public static String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String s = KEY.matcher(text).replaceAll("<private key removed>");
+        int nl = s.indexOf('\n');
+        if (nl >= 0) {
+            s = s.substring(0, nl).stripTrailing() + " [request/response details removed]";
+        }
+        s = URL.matcher(s).replaceAll("$1?<query removed>");
+        s = SECRETS.matcher(s).replaceAll("$1<removed>");
+        s = TOKEN.matcher(s).replaceAll("<token removed>");
+        return s;
+    }
+
+    /**
+     * A copy of {@code t}'s chain (messages {@link #redact redacted}, stack traces kept) for the cause of our
+     * exceptions: the client's exceptions themselves are never attached.
+     */
+    public static Throwable redacted(Throwable t) {
+        return redacted(t, 0);
+    }
+
+    private static Throwable redacted(Throwable t, int depth) {
+        if (t == null || t instanceof Redacted || t instanceof BackupException) {
+            return t;
+        }
+        Redacted r = new Redacted(t.getClass().getName() + (t.getMessage() == null ? "" : ": " + redact(t.getMessage())),
+                t instanceof BaseServiceException, redact(t.getMessage()), status(t),
+                t.getCause() != null && t.getCause() != t && depth < 20 ? redacted(t.getCause(), depth + 1) : null);
+        r.setStackTrace(t.getStackTrace());
+        for (Throwable sup : t.getSuppressed()) {
+            if (depth < 20) {
+                r.addSuppressed(redacted(sup, depth + 1));
+            }
+        }
+        return r;
+    }
+
+    /** A failure of the Google client, its message redacted; its class name leads its text. */
+    public static final class Redacted extends RuntimeException {
+        private final boolean serviceException;
+        private final String redactedMessage;
+        private final int status;
+
+        Redacted(String text, boolean serviceException, String redactedMessage, int status, Throwable cause) {
+            super(text, cause);
+            this.serviceException = serviceException;
+            this.redactedMessage = redactedMessage;
+            this.status = status;
+        }
+
+        /** The HTTP status of the original failure, or 0. */
+        public int status() {
+            return status;
+        }
+
+        @Override
+        public String getLocalizedMessage() {
+            return super.getMessage();
+        }
+
+        /** The original message, redacted (without the class name). */
+        public String redactedMessage() {
+            return redactedMessage;
+        }
+
+        @Override
+        public String toString() {
+            return "(redacted) " + getMessage();
+        }
     }
 
     private static String rootMessage(Throwable t) {
@@ -144,7 +246,7 @@ public final class GcsErrors {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + oneLine(root.getMessage()));
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + oneLine(redact(root.getMessage())));
     }
 
     private static String oneLine(String s) {

@@ -1,5 +1,6 @@
 package com.eazepay.backup.gcs.internal;
 
+import com.eazepay.backup.BackupException;
 import com.google.cloud.ReadChannel;
 
 import java.io.IOException;
@@ -56,8 +57,9 @@ public final class ReadChannelInputStream extends InputStream {
                 n = channel.read(buf);
             } while (n == 0);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("reading " + resource + " failed at offset " + position + " ("
-                    + GcsErrors.translate("read", resource, "", "storage.objects.get", e).getMessage() + ")", e);
+            BackupException be = GcsErrors.translate("read", resource, "", "storage.objects.get", e);
+            throw new IOException("reading " + resource + " failed at offset " + position + " (" + be.getMessage() + ")",
+                    be.getCause());
         }
         if (n < 0) {
             remaining = 0;

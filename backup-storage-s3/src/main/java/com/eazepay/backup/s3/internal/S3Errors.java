@@ -28,7 +28,8 @@ public final class S3Errors {
         DELETE("delete", "s3:DeleteObject"),
         OBJECT_LOCK_CHECK("read the Object Lock configuration of", "s3:GetBucketObjectLockConfiguration"),
         RETENTION("put with Object Lock retention", "s3:PutObject and s3:PutObjectRetention"),
-        LIST_UPLOADS("list multipart uploads", "s3:ListBucketMultipartUploads");
+        LIST_UPLOADS("list multipart uploads", "s3:ListBucketMultipartUploads"),
+        LEGAL_HOLD("set the legal hold of", "s3:PutObjectLegalHold");
 
         private final String verb;
         private final String iamAction;
@@ -83,7 +84,57 @@ public final class S3Errors {
                         .orElse(": set region(..) to the bucket's region")
                         + detail, e, false);
             }
-            if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
+            if ("RequestTimeTooSkewed".equals(code) || "RequestExpired".equals(code)) {
+                Optional<String> serverDate = s3.awsErrorDetails() == null || s3.awsErrorDetails().sdkHttpResponse() == null
+                        ? Optional.empty() : s3.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date");
+                // The SDK has already corrected this client's signing time from the response's Date header
+                // (ClockSkewAdjuster): the next attempt is signed with the server's time.
+                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed: this machine's clock is off"
+                        + " (" + code + ": the request time differs from S3's" + serverDate.map(d -> ", server time " + d).orElse("")
+                        + "): fix the clock (NTP); the signing time was corrected from S3's Date header and the request is"
+                        + " retried" + detail, e, true);
+            }
+            if ("SignatureDoesNotMatch".equals(code)) {
+                // Retryable: a byte altered in transit also breaks the signature. If it persists after the
+                // retries, it is the secret key: the message says both, credentials first.
+                return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: the AWS credentials were"
+                        + " rejected for bucket '" + bucket + "' or the request was altered in transit (SignatureDoesNotMatch:"
+                        + " S3 computed a different signature; retried): if it persists, check the secret access key given"
+                        + " to credentials(..) or the default provider chain, and any proxy in between", e, true);
+            }
+            if ("BadDigest".equals(code) || "XAmzContentSHA256Mismatch".equals(code) || "IncompleteBody".equals(code)
+) {
+                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed: the body S3 received does"
+                        + " not match its checksum (" + code + "): corrupted or cut in transit; retried" + detail, e, true);
+            }
+            if ("OperationAborted".equals(code) || status == 409 && code == null) {
+                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " collided with a conflicting"
+                        + " operation in progress on the bucket or key (" + (code == null ? "409" : code) + "); retried" + detail,
+                        e, true);
+            }
+            if ("TemporaryRedirect".equals(code) || status == 307) {
+                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " was redirected temporarily (307:"
+                        + " the bucket's DNS is still propagating, typically right after it was created); retried" + detail,
+                        e, true);
+            }
+            if ("InvalidObjectState".equals(code)) {
+                return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: the object is archived"
+                        + " (GLACIER / DEEP_ARCHIVE / an archive tier) and cannot be read until it is restored:"
+                        + " aws s3api restore-object --bucket " + bucket + " --key <key> --restore-request Days=7, then read"
+                        + " it again when the restore completed" + detail, e, false);
+            }
+            if (isKms(code, s3Message)) {
+                if (code != null && code.contains("Throttling")) {
+                    return new BackupException(CoreErrorCode.STORAGE_THROTTLED, what + " was throttled by KMS" + detail
+                            + ": retry with backoff or lower partsInFlight(..)", e, true);
+                }
+                return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: the SSE-KMS key refused the"
+                        + " request (" + (code == null ? "HTTP " + status : code) + "): the credentials need "
+                        + (op == Op.GET || op == Op.STAT ? "kms:Decrypt" : "kms:GenerateDataKey (and kms:Decrypt for multipart uploads)")
+                        + " on the key given to sseKms(..), and the key must be enabled and in the bucket's region" + detail,
+                        e, false);
+            }
+            if ("InvalidAccessKeyId".equals(code)
                     || "ExpiredToken".equals(code) || "InvalidToken".equals(code)) {
                 return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: the AWS credentials were rejected"
                         + " for bucket '" + bucket + "' (" + code + "): check the access key, secret key or session token"
@@ -124,6 +175,14 @@ public final class S3Errors {
         }
         return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: " + e.getClass().getSimpleName()
                 + ": " + e.getMessage(), e, e instanceof SdkException sdk && sdk.retryable());
+    }
+
+    private static boolean isKms(String code, String message) {
+        if (code != null && code.startsWith("KMS.")) {
+            return true;
+        }
+        return ("AccessDenied".equals(code) || "KMS.AccessDeniedException".equals(code)) && message != null
+                && (message.contains("KMS") || message.contains("kms:"));
     }
 
     private static boolean isIo(Throwable e) {

@@ -28,13 +28,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
 /**
  * One upload of a stream to one S3 key. A stream shorter than the first part is sent as a single
@@ -44,10 +43,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * an interrupt) the multipart upload is aborted, after the parts in flight have finished, so no
  * orphan remains and nothing becomes visible.
  *
- * <p>Memory: at most {@code partsInFlight × partSize} bytes of buffers, plus a 64 KiB probe buffer.
- * The part size doubles every {@value #PARTS_PER_SIZE_STEP} parts (up to {@value #MAX_PART_SIZE}
- * bytes) so a stream of unknown length never needs more than S3's 10,000 parts: with 16 MiB parts,
- * the first 16 GB go in 16 MiB parts, the next 32 GB in 32 MiB parts, and so on.
+ * <p>Memory: at most {@code uploadMemory} bytes of part buffers ({@link UploadMemory}), plus a 64 KiB probe
+ * buffer; at most {@code partsInFlight} parts upload at once. The part size doubles every
+ * {@value #PARTS_PER_SIZE_STEP} parts, up to the budget, so fewer parts are in flight as parts grow: with
+ * 16 MiB parts and a 64 MiB budget, the first 1,000 parts are 16 MiB (4 in flight), the next 1,000 are
+ * 32 MiB (2 in flight), the rest 64 MiB (1 in flight): about 547 GiB in S3's 10,000 parts.
  */
 public final class StreamingUpload {
 
@@ -66,8 +66,8 @@ public final class StreamingUpload {
     /** Everything about the target and the headers to send, fixed per storage. */
     public record Settings(S3Client client, String bucket, String region, StorageClass storageClass,
                            ServerSideEncryption sse, String kmsKeyId, ObjectLockMode lockMode,
-                           ChecksumAlgorithm checksum, long partSize, int partsInFlight,
-                           ExecutorService executor, RetryPolicy retryPolicy) {
+                           ChecksumAlgorithm checksum, long partSize, int partsInFlight, long uploadMemory,
+                           ExecutorService executor, RetryPolicy retryPolicy, LongConsumer bufferedBytes) {
     }
 
     private final Settings s;
@@ -77,6 +77,9 @@ public final class StreamingUpload {
     private final Optional<Instant> retainUntil;
     private final boolean ifNoneMatch;
     private final long basePartSize;
+    private final StorageClass storageClass;
+    private final long maxPartSize;
+    private final UploadMemory memory;
 
     /**
      * @param key           the full object key (prefix included)
@@ -86,6 +89,16 @@ public final class StreamingUpload {
      */
     public StreamingUpload(Settings settings, String key, String location, String contentType, long contentLength,
                            Optional<Instant> retainUntil, boolean ifNoneMatch) {
+        this(settings, key, location, contentType, contentLength, retainUntil, ifNoneMatch, true);
+    }
+
+    /**
+     * @param dataObject a backup's data: stored in the configured storage class; bookkeeping ({@code false})
+     *                   is stored in the bucket's default class (STANDARD)
+     */
+    public StreamingUpload(Settings settings, String key, String location, String contentType, long contentLength,
+                           Optional<Instant> retainUntil, boolean ifNoneMatch, boolean dataObject) {
+        this.storageClass = dataObject ? settings.storageClass() : null;
         this.s = settings;
         this.key = key;
         this.location = location;
@@ -97,17 +110,33 @@ public final class StreamingUpload {
             long needed = (contentLength + MAX_PARTS - 1) / MAX_PARTS;
             base = Math.max(base, needed);
         }
-        this.basePartSize = Math.min(MAX_PART_SIZE, base);
+        this.maxPartSize = Math.min(MAX_PART_SIZE, settings.uploadMemory());
+        this.basePartSize = Math.min(maxPartSize, base);
+        this.memory = new UploadMemory(settings.uploadMemory());
+        if (contentLength > 0 && (contentLength + MAX_PARTS - 1) / MAX_PARTS > maxPartSize) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "upload to " + location + " of " + contentLength
+                    + " bytes needs parts of " + (contentLength + MAX_PARTS - 1) / MAX_PARTS + " bytes to fit S3's " + MAX_PARTS
+                    + " parts, more than the upload memory budget of " + settings.uploadMemory()
+                    + " bytes: raise uploadMemory(..)", null, false);
+        }
     }
 
-    /** The size of part {@code partNumber} (1-based). */
+    /** The size of part {@code partNumber} (1-based), growing up to {@link #MAX_PART_SIZE}. */
     public static long partSize(long base, int partNumber) {
+        return partSize(base, partNumber, MAX_PART_SIZE);
+    }
+
+    /**
+     * The size of part {@code partNumber} (1-based): {@code base}, doubling every {@value #PARTS_PER_SIZE_STEP}
+     * parts, never above {@code max} (the upload memory budget: one part at a time at most).
+     */
+    public static long partSize(long base, int partNumber, long max) {
         int doublings = (partNumber - 1) / PARTS_PER_SIZE_STEP;
         long size = base;
-        for (int i = 0; i < doublings && size < MAX_PART_SIZE; i++) {
+        for (int i = 0; i < doublings && size < max; i++) {
             size *= 2;
         }
-        return Math.min(MAX_PART_SIZE, size);
+        return Math.min(max, size);
     }
 
     /**
@@ -116,19 +145,34 @@ public final class StreamingUpload {
      * @return {@code false} only when {@code ifNoneMatch} was requested and an object already existed
      */
     public boolean run(InputStream data) {
-        byte[] probe = new byte[(int) Math.min(PROBE, basePartSize)];
-        int n = readFully(data, probe, 0, probe.length);
-        if (n < probe.length) {
-            return singlePut(probe, n);
+        UploadMemory.Pool pool = memory.newPool();
+        try {
+            byte[] probe = new byte[(int) Math.min(PROBE, basePartSize)];
+            int n = readFully(data, probe, 0, probe.length);
+            if (n < probe.length) {
+                return singlePut(probe, n);
+            }
+            byte[] first = take(pool, (int) basePartSize, () -> null);
+            System.arraycopy(probe, 0, first, 0, n);
+            probe = null;
+            int filled = n + readFully(data, first, n, first.length - n);
+            if (filled < first.length) {
+                return singlePut(first, filled);
+            }
+            return multipart(data, first, pool);
+        } finally {
+            pool.close();
+            s.bufferedBytes().accept(memory.maxReserved());
         }
-        byte[] first = new byte[(int) basePartSize];
-        System.arraycopy(probe, 0, first, 0, n);
-        probe = null;
-        int filled = n + readFully(data, first, n, first.length - n);
-        if (filled < first.length) {
-            return singlePut(first, filled);
+    }
+
+    private byte[] take(UploadMemory.Pool pool, int size, java.util.function.Supplier<BackupException> failed) {
+        try {
+            return pool.take(size, failed);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupException(CoreErrorCode.INTERRUPTED, "upload to " + location + " was interrupted", e, false);
         }
-        return multipart(data, first);
     }
 
     private int readFully(InputStream in, byte[] buf, int off, int len) {
@@ -147,7 +191,7 @@ public final class StreamingUpload {
     private boolean singlePut(byte[] buf, int len) {
         PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(s.bucket()).key(key)
                 .contentType(contentType).contentLength((long) len)
-                .storageClass(s.storageClass()).checksumAlgorithm(s.checksum());
+                .storageClass(storageClass).checksumAlgorithm(s.checksum());
         if (s.sse() != null) {
             b.serverSideEncryption(s.sse());
             if (s.kmsKeyId() != null) {
@@ -175,9 +219,9 @@ public final class StreamingUpload {
         });
     }
 
-    private boolean multipart(InputStream data, byte[] first) {
+    private boolean multipart(InputStream data, byte[] first, UploadMemory.Pool pool) {
         CreateMultipartUploadRequest.Builder cb = CreateMultipartUploadRequest.builder().bucket(s.bucket()).key(key)
-                .contentType(contentType).storageClass(s.storageClass()).checksumAlgorithm(s.checksum());
+                .contentType(contentType).storageClass(storageClass).checksumAlgorithm(s.checksum());
         if (s.sse() != null) {
             cb.serverSideEncryption(s.sse());
             if (s.kmsKeyId() != null) {
@@ -194,8 +238,9 @@ public final class StreamingUpload {
                 throw S3Errors.translate(op, s.bucket(), location, s.region(), e);
             }
         });
-        LOG.debug("started multipart upload of {} (part size {} bytes, {} in flight)", location, basePartSize, s.partsInFlight());
-        Parts parts = new Parts(uploadId);
+        LOG.debug("started multipart upload of {} (part size {} bytes, {} in flight, {} bytes of buffers at most)",
+                location, basePartSize, s.partsInFlight(), s.uploadMemory());
+        Parts parts = new Parts(uploadId, pool);
         try {
             boolean stored = parts.uploadAll(data, first);
             if (!stored) {
@@ -242,29 +287,28 @@ public final class StreamingUpload {
     /** The parts of one multipart upload. */
     private final class Parts {
         private final String uploadId;
-        private final Semaphore permits = new Semaphore(s.partsInFlight());
-        private final ConcurrentLinkedQueue<byte[]> free = new ConcurrentLinkedQueue<>();
+        private final UploadMemory.Pool pool;
         private final AtomicReference<BackupException> failed = new AtomicReference<>();
         private final List<Future<CompletedPart>> futures = new ArrayList<>();
 
-        Parts(String uploadId) {
+        Parts(String uploadId, UploadMemory.Pool pool) {
             this.uploadId = uploadId;
+            this.pool = pool;
         }
 
         boolean uploadAll(InputStream data, byte[] first) {
             try {
-                acquire();
                 submit(1, first, first.length);
                 int partNumber = 1;
                 while (true) {
                     partNumber++;
-                    long size = partSize(basePartSize, partNumber);
+                    long size = partSize(basePartSize, partNumber, maxPartSize);
                     if (partNumber > MAX_PARTS) {
                         throw new BackupException(CoreErrorCode.STORAGE_FAILED, "upload to " + location
-                                + " exceeds S3's " + MAX_PARTS + " parts: raise partSize(..)", null, false);
+                                + " exceeds S3's " + MAX_PARTS + " parts of at most " + maxPartSize
+                                + " bytes: raise uploadMemory(..) (parts grow up to it), or partSize(..)", null, false);
                     }
-                    acquire();
-                    byte[] buf = buffer(size);
+                    byte[] buf = take(pool, (int) size, failed::get);
                     int n;
                     try {
                         n = readFully(data, buf, 0, (int) size);
@@ -293,37 +337,8 @@ public final class StreamingUpload {
             }
         }
 
-        private void acquire() {
-            BackupException f = failed.get();
-            if (f != null) {
-                throw f;
-            }
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackupException(CoreErrorCode.INTERRUPTED, "upload to " + location + " was interrupted", e, false);
-            }
-            f = failed.get();
-            if (f != null) {
-                permits.release();
-                throw f;
-            }
-        }
-
-        private byte[] buffer(long size) {
-            byte[] b;
-            while ((b = free.poll()) != null) {
-                if (b.length == size) {
-                    return b;
-                }
-            }
-            return new byte[(int) size];
-        }
-
         private void release(byte[] buf) {
-            free.offer(buf);
-            permits.release();
+            pool.give(buf);
         }
 
         private void submit(int partNumber, byte[] buf, int len) {
