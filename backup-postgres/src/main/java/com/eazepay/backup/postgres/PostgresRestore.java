@@ -68,6 +68,9 @@ final class PostgresRestore {
         boolean created;
         try (Connection admin = adminConnection(swapInto)) {
             admin.setAutoCommit(true);
+            if (swapInto != null) {
+                checkSwapPrivileges(admin, swapInto);
+            }
             created = prepare(admin, swapInto, before);
         } catch (SQLException e) {
             throw server.translate(e, "preparing restore into " + server.location(db));
@@ -359,12 +362,19 @@ final class PostgresRestore {
         }
     }
 
-    /** pg_terminate_backend only signals: wait (server-side, at most ~10 s) until the sessions are gone. */
-    private static void waitForNoSessions(Statement st, List<String> databases) throws SQLException {
+    /** How long the swap waits for terminated sessions to go away before it gives up (nothing renamed). */
+    static final int SESSION_WAIT_SECONDS = 30;
+
+    /**
+     * pg_terminate_backend only signals: wait (server-side polling) until the sessions are gone; if some remain
+     * after {@link #SESSION_WAIT_SECONDS}, fail naming them.
+     */
+    private void waitForNoSessions(Statement st, List<String> databases, String live) throws SQLException {
         String in = String.join(",", databases.stream().map(Identifiers::literal).toList());
-        for (int i = 0; i < 100; i++) {
-            try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where datname in (" + in
-                    + ") and pid <> pg_backend_pid()")) {
+        String query = "select pid, usename, application_name, state, datname from pg_stat_activity where datname in ("
+                + in + ") and pid <> pg_backend_pid()";
+        for (int i = 0; i < SESSION_WAIT_SECONDS * 10; i++) {
+            try (ResultSet rs = st.executeQuery("select count(*) from (" + query + ") s")) {
                 rs.next();
                 if (rs.getLong(1) == 0) {
                     return;
@@ -372,9 +382,57 @@ final class PostgresRestore {
             }
             st.execute("select pg_sleep(0.1)");
         }
+        List<String> left = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                left.add("pid " + rs.getInt(1) + " user " + rs.getString(2) + " app '" + rs.getString(3) + "' "
+                        + rs.getString(4) + " on " + rs.getString(5));
+            }
+        }
+        throw new BackupException(CoreErrorCode.TIMEOUT, "swap into " + live + " on " + server.location(live)
+                + ": sessions still connected " + SESSION_WAIT_SECONDS + " s after pg_terminate_backend: " + left
+                + "; nothing was renamed: " + live + " is still the live database and the restored data is in " + db
+                + ". End those sessions and swap by hand, or retry");
     }
 
-    /** Renames {@code db} to {@code live}, keeping an existing {@code live} as {@code before}. */
+    /**
+     * Checks, before anything is restored, that the role can do the swap: terminate other sessions (superuser or
+     * member of {@code pg_signal_backend}) and rename the databases (CREATEDB and owner of the live one).
+     */
+    private void checkSwapPrivileges(Connection admin, String live) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("select r.rolsuper, r.rolcreatedb,"
+                + " pg_has_role(current_user, 'pg_signal_backend', 'MEMBER'),"
+                + " (select pg_has_role(current_user, d.datdba, 'MEMBER') from pg_database d where d.datname = ?)"
+                + " from pg_roles r where r.rolname = current_user")) {
+            ps.setString(1, live);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                boolean superuser = rs.getBoolean(1);
+                List<String> missing = new ArrayList<>();
+                if (!superuser && !rs.getBoolean(3)) {
+                    missing.add("terminating the sessions of the databases needs superuser or membership in"
+                            + " pg_signal_backend (GRANT pg_signal_backend TO " + server.user() + ")");
+                }
+                if (!superuser && !rs.getBoolean(2)) {
+                    missing.add("renaming databases needs CREATEDB (ALTER ROLE " + server.user() + " CREATEDB)");
+                }
+                Object owner = rs.getObject(4);
+                if (!superuser && owner != null && !rs.getBoolean(4)) {
+                    missing.add("renaming " + live + " needs its owner or a member of the owner's role");
+                }
+                if (!missing.isEmpty()) {
+                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "role " + server.user() + " on "
+                            + server.location(live) + " cannot swap into " + live + ": " + String.join("; ", missing)
+                            + ". Nothing was restored");
+                }
+            }
+        }
+    }
+
+    /**
+     * Renames {@code db} to {@code live}, keeping an existing {@code live} as {@code before}. Both renames run in
+     * one transaction: either both happen or neither, so the live name never disappears.
+     */
     private void swap(String live, String before) {
         try (Connection admin = adminConnection(live); Statement st = admin.createStatement()) {
             admin.setAutoCommit(true);
@@ -389,19 +447,28 @@ final class PostgresRestore {
                     st.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = "
                             + Identifiers.literal(d) + " and pid <> pg_backend_pid()");
                 }
-                waitForNoSessions(st, involved);
-                if (liveExists) {
-                    st.execute("ALTER DATABASE " + Identifiers.quote(live) + " RENAME TO " + Identifiers.quote(before));
+                waitForNoSessions(st, involved, live);
+                admin.setAutoCommit(false);
+                try {
+                    if (liveExists) {
+                        st.execute("ALTER DATABASE " + Identifiers.quote(live) + " RENAME TO " + Identifiers.quote(before));
+                    }
+                    st.execute("ALTER DATABASE " + Identifiers.quote(db) + " RENAME TO " + Identifiers.quote(live));
+                    admin.commit();
+                } catch (SQLException e) {
+                    admin.rollback();
+                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, "swap into " + live + " on "
+                            + server.location(live) + " failed, nothing was renamed: " + live
+                            + " is still the live database and the restored data is in " + db + ". Cause: "
+                            + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")", e);
+                } finally {
+                    admin.setAutoCommit(true);
                 }
-                st.execute("ALTER DATABASE " + Identifiers.quote(db) + " RENAME TO " + Identifiers.quote(live));
             } finally {
-                for (String d : liveExists ? List.of(live, before) : List.of(live)) {
+                for (String d : List.of(live, db, before)) {
                     if (databaseExists(admin, d)) {
                         st.execute("ALTER DATABASE " + Identifiers.quote(d) + " ALLOW_CONNECTIONS true");
                     }
-                }
-                if (databaseExists(admin, db)) {
-                    st.execute("ALTER DATABASE " + Identifiers.quote(db) + " ALLOW_CONNECTIONS true");
                 }
             }
         } catch (SQLException e) {
