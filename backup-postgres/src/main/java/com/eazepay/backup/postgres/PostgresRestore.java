@@ -48,7 +48,10 @@ final class PostgresRestore {
         this.context = context;
         this.target = target;
         this.server = target.server().orElse(source.settings());
-        this.db = target.database();
+        // replaceExisting = restore into a new database, then the atomic swap (the old one is kept)
+        this.db = target.mode() == PostgresTarget.Mode.REPLACE_EXISTING
+                ? Identifiers.derivedName(target.database(), "_restore_", context.manifest().id())
+                : target.database();
     }
 
     RestoreOutcome run() {
@@ -62,7 +65,8 @@ final class PostgresRestore {
                 ? PgTools.find("psql", source.psqlPath(), 0, "plain dumps load with psql")
                 : PgTools.find("pg_restore", source.pgRestorePath(), dumpMajor,
                 "backup " + manifest.id() + " was written by pg_dump " + manifest.facts().get("pg_dump_version"));
-        String swapInto = target.swapTarget().orElse(null);
+        String swapInto = target.mode() == PostgresTarget.Mode.REPLACE_EXISTING ? target.database()
+                : target.swapTarget().orElse(null);
         String before = swapInto == null ? null : Identifiers.beforeName(swapInto, manifest.id());
 
         boolean created;
@@ -81,6 +85,11 @@ final class PostgresRestore {
         try {
             long bytes = load(tool, plain);
             facts.put("restored_bytes", bytes);
+            if (created) {
+                facts.put("database_properties", applyDatabaseEntries(manifest));
+            } else {
+                facts.put("database_properties", "not applied: the target database existed before the restore");
+            }
         } catch (RuntimeException e) {
             if (created) {
                 dropCreated(e);
@@ -92,7 +101,7 @@ final class PostgresRestore {
         facts.put("load_millis", (System.nanoTime() - start) / 1_000_000);
 
         List<CheckResult> checks = new ArrayList<>();
-        if (context.checksRequested() || swapInto != null) {
+        if (context.checksRequested() || swapInto != null) { // a swap (and so a replace) always checks first
             checks.addAll(runChecks(manifest));
         }
         boolean passed = checks.stream().allMatch(CheckResult::passed);
@@ -180,22 +189,181 @@ final class PostgresRestore {
                 return false;
             }
             case REPLACE_EXISTING -> {
-                if (!exists) {
-                    create(admin);
-                    return true;
+                if (exists) {
+                    throw new BackupException(CoreErrorCode.ALREADY_EXISTS, "database " + db + " already exists on "
+                            + server.location(db) + ": the replace of " + swapInto + " restores into that name first"
+                            + " (left over from an earlier replace that failed its checks?); inspect and drop it");
                 }
-                return false;
+                if (databaseExists(admin, before)) {
+                    throw new BackupException(CoreErrorCode.ALREADY_EXISTS, "database " + before + " already exists on "
+                            + server.location(before) + ": the replace of " + swapInto + " keeps the previous database"
+                            + " under that name; rename or drop it first");
+                }
+                create(admin);
+                return true;
             }
             default -> throw new IllegalStateException("unknown mode " + target.mode());
         }
     }
 
+    /**
+     * {@code CREATE DATABASE … TEMPLATE template0} with the source database's encoding, collation, ctype, locale
+     * provider and (when the role exists here and owners are restored) owner, as recorded in the manifest.
+     */
     private void create(Connection admin) throws SQLException {
+        Map<?, ?> props = context.manifest().facts().get(PostgresSource.FACT_DATABASE_PROPERTIES) instanceof Map<?, ?> m
+                ? m : Map.of();
+        StringBuilder sql = new StringBuilder("CREATE DATABASE " + Identifiers.quote(db) + " TEMPLATE template0");
+        if (props.get("encoding") != null) {
+            sql.append(" ENCODING ").append(Identifiers.literal(props.get("encoding").toString()));
+        }
+        if (props.get("lc_collate") != null) {
+            sql.append(" LC_COLLATE ").append(Identifiers.literal(props.get("lc_collate").toString()));
+        }
+        if (props.get("lc_ctype") != null) {
+            sql.append(" LC_CTYPE ").append(Identifiers.literal(props.get("lc_ctype").toString()));
+        }
+        if (props.get("locale_provider") != null && serverVersionNum(admin) >= 150000) {
+            sql.append(" LOCALE_PROVIDER ").append("icu".equals(props.get("locale_provider")) ? "icu" : "libc");
+            if (props.get("icu_locale") != null) {
+                sql.append(" ICU_LOCALE ").append(Identifiers.literal(props.get("icu_locale").toString()));
+            }
+        }
+        Object owner = props.get("owner");
+        if (owner != null && !target.isNoOwner() && roleExists(admin, owner.toString())) {
+            sql.append(" OWNER ").append(Identifiers.quote(owner.toString()));
+        }
         try (Statement st = admin.createStatement()) {
             // template0: a restore needs an empty database, without whatever was added to template1
-            st.execute("CREATE DATABASE " + Identifiers.quote(db) + " TEMPLATE template0");
+            st.execute(sql.toString());
+        } catch (SQLException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot create " + server.location(db)
+                    + " like the backed-up database (" + props + "): " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("locale")
+                    ? "; install that locale on the target server's machine" : ""), e);
         }
-        LOG.debug("created database {}", server.location(db));
+        LOG.debug("created database {}: {}", server.location(db), sql);
+    }
+
+    private static int serverVersionNum(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static boolean roleExists(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Applies the archive's database-level entries (owner, {@code ALTER DATABASE … SET},
+     * {@code ALTER ROLE … IN DATABASE … SET}, comment, ACL) to the restored database, in one transaction:
+     * {@code pg_restore --create --schema-only -f -} of the {@value PostgresSource#DATABASE_STREAM} stream, with
+     * the source database's name rewritten to the restored one. Returns what was applied, for the facts.
+     */
+    private String applyDatabaseEntries(Manifest manifest) {
+        if (manifest.stream(PostgresSource.DATABASE_STREAM).isEmpty()) {
+            LOG.warn("backup {} has no '{}' stream (taken by an older version): the database-level settings, comment"
+                    + " and ACL of the source were not restored into {}", manifest.id(), PostgresSource.DATABASE_STREAM, db);
+            return "not in backup";
+        }
+        Object sourceDb = manifest.facts().get("database");
+        PgTools.Tool pgRestore = PgTools.find("pg_restore", source.pgRestorePath(), dumpMajor(manifest),
+                "backup " + manifest.id() + " was written by pg_dump " + manifest.facts().get("pg_dump_version"));
+        List<String> argv = new ArrayList<>(List.of(pgRestore.path().toString(), "--create", "--schema-only", "--file=-"));
+        if (target.isNoOwner()) {
+            argv.add("--no-owner");
+        }
+        if (target.isNoPrivileges()) {
+            argv.add("--no-privileges");
+        }
+        String sqlText;
+        try (InputStream in = context.openStream(PostgresSource.DATABASE_STREAM);
+             ChildProcess child = ChildProcess.start("pg_restore", argv, Map.of(), source.timeout())) {
+            Thread feeder = new Thread(() -> {
+                try (OutputStream stdin = child.stdin()) {
+                    in.transferTo(stdin);
+                } catch (IOException e) {
+                    LOG.debug("pg_restore stopped reading the database entries: {}", e.toString());
+                }
+            }, "pg_restore-db-entries-" + child.pid());
+            feeder.setDaemon(true);
+            feeder.start();
+            sqlText = new String(child.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            feeder.join();
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw source.failed("pg_restore", child, exit, "reading the database-level entries of backup " + manifest.id());
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading the database-level entries of backup "
+                    + manifest.id() + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupException(CoreErrorCode.INTERRUPTED, "restore into " + db + " was interrupted", e);
+        }
+        List<String> statements = databaseStatements(sqlText, sourceDb == null ? null : sourceDb.toString(), db);
+        try (Connection admin = adminConnection(null); Statement st = admin.createStatement()) {
+            admin.setAutoCommit(false);
+            for (String sql : statements) {
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    admin.rollback();
+                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, "applying the database-level entry '"
+                            + abbreviate(sql) + "' to " + server.location(db) + " failed: " + e.getMessage()
+                            + (e.getMessage() != null && e.getMessage().contains("role")
+                            ? "; restore the roles first (PostgresTarget.withGlobals is the default) or use noOwner()/noPrivileges()" : ""), e);
+                }
+            }
+            admin.commit();
+        } catch (SQLException e) {
+            throw server.translate(e, "applying the database-level entries to " + server.location(db));
+        }
+        LOG.debug("applied {} database-level entries to {}", statements.size(), server.location(db));
+        return statements.size() + " database-level statements applied";
+    }
+
+    private static String abbreviate(String sql) {
+        String one = sql.replaceAll("\\s+", " ");
+        return one.length() > 80 ? one.substring(0, 77) + "..." : one;
+    }
+
+    /**
+     * The owner, setting, comment, ACL and security-label statements of {@code pg_restore --create} output, with
+     * {@code DATABASE <sourceDb>} rewritten to the restored database. CREATE DATABASE, SET and psql meta-commands
+     * are left out.
+     */
+    static List<String> databaseStatements(String sqlText, String sourceDb, String targetDb) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : sqlText.split("\n", -1)) {
+            if (current.length() == 0 && (line.isBlank() || line.startsWith("--") || line.startsWith("\\"))) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.stripTrailing().endsWith(";")) {
+                String stmt = current.toString().strip();
+                current.setLength(0);
+                if (stmt.startsWith("ALTER DATABASE ") || stmt.startsWith("ALTER ROLE ") || stmt.startsWith("COMMENT ON DATABASE ")
+                        || stmt.startsWith("GRANT ") || stmt.startsWith("REVOKE ") || stmt.startsWith("SECURITY LABEL ")) {
+                    out.add(sourceDb == null ? stmt : renameDatabase(stmt, sourceDb, targetDb));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String renameDatabase(String stmt, String from, String to) {
+        Pattern p = Pattern.compile("(DATABASE )(?:\"" + Pattern.quote(from.replace("\"", "\"\"")) + "\"|"
+                + Pattern.quote(from) + ")(?=[ ;])");
+        return p.matcher(stmt).replaceFirst(Matcher.quoteReplacement("DATABASE " + Identifiers.quote(to)));
     }
 
     private static boolean databaseExists(Connection admin, String name) throws SQLException {
@@ -218,7 +386,7 @@ final class PostgresRestore {
 
     /** Runs pg_restore (or psql for plain dumps), streaming or from a spool file; returns the bytes read. */
     private long load(PgTools.Tool tool, boolean plain) {
-        boolean spool = !plain && (target.jobCount() > 1 || target.mode() == PostgresTarget.Mode.REPLACE_EXISTING);
+        boolean spool = !plain && target.jobCount() > 1;
         List<String> argv = new ArrayList<>();
         argv.add(tool.path().toString());
         if (plain) {
@@ -233,9 +401,6 @@ final class PostgresRestore {
             }
             if (target.isNoPrivileges()) {
                 argv.add("--no-privileges");
-            }
-            if (target.mode() == PostgresTarget.Mode.REPLACE_EXISTING) {
-                argv.addAll(List.of("--clean", "--if-exists"));
             }
             if (target.jobCount() > 1) {
                 argv.add("--jobs=" + target.jobCount());

@@ -82,6 +82,14 @@ public final class PostgresSource implements BackupSource {
     public static final String STREAM = "db";
     /** Fact key of the per-table row counts. */
     public static final String FACT_ROW_COUNTS = "row_counts";
+    /**
+     * The stream with the database-level entries only (owner, {@code ALTER DATABASE … SET},
+     * {@code ALTER ROLE … IN DATABASE … SET}, comment, ACL): a schema-only custom-format {@code pg_dump} that
+     * excludes every schema, from the same snapshot. Restored with {@code pg_restore --create --schema-only}.
+     */
+    public static final String DATABASE_STREAM = "database";
+    /** Fact key of the source database's properties: encoding, lc_collate, lc_ctype, owner, locale_provider, icu_locale. */
+    public static final String FACT_DATABASE_PROPERTIES = "database_properties";
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
     private static final int BUFFER = 64 * 1024;
@@ -173,6 +181,12 @@ public final class PostgresSource implements BackupSource {
     public void backup(BackupContext context) {
         long start = System.nanoTime();
         try (Connection c = settings.connect("backup")) {
+            try (Statement st = c.createStatement()) {
+                // the exporting connection must outlive pg_dump: never inherit the role's timeouts
+                st.execute("SET statement_timeout = 0");
+                st.execute("SET idle_in_transaction_session_timeout = 0");
+                st.execute("SET lock_timeout = 0");
+            }
             c.setAutoCommit(false);
             Snapshot snap;
             try (Statement st = c.createStatement()) {
@@ -197,6 +211,7 @@ public final class PostgresSource implements BackupSource {
             context.fact("pg_dump_version", pgDump.version());
             context.fact("format", plainFormat ? "plain" : "custom");
             context.fact("snapshot", snap.id());
+            context.fact(FACT_DATABASE_PROPERTIES, databaseProperties(c));
 
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
@@ -205,11 +220,60 @@ public final class PostgresSource implements BackupSource {
                 bytes = dump(context, pgDump, snap.id(), counter);
                 tableCount = counter.tables();
             }
+            // after the main dump succeeded (a failed dump opens nothing else), from the same snapshot
+            dumpDatabaseEntries(context, pgDump, snap.id());
             c.rollback();
             LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms", settings.location(), bytes, tableCount,
                     (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException e) {
             throw settings.translate(e, "backup of " + settings.location() + " failed");
+        }
+    }
+
+    /** Encoding, collation, ctype, owner (and, from PostgreSQL 15, the locale provider) of the current database. */
+    private static Map<String, Object> databaseProperties(Connection c) throws SQLException {
+        Map<String, Object> props = new TreeMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
+                     + " pg_get_userbyid(d.datdba), to_jsonb(d) ->> 'datlocprovider', to_jsonb(d) ->> 'daticulocale'"
+                     + " from pg_database d where d.datname = current_database()")) {
+            rs.next();
+            props.put("encoding", rs.getString(1));
+            props.put("lc_collate", rs.getString(2));
+            props.put("lc_ctype", rs.getString(3));
+            props.put("owner", rs.getString(4));
+            if (rs.getString(5) != null) {
+                props.put("locale_provider", "i".equals(rs.getString(5)) ? "icu" : "libc");
+            }
+            if (rs.getString(6) != null) {
+                props.put("icu_locale", rs.getString(6));
+            }
+        }
+        return props;
+    }
+
+    /** The {@value #DATABASE_STREAM} stream: a custom-format archive holding only the database-level entries. */
+    private void dumpDatabaseEntries(BackupContext context, PgTools.Tool pgDump, String snapshot) {
+        List<String> argv = new ArrayList<>(List.of(pgDump.path().toString(), "--format=custom", "--compress=0",
+                "--no-password", "--schema-only", "--snapshot=" + snapshot, "--exclude-schema=*"));
+        if (noOwner) {
+            argv.add("--no-owner");
+        }
+        if (noPrivileges) {
+            argv.add("--no-privileges");
+        }
+        OutputStream out = context.newStream(DATABASE_STREAM, "pgdump");
+        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+            child.stdin().close();
+            pump(child, child.stdout(), out, "pg_dump");
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw toolFailed("pg_dump", child, exit, "dump of the database-level entries of " + settings.location());
+            }
+            out.close();
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the database-level entries of "
+                    + settings.location() + " failed: " + e.getMessage(), e);
         }
     }
 

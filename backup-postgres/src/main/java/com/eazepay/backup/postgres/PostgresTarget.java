@@ -20,9 +20,10 @@ import java.util.Optional;
  *       once every check passed, keeping the old database as {@code <name>_before_<backupId>}.</li>
  *   <li>{@link #existingEmpty(String)}: the database exists and has no user tables
  *       ({@code TARGET_NOT_EMPTY} otherwise).</li>
- *   <li>{@link #replaceExisting(String)}: explicit overwrite of a live database: {@code pg_restore --clean
- *       --if-exists} in a single transaction (all or nothing), from a verified local spool file. Objects
- *       that are not in the dump are left alone.</li>
+ *   <li>{@link #replaceExisting(String)}: explicit overwrite of a live database, all or nothing: the backup is
+ *       restored into a new database {@code <name>_restore_<backupId>}, checked, and then swapped in atomically
+ *       as with {@link #swapInto(String)}; the previous database is kept as {@code <name>_before_<backupId>}.
+ *       Objects created after the backup (migrations) are therefore gone from the live name.</li>
  * </ul>
  *
  * <p>By default the target is on the source's server, with the source's credentials; {@link #on} points it
@@ -71,7 +72,11 @@ public final class PostgresTarget implements RestoreTarget {
                 false, false, null);
     }
 
-    /** Overwrites the objects of an existing (live) database; created if missing. Explicit by design. */
+    /**
+     * Replaces a live database (created if missing) with the backup: restore into {@code <name>_restore_<backupId>},
+     * run the checks, then the atomic swap of {@link #swapInto(String)}, keeping the old database as
+     * {@code <name>_before_<backupId>}. If a check fails nothing is renamed. Explicit by design.
+     */
     public static PostgresTarget replaceExisting(String name) {
         return new PostgresTarget(Mode.REPLACE_EXISTING, Identifiers.requireDatabaseName(name), null, List.of(), null, 1,
                 false, false, null);

@@ -113,4 +113,102 @@ class PostgresRestoreSafetyTest {
         assertThat(pg.databaseExists("weakshop_new")).isFalse();
         assertThat(pg.databaseExists("weakshop")).isTrue();
     }
+
+    /** Everything about a database that is not its name: encoding, locale, owner, comment, ACL, settings. */
+    static String properties(String db) {
+        return pg.queryString("postgres", "select row(pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
+                + " pg_get_userbyid(d.datdba), shobj_description(d.oid, 'pg_database'),"
+                + " (select string_agg(a::text, ',' order by a::text) from unnest(d.datacl) a),"
+                + " (select string_agg(coalesce(r.rolname, '*') || '=' || array_to_string(s.setconfig, ','), ';'"
+                + " order by r.rolname) from pg_db_role_setting s left join pg_roles r on r.oid = s.setrole"
+                + " where s.setdatabase = d.oid))::text from pg_database d where d.datname = '" + db + "'");
+    }
+
+    @Test
+    void databaseOwnerSettingsCommentAclEncodingAndLocaleSurviveRestoreAndSwap() throws Exception {
+        pg.exec("postgres", "CREATE ROLE app_owner", "CREATE ROLE app_rw LOGIN PASSWORD 'rw-Pw-1'",
+                "CREATE ROLE outsider LOGIN PASSWORD 'out-Pw-1'",
+                "CREATE DATABASE billingdb OWNER app_owner TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'",
+                "ALTER DATABASE billingdb SET search_path = billing, public",
+                "ALTER ROLE app_rw IN DATABASE billingdb SET statement_timeout = '7s'",
+                "COMMENT ON DATABASE billingdb IS 'the billing database'",
+                "REVOKE CONNECT, TEMP ON DATABASE billingdb FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE billingdb TO app_rw");
+        pg.exec("billingdb", "CREATE SCHEMA billing AUTHORIZATION app_owner",
+                "CREATE TABLE billing.customers (id int PRIMARY KEY, name text)",
+                "ALTER TABLE billing.customers OWNER TO app_owner",
+                "INSERT INTO billing.customers VALUES (1, E'caf\\xe9')",
+                "GRANT USAGE ON SCHEMA billing TO app_rw", "GRANT SELECT ON billing.customers TO app_rw");
+        String sourceProperties = properties("billingdb");
+        String sourceBytes = pg.queryString("billingdb", "select md5(name) from billing.customers where id = 1");
+        PostgresSource source = pg.source("billingdb").build();
+        DirectoryBackupContext b = backup(source);
+        assertThat(b.facts().get("database_properties")).isEqualTo(java.util.Map.of("encoding", "SQL_ASCII",
+                "lc_collate", "C", "lc_ctype", "C", "owner", "app_owner"));
+        pg.exec("billingdb", "INSERT INTO billing.customers VALUES (2, 'after the backup')");
+
+        RestoreOutcome restored = source.restore(b.restoreContext(), PostgresTarget.newDatabase("billingdb_new"));
+        assertThat(properties("billingdb_new")).isEqualTo(sourceProperties);
+        assertThat(pg.queryString("billingdb_new", "select md5(name) from billing.customers where id = 1")).isEqualTo(sourceBytes);
+        assertThat(restored.facts().get("database_properties")).asString().contains("applied");
+        pg.exec("postgres", "DROP DATABASE billingdb_new");
+
+        RestoreOutcome swapped = source.restore(b.restoreContext(), PostgresTarget.newDatabase("billingdb_new")
+                .swapInto("billingdb"));
+        assertThat(swapped.facts()).containsEntry("swapped", true);
+        assertThat(properties("billingdb")).isEqualTo(sourceProperties);
+        try (Connection app = DriverManager.getConnection(pg.jdbcUrl("billingdb"), "app_rw", "rw-Pw-1");
+             Statement st = app.createStatement()) {
+            var rs = st.executeQuery("select count(*), current_setting('statement_timeout'), current_setting('search_path')"
+                    + " from customers");
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+            assertThat(rs.getString(2)).isEqualTo("7s");
+            assertThat(rs.getString(3)).isEqualTo("billing, public");
+        }
+        java.sql.SQLException refused = catchThrowableOfType(
+                () -> DriverManager.getConnection(pg.jdbcUrl("billingdb"), "outsider", "out-Pw-1").close(),
+                java.sql.SQLException.class);
+        assertThat(refused.getMessage()).contains("permission denied");
+    }
+
+    @Test
+    void replaceOnAPartitionedTableWithAPrimaryKeyRestoresAllAndKeepsThePreviousDatabase() throws Exception {
+        pg.exec("postgres", "CREATE DATABASE parts");
+        pg.exec("parts", "CREATE TABLE m (id int, at date, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+                "CREATE TABLE m_2026 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                "CREATE TABLE m_2027 PARTITION OF m FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+                "INSERT INTO m SELECT i, date '2026-06-01' + i, 'v' || i FROM generate_series(1, 500) i");
+        PostgresSource source = pg.source("parts").build();
+        DirectoryBackupContext b = backup(source);
+        pg.exec("parts", "DELETE FROM m WHERE id > 100");
+
+        RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.replaceExisting("parts"));
+
+        assertThat(out.facts()).containsEntry("swapped", true).containsEntry("previous_database", before("parts", b));
+        assertThat(pg.queryLong("parts", "select count(*) from m")).isEqualTo(500);
+        assertThat(pg.queryLong("parts", "select count(*) from pg_constraint where conrelid = 'm'::regclass and contype = 'p'"))
+                .isEqualTo(1);
+        assertThat(pg.queryLong(before("parts", b), "select count(*) from m")).isEqualTo(100);
+    }
+
+    @Test
+    void replaceAfterAMigrationBringsBackThePreDeploySchemaAllOrNothing() throws Exception {
+        pg.exec("postgres", "CREATE DATABASE mig");
+        pg.exec("mig", "CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+        PostgresSource source = pg.source("mig").build();
+        DirectoryBackupContext b = backup(source);
+        pg.exec("mig", "CREATE TABLE added (id int)", "CREATE VIEW v_t AS SELECT id FROM t",
+                "ALTER TABLE t ADD COLUMN c int", "INSERT INTO t VALUES (3, 'c', 3)");
+
+        RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.replaceExisting("mig").jobs(2));
+
+        assertThat(out.facts()).containsEntry("swapped", true);
+        assertThat(pg.queryLong("mig", "select count(*) from t")).isEqualTo(2);
+        assertThat(pg.queryLong("mig", "select count(*) from pg_class where relname in ('added', 'v_t')")).isZero();
+        assertThat(pg.queryLong("mig", "select count(*) from information_schema.columns where table_name = 't'"
+                + " and column_name = 'c'")).isZero();
+        assertThat(pg.queryLong(before("mig", b), "select count(*) from pg_class where relname in ('added', 'v_t')"))
+                .isEqualTo(2);
+    }
 }
