@@ -76,6 +76,8 @@ import java.util.TreeMap;
  */
 public final class PostgresSource implements BackupSource {
 
+    /** Default {@link Builder#lockWaitTimeout(Duration)}: 5 minutes. */
+    public static final Duration DEFAULT_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
     /** Default {@link Builder#timeout(Duration)}: 12 hours. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(12);
     /** The stream name. */
@@ -104,6 +106,9 @@ public final class PostgresSource implements BackupSource {
     private final boolean noOwner;
     private final boolean noPrivileges;
     private final List<String> extraArgs;
+    private final List<String> excludeTableData;
+    private final boolean rowCounts;
+    private final Duration lockWaitTimeout;
     private final Path pgDumpPath;
     private final Path pgRestorePath;
     private final Duration timeout;
@@ -119,6 +124,9 @@ public final class PostgresSource implements BackupSource {
         this.noOwner = b.noOwner;
         this.noPrivileges = b.noPrivileges;
         this.extraArgs = List.copyOf(b.extraArgs);
+        this.excludeTableData = List.copyOf(b.excludeTableData);
+        this.rowCounts = b.rowCounts;
+        this.lockWaitTimeout = b.lockWaitTimeout;
         this.pgDumpPath = b.pgDumpPath;
         this.pgRestorePath = b.pgRestorePath;
         this.timeout = b.timeout;
@@ -167,6 +175,8 @@ public final class PostgresSource implements BackupSource {
         excludeSchemas.forEach(s -> args.add("--exclude-schema=" + s));
         tables.forEach(t -> args.add("--table=" + t));
         excludeTables.forEach(t -> args.add("--exclude-table=" + t));
+        excludeTableData.forEach(t -> args.add("--exclude-table-data=" + t));
+        args.add("--lock-wait-timeout=" + lockWaitTimeout.toMillis());
         if (noOwner) {
             args.add("--no-owner");
         }
@@ -194,10 +204,14 @@ public final class PostgresSource implements BackupSource {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 try (ResultSet rs = st.executeQuery("select pg_export_snapshot(), clock_timestamp(),"
                         + " current_setting('server_version'), current_setting('server_version_num')::int,"
-                        + " pg_database_size(current_database())")) {
+                        + " pg_database_size(current_database()), pg_is_in_recovery(), pg_last_xact_replay_timestamp()")) {
                     rs.next();
-                    snap = new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
-                            rs.getString(3), rs.getInt(4), rs.getLong(5));
+                    boolean standby = rs.getBoolean(6);
+                    OffsetDateTime replayed = rs.getObject(7, OffsetDateTime.class);
+                    // on a standby the data is as of the last replayed commit, not as of the standby's clock
+                    Instant at = standby && replayed != null ? replayed.toInstant()
+                            : rs.getObject(2, OffsetDateTime.class).toInstant();
+                    snap = new Snapshot(rs.getString(1), at, rs.getString(3), rs.getInt(4), rs.getLong(5), standby);
                 }
             }
             int serverMajor = PgTools.serverMajor(snap.versionNum());
@@ -211,14 +225,20 @@ public final class PostgresSource implements BackupSource {
             context.fact("pg_dump_version", pgDump.version());
             context.fact("format", plainFormat ? "plain" : "custom");
             context.fact("snapshot", snap.id());
+            if (snap.standby()) {
+                context.fact("standby", true);
+            }
             context.fact(FACT_DATABASE_PROPERTIES, databaseProperties(c));
 
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
             int tableCount;
-            try (RowCounter counter = new RowCounter(c, new TableFilter(schemas, excludeSchemas, tables, excludeTables))) {
+            try (RowCounter counter = rowCounts ? new RowCounter(settings, snap.id(), lockWaitTimeout,
+                    new TableFilter(schemas, excludeSchemas, tables, excludeTables),
+                    excludeTableData.isEmpty() ? null : new TableFilter(List.of(), List.of(), excludeTableData, List.of()))
+                    : null) {
                 bytes = dump(context, pgDump, snap.id(), counter);
-                tableCount = counter.tables();
+                tableCount = counter == null ? 0 : counter.tables();
             }
             // after the main dump succeeded (a failed dump opens nothing else), from the same snapshot
             dumpDatabaseEntries(context, pgDump, snap.id());
@@ -300,7 +320,14 @@ public final class PostgresSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_dump of " + settings.location()
                         + " exited 0 but wrote nothing: refusing to store an empty dump");
             }
-            context.fact(FACT_ROW_COUNTS, counter.await());
+            if (counter != null) {
+                try {
+                    context.fact(FACT_ROW_COUNTS, counter.await());
+                } catch (SQLException e) {
+                    throw settings.translate(e, "counting the rows of " + settings.location()
+                            + " (pg_dump itself succeeded; skipRowCounts() turns counting off)");
+                }
+            }
             try {
                 out.close();
             } catch (IOException e) {
@@ -349,6 +376,15 @@ public final class PostgresSource implements BackupSource {
         if (child.timedOut()) {
             return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
         }
+        if (err.contains("could not obtain lock") || err.contains("statement timeout") && err.contains("LOCK TABLE")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (a lock, e.g. pending DDL, blocked"
+                    + " pg_dump for longer than lockWaitTimeout " + lockWaitTimeout + "; retry when it is gone)", null, true);
+        }
+        if (err.contains("conflict with recovery")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (the standby cancelled the dump to"
+                    + " replay WAL: set hot_standby_feedback = on or raise max_standby_streaming_delay on the standby,"
+                    + " or back up the primary)", null, true);
+        }
         return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg));
     }
 
@@ -358,14 +394,15 @@ public final class PostgresSource implements BackupSource {
     }
 
     static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
-        return countRows(c, filter, st -> { }, () -> false);
+        return countRows(c, filter, null, st -> { }, () -> false);
     }
 
     /**
      * Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with these switches.
      * {@code onStatement} receives the statement running the counts (to cancel it); {@code stop} ends the loop.
      */
-    static Map<String, Long> countRows(Connection c, TableFilter filter, java.util.function.Consumer<Statement> onStatement,
+    static Map<String, Long> countRows(Connection c, TableFilter filter, TableFilter zeroData,
+                                       java.util.function.Consumer<Statement> onStatement,
                                        java.util.function.BooleanSupplier stop) throws SQLException {
         List<String[]> selected = new ArrayList<>();
         try (Statement st = c.createStatement();
@@ -378,7 +415,7 @@ public final class PostgresSource implements BackupSource {
                      + " order by 1, 2")) {
             while (rs.next()) {
                 if (filter.includes(rs.getString(1), rs.getString(2), rs.getBoolean(3))) {
-                    selected.add(new String[] {rs.getString(1), rs.getString(2)});
+                    selected.add(new String[] {rs.getString(1), rs.getString(2), Boolean.toString(rs.getBoolean(3))});
                 }
             }
         }
@@ -389,10 +426,16 @@ public final class PostgresSource implements BackupSource {
                 if (stop.getAsBoolean()) {
                     throw new SQLException("row counting cancelled", "57014");
                 }
+                if (zeroData != null && zeroData.includes(t[0], t[1], Boolean.parseBoolean(t[2]))) {
+                    counts.put(t[0] + "." + t[1], 0L); // --exclude-table-data: dumped without rows
+                    continue;
+                }
                 try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
                         + Identifiers.quote(t[1]))) {
                     rs.next();
                     counts.put(t[0] + "." + t[1], rs.getLong(1));
+                } catch (SQLException e) {
+                    throw new SQLException("count(*) of " + t[0] + "." + t[1] + " failed: " + e.getMessage(), e.getSQLState(), e);
                 }
             }
         }
@@ -455,10 +498,26 @@ public final class PostgresSource implements BackupSource {
         private volatile Statement current;
         private volatile boolean cancelled;
 
-        RowCounter(Connection c, TableFilter filter) {
+        /**
+         * Counts on a connection of its own that imports {@code snapshot}, with the role's statement and idle
+         * timeouts cleared and {@code lock_timeout} = {@code lockWait}, so a failing count neither aborts the
+         * exporting transaction nor hides behind a misleading snapshot error.
+         */
+        RowCounter(ConnectionSettings settings, String snapshot, Duration lockWait, TableFilter filter, TableFilter zeroData) {
             this.thread = new Thread(() -> {
-                try {
-                    result.complete(countRows(c, filter, st -> current = st, () -> cancelled));
+                try (Connection c = settings.connect("row counts")) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET statement_timeout = 0");
+                        st.execute("SET idle_in_transaction_session_timeout = 0");
+                        st.execute("SET lock_timeout = " + lockWait.toMillis());
+                    }
+                    c.setAutoCommit(false);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                        st.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshot));
+                    }
+                    result.complete(countRows(c, filter, zeroData, st -> current = st, () -> cancelled));
+                    c.rollback();
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 }
@@ -510,7 +569,7 @@ public final class PostgresSource implements BackupSource {
         }
     }
 
-    private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize) {
+    private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize, boolean standby) {
     }
 
     /** Builds a {@link PostgresSource}; not thread-safe. */
@@ -530,6 +589,10 @@ public final class PostgresSource implements BackupSource {
         private boolean noOwner;
         private boolean noPrivileges;
         private final List<String> extraArgs = new ArrayList<>();
+        private final List<String> rejectedArgs = new ArrayList<>();
+        private final List<String> excludeTableData = new ArrayList<>();
+        private boolean rowCounts = true;
+        private Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
         private Path pgDumpPath;
         private Path pgRestorePath;
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -646,8 +709,45 @@ public final class PostgresSource implements BackupSource {
                     throw new IllegalArgumentException("extraArgs must not set " + opt
                             + ": output, format, compression and connection are set by PostgresSource");
                 }
+                if (List.of("-n", "--schema", "-N", "--exclude-schema", "-t", "--table", "-T", "--exclude-table",
+                        "--exclude-table-data", "-a", "--data-only", "-s", "--schema-only", "--lock-wait-timeout",
+                        "--strict-names").contains(opt) || opt.matches("-[nNtTas].+")) {
+                    rejectedArgs.add(a);
+                    continue;
+                }
                 extraArgs.add(a);
             }
+            return this;
+        }
+
+        /**
+         * Dump these tables' definitions but not their rows ({@code pg_dump --exclude-table-data}); their row
+         * count is recorded as 0, so the restore checks expect them empty.
+         */
+        public Builder excludeTableData(String... patterns) {
+            excludeTableData.addAll(List.of(patterns));
+            return this;
+        }
+
+        /**
+         * Do not record exact row counts (they read every table a second time, concurrently with pg_dump); the
+         * restore then has no row-count checks, only the {@link Check}s of the target. Default: counts on.
+         */
+        public Builder skipRowCounts() {
+            this.rowCounts = false;
+            return this;
+        }
+
+        /**
+         * {@code pg_dump --lock-wait-timeout} (and {@code lock_timeout} of the counting connection): how long to
+         * wait for a table's share lock, e.g. behind pending DDL, before the backup fails (retryable). Default 5 min.
+         */
+        public Builder lockWaitTimeout(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative() || wait.isZero()) {
+                throw new IllegalArgumentException("lockWaitTimeout must be positive, was " + wait);
+            }
+            this.lockWaitTimeout = wait;
             return this;
         }
 
@@ -682,6 +782,11 @@ public final class PostgresSource implements BackupSource {
             List<String> problems = new ArrayList<>();
             if (!Keys.isValidName(name)) {
                 problems.add("name '" + name + "' is invalid: use 1-63 characters from a-z, 0-9, '.', '_', '-'");
+            }
+            if (!rejectedArgs.isEmpty()) {
+                problems.add("extraArgs " + rejectedArgs + " change what is dumped behind the row-count checks' back:"
+                        + " use schemas(..), excludeSchemas(..), tables(..), excludeTables(..), excludeTableData(..)"
+                        + " or lockWaitTimeout(..) instead");
             }
             ConnectionSettings s = null;
             if (jdbcUrl != null && (host != null || database != null || port != null)) {

@@ -232,6 +232,11 @@ public final class ConnectionSettings {
             return new BackupException(CoreErrorCode.SOURCE_FAILED, what + " as user '" + user
                     + "': authentication failed (" + detail + "); check the user and password", e);
         }
+        if (detail.contains("conflict with recovery")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, what + ": " + detail + " (SQLSTATE " + state
+                    + "): the standby cancelled the query to replay WAL; set hot_standby_feedback = on or raise"
+                    + " max_standby_streaming_delay on the standby, or back up the primary", e, true);
+        }
         if (state.equals("3D000")) {
             return new BackupException(CoreErrorCode.NOT_FOUND, what + ": " + detail
                     + "; create it or check the database name", e);
