@@ -64,8 +64,8 @@ import java.util.TreeMap;
  * and {@code /usr/lib/postgresql/*}{@code /bin}; its major version must be at least the server's
  * ({@code VERSION_MISMATCH} before anything is dumped, naming the package to install).
  *
- * <p><b>Secrets.</b> The password reaches {@code pg_dump}/{@code pg_restore} only through {@code PGPASSWORD}
- * in the child's environment, never argv; {@link #toString()} and every message are credential-free.
+ * <p><b>Secrets.</b> The password reaches {@code pg_dump}/{@code pg_restore} only through a 0600 password file
+ * ({@code PGPASSFILE}, deleted when the tool exits), never argv nor the child's environment; {@link #toString()} and every message are credential-free.
  *
  * <p><b>Restore</b> into a {@link PostgresTarget}: see there. Errors: {@code SOURCE_UNAVAILABLE} (retryable)
  * when the server cannot be reached, {@code SOURCE_FAILED} for bad credentials or a failing tool (with its
@@ -643,7 +643,7 @@ public final class PostgresSource implements BackupSource {
             return this;
         }
 
-        /** Password; passed to tools through {@code PGPASSWORD}, never argv. Default none (trust/peer/.pgpass). */
+        /** Password; passed to tools through a 0600 {@code PGPASSFILE}, never argv or env. Default none (trust/peer/.pgpass). */
         public Builder password(Secret password) {
             this.password = Objects.requireNonNull(password, "password");
             return this;

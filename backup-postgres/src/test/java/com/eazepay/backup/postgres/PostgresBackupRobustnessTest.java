@@ -162,4 +162,28 @@ class PostgresBackupRobustnessTest {
         assertThat(e.isRetryable()).isTrue();
         assertThat(e.getMessage()).contains("hot_standby_feedback").contains("max_standby_streaming_delay");
     }
+
+    @Test
+    void passwordReachesPgDumpThroughA0600PassFileNeverTheEnvironmentAndTheFileIsDeletedAfterwards() throws Exception {
+        pg.exec("postgres", "CREATE ROLE colon LOGIN SUPERUSER PASSWORD 'pw:with\\colon-9'");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path log = tmp.resolve("child-env.txt");
+        Path fake = bin.resolve("pg_dump");
+        // a wrapper that records its environment and its passfile's mode, then runs the real pg_dump
+        Files.writeString(fake, "#!/bin/sh\n"
+                + "if [ \"$1\" != --version ]; then env >> '" + log + "'; echo \"MODE=$(stat -c %a \"$PGPASSFILE\")\" >> '"
+                + log + "'; echo \"FILE=$PGPASSFILE\" >> '" + log + "'; fi\n"
+                + "exec /usr/bin/pg_dump \"$@\"\n");
+        fake.toFile().setExecutable(true);
+        DirectoryBackupContext ctx = context();
+
+        as("colon", "pw:with\\colon-9").pgDumpPath(fake).build().backup(ctx);
+
+        String seen = Files.readString(log);
+        assertThat(ctx.committedStreams()).containsKeys("db", "database");
+        assertThat(seen).doesNotContain("pw:with").doesNotContain("PGPASSWORD").contains("PGPASSFILE=").contains("MODE=600");
+        for (String line : seen.lines().filter(l -> l.startsWith("FILE=")).toList()) {
+            assertThat(Path.of(line.substring(5))).doesNotExist();
+        }
+    }
 }

@@ -173,7 +173,8 @@ public final class ConnectionSettings {
 
     /**
      * Environment for libpq tools: {@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER},
-     * {@code PGPASSWORD}, {@code PGSSLMODE}. The password goes here, never into argv.
+     * {@code PGPASSWORD}, {@code PGSSLMODE}. The password goes here, never into argv; {@link ChildProcess}
+     * turns {@code PGPASSWORD} into a 0600 {@code PGPASSFILE} so the child's environment never holds it.
      */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
