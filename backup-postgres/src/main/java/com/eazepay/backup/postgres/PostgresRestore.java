@@ -70,10 +70,14 @@ final class PostgresRestore {
         String before = swapInto == null ? null : Identifiers.beforeName(swapInto, manifest.id());
 
         boolean created;
+        List<String> rolesCreated = List.of();
         try (Connection admin = adminConnection(swapInto)) {
             admin.setAutoCommit(true);
             if (swapInto != null) {
                 checkSwapPrivileges(admin, swapInto);
+            }
+            if (!target.isNoGlobals() && manifest.stream(PostgresSource.GLOBALS_STREAM).isPresent()) {
+                rolesCreated = restoreMissingGlobals(admin);
             }
             created = prepare(admin, swapInto, before);
         } catch (SQLException e) {
@@ -81,6 +85,9 @@ final class PostgresRestore {
         }
 
         Map<String, Object> facts = new LinkedHashMap<>();
+        if (!rolesCreated.isEmpty()) {
+            facts.put("roles_created", rolesCreated);
+        }
         long start = System.nanoTime();
         try {
             long bytes = load(tool, plain);
@@ -319,7 +326,7 @@ final class PostgresRestore {
                     throw new BackupException(CoreErrorCode.SOURCE_FAILED, "applying the database-level entry '"
                             + abbreviate(sql) + "' to " + server.location(db) + " failed: " + e.getMessage()
                             + (e.getMessage() != null && e.getMessage().contains("role")
-                            ? "; restore the roles first (PostgresTarget.withGlobals is the default) or use noOwner()/noPrivileges()" : ""), e);
+                            ? "; the role is missing on the target: back up with globals (the default) or use noOwner()/noPrivileges()" : ""), e);
                 }
             }
             admin.commit();
@@ -402,6 +409,10 @@ final class PostgresRestore {
             if (target.isNoPrivileges()) {
                 argv.add("--no-privileges");
             }
+            if (target.isNoTablespaces()) {
+                argv.add("--no-tablespaces");
+            }
+            argv.addAll(target.extraRestoreArgs());
             if (target.jobCount() > 1) {
                 argv.add("--jobs=" + target.jobCount());
             } else {
@@ -524,6 +535,133 @@ final class PostgresRestore {
         } catch (SQLException e) {
             c.rollback();
             return CheckResult.failed(check.name(), check.expectation() + ", query failed: " + e.getMessage());
+        }
+    }
+
+    private static final String NAME = "(\"(?:[^\"]|\"\")*\"|[^\\s;,\"]+)";
+    private static final Pattern CREATE_ROLE = Pattern.compile("^CREATE ROLE " + NAME + ";$");
+    private static final Pattern ROLE_STATEMENT = Pattern.compile(
+            "^(?:ALTER ROLE|COMMENT ON ROLE|SECURITY LABEL (?:FOR \\S+ )?ON ROLE) " + NAME + "[ ;]");
+    private static final Pattern GRANT_ROLE = Pattern.compile("^GRANT " + NAME + " TO " + NAME
+            + "( WITH ADMIN OPTION)?(?: GRANTED BY \\S+)?;$");
+    private static final Pattern CREATE_TABLESPACE = Pattern.compile("^CREATE TABLESPACE " + NAME + " ");
+    private static final Pattern TABLESPACE_STATEMENT = Pattern.compile(
+            "^(?:ALTER TABLESPACE|COMMENT ON TABLESPACE|GRANT .* ON TABLESPACE|REVOKE .* ON TABLESPACE) " + NAME + "[ ;]");
+
+    private static String unquote(String name) {
+        return name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
+    }
+
+    /**
+     * Creates, from the backup's {@value PostgresSource#GLOBALS_STREAM} stream, the roles (with their attributes,
+     * settings, comments and memberships among the new roles) and tablespaces the target server lacks, in one
+     * transaction. Existing roles and tablespaces are never altered. Returns the roles created.
+     */
+    private List<String> restoreMissingGlobals(Connection admin) throws SQLException {
+        String text;
+        try (InputStream in = context.openStream(PostgresSource.GLOBALS_STREAM)) {
+            text = new String(in.readNBytes(64 * 1024 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+            in.transferTo(OutputStream.nullOutputStream()); // read to the end: the stream is verified there
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading the roles of backup "
+                    + context.manifest().id() + " failed: " + e.getMessage(), e);
+        }
+        java.util.Set<String> existingRoles = new java.util.HashSet<>();
+        java.util.Set<String> existingSpaces = new java.util.HashSet<>();
+        try (Statement st = admin.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select rolname from pg_roles")) {
+                while (rs.next()) {
+                    existingRoles.add(rs.getString(1));
+                }
+            }
+            try (ResultSet rs = st.executeQuery("select spcname from pg_tablespace")) {
+                while (rs.next()) {
+                    existingSpaces.add(rs.getString(1));
+                }
+            }
+        }
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (current.length() == 0 && (line.isBlank() || line.startsWith("--") || line.startsWith("\\"))) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.stripTrailing().endsWith(";")) {
+                statements.add(current.toString().strip());
+                current.setLength(0);
+            }
+        }
+        java.util.Set<String> newRoles = new java.util.LinkedHashSet<>();
+        java.util.Set<String> newSpaces = new java.util.LinkedHashSet<>();
+        for (String stmt : statements) {
+            Matcher m = CREATE_ROLE.matcher(stmt);
+            if (m.find() && !existingRoles.contains(unquote(m.group(1)))) {
+                newRoles.add(unquote(m.group(1)));
+            }
+            m = CREATE_TABLESPACE.matcher(stmt);
+            if (m.find() && !target.isNoTablespaces() && !existingSpaces.contains(unquote(m.group(1)))) {
+                newSpaces.add(unquote(m.group(1)));
+            }
+        }
+        if (newRoles.isEmpty() && newSpaces.isEmpty()) {
+            return List.of();
+        }
+        List<String> apply = new ArrayList<>();
+        for (String stmt : statements) {
+            Matcher m;
+            if ((m = CREATE_ROLE.matcher(stmt)).find() || (m = ROLE_STATEMENT.matcher(stmt)).find()) {
+                // ALTER ROLE … IN DATABASE … belongs to a database's entries, not to the role
+                if (newRoles.contains(unquote(m.group(1))) && !stmt.contains(" IN DATABASE ")) {
+                    apply.add(stmt);
+                }
+            } else if ((m = GRANT_ROLE.matcher(stmt)).find()) {
+                // memberships only for a role this restore creates: an existing role is never changed
+                if (newRoles.contains(unquote(m.group(2)))) {
+                    apply.add("GRANT " + m.group(1) + " TO " + m.group(2) + (m.group(3) == null ? "" : m.group(3)) + ";");
+                }
+            } else if ((m = CREATE_TABLESPACE.matcher(stmt)).find() || (m = TABLESPACE_STATEMENT.matcher(stmt)).find()) {
+                if (newSpaces.contains(unquote(m.group(1)))) {
+                    apply.add(stmt);
+                }
+            }
+        }
+        // CREATE TABLESPACE cannot run in a transaction block: tablespaces first, one by one, then the roles
+        try (Statement st = admin.createStatement()) {
+            for (String stmt : apply) {
+                if (stmt.startsWith("CREATE TABLESPACE")) {
+                    execGlobal(st, stmt);
+                }
+            }
+            admin.setAutoCommit(false);
+            try {
+                for (String stmt : apply) {
+                    if (!stmt.startsWith("CREATE TABLESPACE")) {
+                        execGlobal(st, stmt);
+                    }
+                }
+                admin.commit();
+            } catch (RuntimeException e) {
+                admin.rollback();
+                throw e;
+            } finally {
+                admin.setAutoCommit(true);
+            }
+        }
+        LOG.info("created {} role(s) {} and {} tablespace(s) {} missing on {} from backup {}", newRoles.size(), newRoles,
+                newSpaces.size(), newSpaces, server.location(), context.manifest().id());
+        return List.copyOf(newRoles);
+    }
+
+    private void execGlobal(Statement st, String stmt) {
+        try {
+            st.execute(stmt);
+        } catch (SQLException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "creating the roles/tablespaces missing on "
+                    + server.location() + " failed at '" + abbreviate(stmt) + "': " + e.getMessage()
+                    + (stmt.startsWith("CREATE TABLESPACE") ? "; create the directory, or use noTablespaces()"
+                    : "; the restoring role needs CREATEROLE (superuser for superuser roles), or use noGlobals()")
+                    + ". Nothing was restored", e);
         }
     }
 

@@ -90,6 +90,11 @@ public final class PostgresSource implements BackupSource {
      * excludes every schema, from the same snapshot. Restored with {@code pg_restore --create --schema-only}.
      */
     public static final String DATABASE_STREAM = "database";
+    /**
+     * The stream with the cluster's roles and tablespaces: {@code pg_dumpall --globals-only} (by default
+     * {@code --no-role-passwords}), plain SQL. A restore creates the roles the target server lacks from it.
+     */
+    public static final String GLOBALS_STREAM = "globals";
     /** Fact key of the source database's properties: encoding, lc_collate, lc_ctype, owner, locale_provider, icu_locale. */
     public static final String FACT_DATABASE_PROPERTIES = "database_properties";
 
@@ -108,6 +113,8 @@ public final class PostgresSource implements BackupSource {
     private final List<String> extraArgs;
     private final List<String> excludeTableData;
     private final boolean rowCounts;
+    private final boolean globals;
+    private final boolean rolePasswords;
     private final Duration lockWaitTimeout;
     private final Path pgDumpPath;
     private final Path pgRestorePath;
@@ -126,6 +133,8 @@ public final class PostgresSource implements BackupSource {
         this.extraArgs = List.copyOf(b.extraArgs);
         this.excludeTableData = List.copyOf(b.excludeTableData);
         this.rowCounts = b.rowCounts;
+        this.globals = b.globals;
+        this.rolePasswords = b.rolePasswords;
         this.lockWaitTimeout = b.lockWaitTimeout;
         this.pgDumpPath = b.pgDumpPath;
         this.pgRestorePath = b.pgRestorePath;
@@ -242,6 +251,9 @@ public final class PostgresSource implements BackupSource {
             }
             // after the main dump succeeded (a failed dump opens nothing else), from the same snapshot
             dumpDatabaseEntries(context, pgDump, snap.id());
+            if (globals) {
+                dumpGlobals(context, serverMajor, snap.version());
+            }
             c.rollback();
             LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms", settings.location(), bytes, tableCount,
                     (System.nanoTime() - start) / 1_000_000);
@@ -295,6 +307,40 @@ public final class PostgresSource implements BackupSource {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the database-level entries of "
                     + settings.location() + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** The {@value #GLOBALS_STREAM} stream: {@code pg_dumpall --globals-only}, without password hashes by default. */
+    private void dumpGlobals(BackupContext context, int serverMajor, String serverVersion) {
+        PgTools.Tool tool = PgTools.find("pg_dumpall", sibling("pg_dumpall"), serverMajor,
+                "server " + settings.location() + " runs PostgreSQL " + serverVersion);
+        List<String> argv = new ArrayList<>(List.of(tool.path().toString(), "--globals-only", "--no-password",
+                "--database=" + settings.database()));
+        if (!rolePasswords) {
+            argv.add("--no-role-passwords");
+        }
+        OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
+        try (ChildProcess child = ChildProcess.start("pg_dumpall", argv, settings.libpqEnvironment(), timeout)) {
+            child.stdin().close();
+            pump(child, child.stdout(), out, "pg_dumpall");
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw toolFailed("pg_dumpall", child, exit, "dump of the roles and tablespaces of " + settings.location()
+                        + " (noGlobals() skips it)");
+            }
+            out.close();
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the roles and tablespaces of "
+                    + settings.location() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code name} next to the configured pg_dump, if it is there; null to search. */
+    private Path sibling(String tool) {
+        if (pgDumpPath == null || pgDumpPath.getParent() == null) {
+            return null;
+        }
+        Path p = pgDumpPath.resolveSibling(tool);
+        return Files.isExecutable(p) ? p : null;
     }
 
     private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounter counter) throws SQLException {
@@ -592,6 +638,8 @@ public final class PostgresSource implements BackupSource {
         private final List<String> rejectedArgs = new ArrayList<>();
         private final List<String> excludeTableData = new ArrayList<>();
         private boolean rowCounts = true;
+        private boolean globals = true;
+        private boolean rolePasswords;
         private Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
         private Path pgDumpPath;
         private Path pgRestorePath;
@@ -726,6 +774,21 @@ public final class PostgresSource implements BackupSource {
          */
         public Builder excludeTableData(String... patterns) {
             excludeTableData.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Do not dump the cluster's roles and tablespaces ({@code pg_dumpall --globals-only}). Default: dumped. */
+        public Builder noGlobals() {
+            this.globals = false;
+            return this;
+        }
+
+        /**
+         * Include the roles' password hashes in the globals stream (encrypted like every stream). Default off
+         * ({@code --no-role-passwords}): restored roles then have no password until you set one.
+         */
+        public Builder withRolePasswords() {
+            this.rolePasswords = true;
             return this;
         }
 

@@ -46,6 +46,16 @@ public final class PostgresTarget implements RestoreTarget {
     private final boolean noOwner;
     private final boolean noPrivileges;
     private final Path tempDirectory;
+    private boolean noGlobals;
+    private boolean noTablespaces;
+    private List<String> restoreArgs = List.of();
+
+    private PostgresTarget copy(PostgresTarget t) {
+        t.noGlobals = noGlobals;
+        t.noTablespaces = noTablespaces;
+        t.restoreArgs = restoreArgs;
+        return t;
+    }
 
     private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
                            int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory) {
@@ -94,7 +104,7 @@ public final class PostgresTarget implements RestoreTarget {
         ConnectionSettings parsed = ConnectionSettings.parseJdbcUrl(jdbcUrl);
         ConnectionSettings s = new ConnectionSettings(parsed.host(), parsed.port(), parsed.database(),
                 Objects.requireNonNull(user, "user"), password != null ? password : parsed.password(), java.util.Map.of());
-        return new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory);
+        return copy(new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory));
     }
 
     /** As {@link #on(String, String, Secret)} with a plain password. */
@@ -106,7 +116,7 @@ public final class PostgresTarget implements RestoreTarget {
     public PostgresTarget check(Check check) {
         List<Check> all = new ArrayList<>(checks);
         all.add(Objects.requireNonNull(check, "check"));
-        return new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges, tempDirectory);
+        return copy(new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges, tempDirectory));
     }
 
     /**
@@ -125,7 +135,7 @@ public final class PostgresTarget implements RestoreTarget {
         if (liveName.equals(database)) {
             throw new IllegalArgumentException("swapInto(" + liveName + ") must name another database than the restored one");
         }
-        return new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges, tempDirectory);
+        return copy(new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges, tempDirectory));
     }
 
     /**
@@ -138,23 +148,79 @@ public final class PostgresTarget implements RestoreTarget {
         if (n < 1 || n > 64) {
             throw new IllegalArgumentException("jobs must be 1..64, was " + n);
         }
-        return new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges, tempDirectory);
+        return copy(new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges, tempDirectory));
     }
 
     /** {@code pg_restore --no-owner}: objects belong to the restoring user (for another server's roles). Default off. */
     public PostgresTarget noOwner() {
-        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges, tempDirectory);
+        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges, tempDirectory));
     }
 
     /** {@code pg_restore --no-privileges}: skip GRANT/REVOKE. Default off. */
     public PostgresTarget noPrivileges() {
-        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true, tempDirectory);
+        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true, tempDirectory));
     }
 
     /** Directory for spool files (parallel restores, {@link #replaceExisting}). Default: {@code java.io.tmpdir}. */
     public PostgresTarget tempDirectory(Path dir) {
-        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                Objects.requireNonNull(dir, "dir"));
+        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                Objects.requireNonNull(dir, "dir")));
+    }
+
+    /**
+     * Do not create missing roles from the backup's globals stream. By default the roles the target server lacks
+     * are created (with their attributes, settings and memberships among themselves) before anything else;
+     * existing roles are never altered.
+     */
+    public PostgresTarget noGlobals() {
+        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory));
+        t.noGlobals = true;
+        return t;
+    }
+
+    /** {@code pg_restore --no-tablespaces}: everything in the default tablespace; no tablespace is created. */
+    public PostgresTarget noTablespaces() {
+        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory));
+        t.noTablespaces = true;
+        return t;
+    }
+
+    /**
+     * More {@code pg_restore} arguments (e.g. {@code --no-comments}, {@code --disable-triggers}). Connection,
+     * output, list and mode options are set by the restore and rejected here.
+     *
+     * @throws IllegalArgumentException for such an option
+     */
+    public PostgresTarget restoreArgs(String... args) {
+        List<String> all = new ArrayList<>(restoreArgs);
+        for (String a : args) {
+            String opt = Objects.requireNonNull(a, "restoreArgs element").split("=", 2)[0];
+            if (List.of("-d", "--dbname", "-f", "--file", "-h", "--host", "-p", "--port", "-U", "--username", "-W",
+                    "--password", "-C", "--create", "-c", "--clean", "-1", "--single-transaction", "-j", "--jobs", "-l",
+                    "--list", "-L", "--use-list", "-F", "--format").contains(opt)) {
+                throw new IllegalArgumentException("restoreArgs must not set " + opt
+                        + ": connection, output, mode and parallelism are set by PostgresTarget");
+            }
+            all.add(a);
+        }
+        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory));
+        t.restoreArgs = List.copyOf(all);
+        return t;
+    }
+
+    boolean isNoGlobals() {
+        return noGlobals;
+    }
+
+    boolean isNoTablespaces() {
+        return noTablespaces;
+    }
+
+    List<String> extraRestoreArgs() {
+        return restoreArgs;
     }
 
     /** The database restored into. */
