@@ -85,7 +85,7 @@ class PostgresSourceTest {
     void roundTripRestoresTypesSchemasSequencesConstraintsAndLargeObjects() throws Exception {
         DirectoryBackupContext b = backup(pg.source("payments").build());
 
-        assertThat(b.committedStreams()).containsOnlyKeys("db", "database");
+        assertThat(b.committedStreams()).containsOnlyKeys("db", "database", "globals");
         assertThat(b.streamFile("db").getFileName().toString()).isEqualTo("db.pgdump");
         assertThat(Files.readAllBytes(b.streamFile("db"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
         assertThat(b.facts()).containsEntry("format", "custom").containsKeys("server_version", "pg_dump_version",
