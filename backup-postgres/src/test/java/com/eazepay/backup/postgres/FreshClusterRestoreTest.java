@@ -1,6 +1,5 @@
 package com.eazepay.backup.postgres;
 
-import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.test.DirectoryBackupContext;
 import org.junit.jupiter.api.AfterAll;
@@ -8,16 +7,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,9 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FreshClusterRestoreTest {
 
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static PgServer pg;
-    static Path clusterDir;
+    static DebianCluster cluster;
     static int port;
 
     @TempDir
@@ -39,53 +32,28 @@ class FreshClusterRestoreTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(BIN.resolve("initdb")) && "root".equals(System.getProperty("user.name")),
-                "needs the Debian PostgreSQL 15 server binaries and root (for runuser -u postgres)");
+        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (for runuser -u postgres)");
         pg = PgServer.start();
-        clusterDir = Files.createTempDirectory("fresh-pg15-");
-        run("chown", "postgres", clusterDir.toString());
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        run("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", clusterDir.resolve("data").toString(),
-                "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8");
-        run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", clusterDir.resolve("data").toString(),
-                "-w", "-l", clusterDir.resolve("log").toString(), "-o",
-                "-p " + port + " -k " + clusterDir + " -c listen_addresses=127.0.0.1", "start");
+        cluster = DebianCluster.initdb();
+        port = cluster.port;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (clusterDir != null) {
-            run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D",
-                    clusterDir.resolve("data").toString(), "-m", "immediate", "stop");
-            run("rm", "-rf", clusterDir.toString());
+        if (cluster != null) {
+            cluster.close();
         }
         if (pg != null) {
             pg.close();
         }
     }
 
-    static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-        }
-    }
-
     static Connection fresh(String db) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + db, "postgres", "");
+        return cluster.connect(db);
     }
 
     static List<String> query(String db, String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = fresh(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
+        return cluster.query(db, sql);
     }
 
     @Test
