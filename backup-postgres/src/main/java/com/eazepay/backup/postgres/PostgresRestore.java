@@ -293,17 +293,40 @@ final class PostgresRestore {
         String sqlText;
         try (InputStream in = context.openStream(PostgresSource.DATABASE_STREAM);
              ChildProcess child = ChildProcess.start("pg_restore", argv, Map.of(), source.timeout())) {
+            java.util.concurrent.atomic.AtomicReference<IOException> readError = new java.util.concurrent.atomic.AtomicReference<>();
             Thread feeder = new Thread(() -> {
-                try (OutputStream stdin = child.stdin()) {
-                    in.transferTo(stdin);
+                // read the stream to its end (it is verified there) even if pg_restore stops reading early
+                OutputStream stdin = child.stdin();
+                boolean writing = true;
+                byte[] buffer = new byte[64 * 1024];
+                try {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        if (writing) {
+                            try {
+                                stdin.write(buffer, 0, n);
+                            } catch (IOException e) {
+                                writing = false; // pg_restore has what it needs (or failed: its exit code tells)
+                            }
+                        }
+                    }
                 } catch (IOException e) {
-                    LOG.debug("pg_restore stopped reading the database entries: {}", e.toString());
+                    readError.set(e);
+                } finally {
+                    try {
+                        stdin.close();
+                    } catch (IOException e) {
+                        LOG.debug("pg_restore already closed its stdin: {}", e.toString());
+                    }
                 }
             }, "pg_restore-db-entries-" + child.pid());
             feeder.setDaemon(true);
             feeder.start();
             sqlText = new String(child.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             feeder.join();
+            if (readError.get() != null) {
+                throw readError.get();
+            }
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw source.failed("pg_restore", child, exit, "reading the database-level entries of backup " + manifest.id());
