@@ -46,19 +46,21 @@ public final class PostgresTarget implements RestoreTarget {
     private final boolean noOwner;
     private final boolean noPrivileges;
     private final Path tempDirectory;
-    private boolean noGlobals;
-    private boolean noTablespaces;
-    private List<String> restoreArgs = List.of();
-
-    private PostgresTarget copy(PostgresTarget t) {
-        t.noGlobals = noGlobals;
-        t.noTablespaces = noTablespaces;
-        t.restoreArgs = restoreArgs;
-        return t;
-    }
+    private final boolean noGlobals;
+    private final boolean noTablespaces;
+    private final List<String> restoreArgs;
 
     private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
                            int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory) {
+        this(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory, false, false, List.of());
+    }
+
+    private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
+                           int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory, boolean noGlobals,
+                           boolean noTablespaces, List<String> restoreArgs) {
+        this.noGlobals = noGlobals;
+        this.noTablespaces = noTablespaces;
+        this.restoreArgs = List.copyOf(restoreArgs);
         this.mode = mode;
         this.database = database;
         this.server = server;
@@ -104,7 +106,8 @@ public final class PostgresTarget implements RestoreTarget {
         ConnectionSettings parsed = ConnectionSettings.parseJdbcUrl(jdbcUrl);
         ConnectionSettings s = new ConnectionSettings(parsed.host(), parsed.port(), parsed.database(),
                 Objects.requireNonNull(user, "user"), password != null ? password : parsed.password(), java.util.Map.of());
-        return copy(new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory));
+        return new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** As {@link #on(String, String, Secret)} with a plain password. */
@@ -116,7 +119,8 @@ public final class PostgresTarget implements RestoreTarget {
     public PostgresTarget check(Check check) {
         List<Check> all = new ArrayList<>(checks);
         all.add(Objects.requireNonNull(check, "check"));
-        return copy(new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges, tempDirectory));
+        return new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /**
@@ -135,7 +139,8 @@ public final class PostgresTarget implements RestoreTarget {
         if (liveName.equals(database)) {
             throw new IllegalArgumentException("swapInto(" + liveName + ") must name another database than the restored one");
         }
-        return copy(new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges, tempDirectory));
+        return new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /**
@@ -148,23 +153,26 @@ public final class PostgresTarget implements RestoreTarget {
         if (n < 1 || n > 64) {
             throw new IllegalArgumentException("jobs must be 1..64, was " + n);
         }
-        return copy(new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges, tempDirectory));
+        return new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** {@code pg_restore --no-owner}: objects belong to the restoring user (for another server's roles). Default off. */
     public PostgresTarget noOwner() {
-        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges, tempDirectory));
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** {@code pg_restore --no-privileges}: skip GRANT/REVOKE. Default off. */
     public PostgresTarget noPrivileges() {
-        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true, tempDirectory));
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** Directory for spool files (parallel restores, {@link #replaceExisting}). Default: {@code java.io.tmpdir}. */
     public PostgresTarget tempDirectory(Path dir) {
-        return copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                Objects.requireNonNull(dir, "dir")));
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                Objects.requireNonNull(dir, "dir"), noGlobals, noTablespaces, restoreArgs);
     }
 
     /**
@@ -173,18 +181,14 @@ public final class PostgresTarget implements RestoreTarget {
      * existing roles are never altered.
      */
     public PostgresTarget noGlobals() {
-        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory));
-        t.noGlobals = true;
-        return t;
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, true, noTablespaces, restoreArgs);
     }
 
     /** {@code pg_restore --no-tablespaces}: everything in the default tablespace; no tablespace is created. */
     public PostgresTarget noTablespaces() {
-        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory));
-        t.noTablespaces = true;
-        return t;
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, true, restoreArgs);
     }
 
     /**
@@ -205,10 +209,8 @@ public final class PostgresTarget implements RestoreTarget {
             }
             all.add(a);
         }
-        PostgresTarget t = copy(new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory));
-        t.restoreArgs = List.copyOf(all);
-        return t;
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, all);
     }
 
     boolean isNoGlobals() {

@@ -211,4 +211,37 @@ class PostgresRestoreSafetyTest {
         assertThat(pg.queryLong(before("mig", b), "select count(*) from pg_class where relname in ('added', 'v_t')"))
                 .isEqualTo(2);
     }
+
+    @Test
+    void replaceIsNotBlockedByASessionIdleInATransactionOnTheLiveDatabase() throws Exception {
+        pg.exec("postgres", "CREATE DATABASE idle_live");
+        pg.exec("idle_live", "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        PostgresSource source = pg.source("idle_live").build();
+        DirectoryBackupContext b = backup(source);
+        try (Connection idle = pg.connect("idle_live"); Statement st = idle.createStatement()) {
+            idle.setAutoCommit(false);
+            st.executeQuery("select * from t").close(); // holds AccessShareLock on t, idle in transaction
+
+            RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.replaceExisting("idle_live"));
+
+            assertThat(out.facts()).containsEntry("swapped", true);
+            assertThat(idle.isValid(2)).isFalse(); // terminated by the swap
+        }
+        assertThat(pg.queryLong("idle_live", "select count(*) from t")).isEqualTo(1);
+    }
+
+    @Test
+    void databaseEntriesAreRewrittenToTheRestoredNameForPlainAndQuotedNames() {
+        String sql = String.join("\n", "SET statement_timeout = 0;", "CREATE DATABASE pay WITH TEMPLATE = template0;",
+                "ALTER DATABASE pay OWNER TO app_owner;", "\\connect pay", "COMMENT ON DATABASE pay IS 'pay database; DATABASE pay ';",
+                "ALTER ROLE app_rw IN DATABASE pay SET statement_timeout TO '5s';",
+                "REVOKE CONNECT,TEMPORARY ON DATABASE pay FROM PUBLIC;", "");
+        assertThat(PostgresRestore.databaseStatements(sql, "pay", "pay_new")).containsExactly(
+                "ALTER DATABASE \"pay_new\" OWNER TO app_owner;",
+                "COMMENT ON DATABASE \"pay_new\" IS 'pay database; DATABASE pay ';",
+                "ALTER ROLE app_rw IN DATABASE \"pay_new\" SET statement_timeout TO '5s';",
+                "REVOKE CONNECT,TEMPORARY ON DATABASE \"pay_new\" FROM PUBLIC;");
+        assertThat(PostgresRestore.databaseStatements("ALTER DATABASE \"Pay-1\" SET work_mem TO '8MB';\n", "Pay-1", "x"))
+                .containsExactly("ALTER DATABASE \"x\" SET work_mem TO '8MB';");
+    }
 }
