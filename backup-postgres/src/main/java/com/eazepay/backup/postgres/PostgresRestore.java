@@ -798,7 +798,10 @@ final class PostgresRestore {
                 }
             }
         } catch (SQLException e) {
-            throw server.translate(e, "swapping " + db + " into " + live + " on " + server.location(live));
+            // renames happen only in the transaction above: whatever failed here, nothing was renamed
+            BackupException t = server.translate(e, "swapping " + db + " into " + live + " on " + server.location(live));
+            throw new BackupException(t.errorCode(), t.getMessage() + "; nothing was renamed: " + live
+                    + " is still the live database and the restored data is in " + db, e, t.isRetryable());
         }
     }
 }

@@ -244,4 +244,25 @@ class PostgresRestoreSafetyTest {
         assertThat(PostgresRestore.databaseStatements("ALTER DATABASE \"Pay-1\" SET work_mem TO '8MB';\n", "Pay-1", "x"))
                 .containsExactly("ALTER DATABASE \"x\" SET work_mem TO '8MB';");
     }
+
+    @Test
+    void swapThatCannotTerminateASessionFailsSayingNothingWasRenamed() throws Exception {
+        // pg_signal_backend may not terminate a superuser's session: the swap must fail cleanly, not half-way
+        pg.exec("postgres", "CREATE ROLE swapper LOGIN CREATEDB PASSWORD 'swap-Pw-1'", "GRANT pg_signal_backend TO swapper",
+                "CREATE DATABASE guarded OWNER swapper");
+        pg.exec("guarded", "CREATE TABLE t (id int)", "ALTER TABLE t OWNER TO swapper", "INSERT INTO t VALUES (1)");
+        PostgresSource source = PostgresSource.builder().jdbcUrl(pg.jdbcUrl("guarded")).user("swapper")
+                .password("swap-Pw-1").noGlobals().build();
+        DirectoryBackupContext b = backup(source);
+        try (Connection superuser = pg.connect("guarded")) {
+            BackupException e = catchThrowableOfType(() -> source.restore(b.restoreContext(),
+                    PostgresTarget.newDatabase("guarded_new").swapInto("guarded")), BackupException.class);
+
+            assertThat(e.getMessage()).contains("nothing was renamed").contains("guarded is still the live database");
+            assertThat(superuser.isValid(2)).isTrue();
+        }
+        assertThat(pg.queryLong("guarded", "select count(*) from t")).isEqualTo(1);
+        assertThat(pg.queryLong("postgres", "select count(*) from pg_database where datname in ('guarded', 'guarded_new')"
+                + " and datallowconn")).isEqualTo(2);
+    }
 }
