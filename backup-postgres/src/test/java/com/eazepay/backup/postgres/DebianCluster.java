@@ -45,7 +45,8 @@ final class DebianCluster implements AutoCloseable {
     static DebianCluster standbyOf(DebianCluster primary) throws Exception {
         DebianCluster c = new DebianCluster(newDir(), freePort());
         run("runuser", "-u", "postgres", "--", BIN.resolve("pg_basebackup").toString(), "-D", c.data().toString(),
-                "-R", "-h", "127.0.0.1", "-p", Integer.toString(primary.port), "-U", "postgres", "--no-sync");
+                "-R", "--checkpoint=fast", "-h", "127.0.0.1", "-p", Integer.toString(primary.port), "-U", "postgres",
+                "--no-sync");
         c.start();
         return c;
     }

@@ -44,14 +44,15 @@ class StandbyBackupTest {
 
     @Test
     void backupFromAStandbyWithReplayPausedIsConsistentAtTheLastReplayedCommitAndSaysStandby() throws Exception {
-        // wait (bounded) until the standby has replayed the setup, then pause replay and write more on the primary
+        // a commit the standby replays, then (bounded wait until replayed) pause replay and write more on the primary
+        primary.exec("shop", "INSERT INTO orders SELECT generate_series(101, 120)");
         String lsn = primary.query("postgres", "select pg_current_wal_lsn()::text").get(0);
         for (int i = 0; i < 600 && standby.query("postgres", "select (pg_last_wal_replay_lsn() >= '" + lsn + "')::text")
                 .get(0).equals("false"); i++) {
             standby.query("postgres", "select pg_sleep(0.05)::text");
         }
         standby.exec("postgres", "select pg_wal_replay_pause()");
-        primary.exec("shop", "INSERT INTO orders SELECT generate_series(101, 150)");
+        primary.exec("shop", "INSERT INTO orders SELECT generate_series(121, 150)");
         String replayedAt = standby.query("postgres", "select pg_last_xact_replay_timestamp()::text").get(0);
 
         PostgresSource source = PostgresSource.builder().jdbcUrl(standby.jdbcUrl("shop")).user("postgres").build();
@@ -60,7 +61,7 @@ class StandbyBackupTest {
         source.backup(ctx);
 
         assertThat(ctx.facts()).containsEntry("standby", true);
-        assertThat(ctx.facts().get("row_counts")).isEqualTo(Map.of("public.orders", 100L));
+        assertThat(ctx.facts().get("row_counts")).isEqualTo(Map.of("public.orders", 120L));
         assertThat(ctx.consistentAt()).isEqualTo(standby.query("postgres",
                 "select pg_last_xact_replay_timestamp()").stream().map(s -> OffsetDateTime.parse(s.replace(' ', 'T')
                 .replaceAll("([+-]\\d\\d)$", "$1:00")).toInstant()).findFirst().orElseThrow());
