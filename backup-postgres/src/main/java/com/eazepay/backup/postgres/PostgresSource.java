@@ -57,8 +57,12 @@ import java.util.TreeMap;
  * Compression and encryption happen downstream. From the same snapshot it records the manifest facts
  * {@code row_counts} (exact {@code count(*)} of every dumped table, keyed {@code schema.table}),
  * {@code server_version}, {@code server_version_num}, {@code database_size_bytes}, {@code pg_dump_version},
- * {@code format}, {@code database}; the consistent-at instant is the snapshot's server time. The transaction
- * stays open until {@code pg_dump} has finished.
+ * {@code format}, {@code database}, {@code database_properties} (encoding, locale, owner), {@code standby} (when
+ * taken from a standby); the consistent-at instant is the snapshot's server time (on a standby, the last replayed
+ * commit's). The transaction stays open until {@code pg_dump} has finished; its connection clears the role's
+ * statement and idle-in-transaction timeouts, and the counts run on a second connection importing the snapshot.
+ * Two small streams follow: {@value #DATABASE_STREAM} (the database-level entries: owner, settings, comment, ACL)
+ * and {@value #GLOBALS_STREAM} ({@code pg_dumpall --globals-only --no-role-passwords}; {@link Builder#noGlobals()}).
  *
  * <p><b>Tools.</b> {@code pg_dump} is taken from {@link Builder#pgDumpPath(Path)} if set, else from {@code PATH}
  * and {@code /usr/lib/postgresql/*}{@code /bin}; its major version must be at least the server's
