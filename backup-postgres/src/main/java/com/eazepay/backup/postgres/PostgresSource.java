@@ -57,15 +57,19 @@ import java.util.TreeMap;
  * Compression and encryption happen downstream. From the same snapshot it records the manifest facts
  * {@code row_counts} (exact {@code count(*)} of every dumped table, keyed {@code schema.table}),
  * {@code server_version}, {@code server_version_num}, {@code database_size_bytes}, {@code pg_dump_version},
- * {@code format}, {@code database}; the consistent-at instant is the snapshot's server time. The transaction
- * stays open until {@code pg_dump} has finished.
+ * {@code format}, {@code database}, {@code database_properties} (encoding, locale, owner), {@code standby} (when
+ * taken from a standby); the consistent-at instant is the snapshot's server time (on a standby, the last replayed
+ * commit's). The transaction stays open until {@code pg_dump} has finished; its connection clears the role's
+ * statement and idle-in-transaction timeouts, and the counts run on a second connection importing the snapshot.
+ * Two small streams follow: {@value #DATABASE_STREAM} (the database-level entries: owner, settings, comment, ACL)
+ * and {@value #GLOBALS_STREAM} ({@code pg_dumpall --globals-only --no-role-passwords}; {@link Builder#noGlobals()}).
  *
  * <p><b>Tools.</b> {@code pg_dump} is taken from {@link Builder#pgDumpPath(Path)} if set, else from {@code PATH}
  * and {@code /usr/lib/postgresql/*}{@code /bin}; its major version must be at least the server's
  * ({@code VERSION_MISMATCH} before anything is dumped, naming the package to install).
  *
- * <p><b>Secrets.</b> The password reaches {@code pg_dump}/{@code pg_restore} only through {@code PGPASSWORD}
- * in the child's environment, never argv; {@link #toString()} and every message are credential-free.
+ * <p><b>Secrets.</b> The password reaches {@code pg_dump}/{@code pg_restore} only through a 0600 password file
+ * ({@code PGPASSFILE}, deleted when the tool exits), never argv nor the child's environment; {@link #toString()} and every message are credential-free.
  *
  * <p><b>Restore</b> into a {@link PostgresTarget}: see there. Errors: {@code SOURCE_UNAVAILABLE} (retryable)
  * when the server cannot be reached, {@code SOURCE_FAILED} for bad credentials or a failing tool (with its
@@ -76,12 +80,27 @@ import java.util.TreeMap;
  */
 public final class PostgresSource implements BackupSource {
 
+    /** Default {@link Builder#lockWaitTimeout(Duration)}: 5 minutes. */
+    public static final Duration DEFAULT_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
     /** Default {@link Builder#timeout(Duration)}: 12 hours. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(12);
     /** The stream name. */
     public static final String STREAM = "db";
     /** Fact key of the per-table row counts. */
     public static final String FACT_ROW_COUNTS = "row_counts";
+    /**
+     * The stream with the database-level entries only (owner, {@code ALTER DATABASE … SET},
+     * {@code ALTER ROLE … IN DATABASE … SET}, comment, ACL): a schema-only custom-format {@code pg_dump} that
+     * excludes every schema, from the same snapshot. Restored with {@code pg_restore --create --schema-only}.
+     */
+    public static final String DATABASE_STREAM = "database";
+    /**
+     * The stream with the cluster's roles and tablespaces: {@code pg_dumpall --globals-only} (by default
+     * {@code --no-role-passwords}), plain SQL. A restore creates the roles the target server lacks from it.
+     */
+    public static final String GLOBALS_STREAM = "globals";
+    /** Fact key of the source database's properties: encoding, lc_collate, lc_ctype, owner, locale_provider, icu_locale. */
+    public static final String FACT_DATABASE_PROPERTIES = "database_properties";
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
     private static final int BUFFER = 64 * 1024;
@@ -96,6 +115,11 @@ public final class PostgresSource implements BackupSource {
     private final boolean noOwner;
     private final boolean noPrivileges;
     private final List<String> extraArgs;
+    private final List<String> excludeTableData;
+    private final boolean rowCounts;
+    private final boolean globals;
+    private final boolean rolePasswords;
+    private final Duration lockWaitTimeout;
     private final Path pgDumpPath;
     private final Path pgRestorePath;
     private final Duration timeout;
@@ -111,6 +135,11 @@ public final class PostgresSource implements BackupSource {
         this.noOwner = b.noOwner;
         this.noPrivileges = b.noPrivileges;
         this.extraArgs = List.copyOf(b.extraArgs);
+        this.excludeTableData = List.copyOf(b.excludeTableData);
+        this.rowCounts = b.rowCounts;
+        this.globals = b.globals;
+        this.rolePasswords = b.rolePasswords;
+        this.lockWaitTimeout = b.lockWaitTimeout;
         this.pgDumpPath = b.pgDumpPath;
         this.pgRestorePath = b.pgRestorePath;
         this.timeout = b.timeout;
@@ -159,6 +188,8 @@ public final class PostgresSource implements BackupSource {
         excludeSchemas.forEach(s -> args.add("--exclude-schema=" + s));
         tables.forEach(t -> args.add("--table=" + t));
         excludeTables.forEach(t -> args.add("--exclude-table=" + t));
+        excludeTableData.forEach(t -> args.add("--exclude-table-data=" + t));
+        args.add("--lock-wait-timeout=" + lockWaitTimeout.toMillis());
         if (noOwner) {
             args.add("--no-owner");
         }
@@ -173,6 +204,12 @@ public final class PostgresSource implements BackupSource {
     public void backup(BackupContext context) {
         long start = System.nanoTime();
         try (Connection c = settings.connect("backup")) {
+            try (Statement st = c.createStatement()) {
+                // the exporting connection must outlive pg_dump: never inherit the role's timeouts
+                st.execute("SET statement_timeout = 0");
+                st.execute("SET idle_in_transaction_session_timeout = 0");
+                st.execute("SET lock_timeout = 0");
+            }
             c.setAutoCommit(false);
             Snapshot snap;
             try (Statement st = c.createStatement()) {
@@ -180,10 +217,14 @@ public final class PostgresSource implements BackupSource {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 try (ResultSet rs = st.executeQuery("select pg_export_snapshot(), clock_timestamp(),"
                         + " current_setting('server_version'), current_setting('server_version_num')::int,"
-                        + " pg_database_size(current_database())")) {
+                        + " pg_database_size(current_database()), pg_is_in_recovery(), pg_last_xact_replay_timestamp()")) {
                     rs.next();
-                    snap = new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(),
-                            rs.getString(3), rs.getInt(4), rs.getLong(5));
+                    boolean standby = rs.getBoolean(6);
+                    OffsetDateTime replayed = rs.getObject(7, OffsetDateTime.class);
+                    // on a standby the data is as of the last replayed commit, not as of the standby's clock
+                    Instant at = standby && replayed != null ? replayed.toInstant()
+                            : rs.getObject(2, OffsetDateTime.class).toInstant();
+                    snap = new Snapshot(rs.getString(1), at, rs.getString(3), rs.getInt(4), rs.getLong(5), standby);
                 }
             }
             int serverMajor = PgTools.serverMajor(snap.versionNum());
@@ -197,13 +238,25 @@ public final class PostgresSource implements BackupSource {
             context.fact("pg_dump_version", pgDump.version());
             context.fact("format", plainFormat ? "plain" : "custom");
             context.fact("snapshot", snap.id());
+            if (snap.standby()) {
+                context.fact("standby", true);
+            }
+            context.fact(FACT_DATABASE_PROPERTIES, databaseProperties(c));
 
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
             int tableCount;
-            try (RowCounter counter = new RowCounter(c, new TableFilter(schemas, excludeSchemas, tables, excludeTables))) {
+            try (RowCounter counter = rowCounts ? new RowCounter(settings, snap.id(), lockWaitTimeout,
+                    new TableFilter(schemas, excludeSchemas, tables, excludeTables),
+                    excludeTableData.isEmpty() ? null : new TableFilter(List.of(), List.of(), excludeTableData, List.of()))
+                    : null) {
                 bytes = dump(context, pgDump, snap.id(), counter);
-                tableCount = counter.tables();
+                tableCount = counter == null ? 0 : counter.tables();
+            }
+            // after the main dump succeeded (a failed dump opens nothing else), from the same snapshot
+            dumpDatabaseEntries(context, pgDump, snap.id());
+            if (globals) {
+                dumpGlobals(context, serverMajor, snap.version());
             }
             c.rollback();
             LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms", settings.location(), bytes, tableCount,
@@ -211,6 +264,87 @@ public final class PostgresSource implements BackupSource {
         } catch (SQLException e) {
             throw settings.translate(e, "backup of " + settings.location() + " failed");
         }
+    }
+
+    /** Encoding, collation, ctype, owner (and, from PostgreSQL 15, the locale provider) of the current database. */
+    private static Map<String, Object> databaseProperties(Connection c) throws SQLException {
+        Map<String, Object> props = new TreeMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
+                     + " pg_get_userbyid(d.datdba), to_jsonb(d) ->> 'datlocprovider', to_jsonb(d) ->> 'daticulocale'"
+                     + " from pg_database d where d.datname = current_database()")) {
+            rs.next();
+            props.put("encoding", rs.getString(1));
+            props.put("lc_collate", rs.getString(2));
+            props.put("lc_ctype", rs.getString(3));
+            props.put("owner", rs.getString(4));
+            if (rs.getString(5) != null) {
+                props.put("locale_provider", "i".equals(rs.getString(5)) ? "icu" : "libc");
+            }
+            if (rs.getString(6) != null) {
+                props.put("icu_locale", rs.getString(6));
+            }
+        }
+        return props;
+    }
+
+    /** The {@value #DATABASE_STREAM} stream: a custom-format archive holding only the database-level entries. */
+    private void dumpDatabaseEntries(BackupContext context, PgTools.Tool pgDump, String snapshot) {
+        List<String> argv = new ArrayList<>(List.of(pgDump.path().toString(), "--format=custom", "--compress=0",
+                "--no-password", "--schema-only", "--snapshot=" + snapshot, "--exclude-schema=*"));
+        if (noOwner) {
+            argv.add("--no-owner");
+        }
+        if (noPrivileges) {
+            argv.add("--no-privileges");
+        }
+        OutputStream out = context.newStream(DATABASE_STREAM, "pgdump");
+        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+            child.stdin().close();
+            pump(child, child.stdout(), out, "pg_dump");
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw toolFailed("pg_dump", child, exit, "dump of the database-level entries of " + settings.location());
+            }
+            out.close();
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the database-level entries of "
+                    + settings.location() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@value #GLOBALS_STREAM} stream: {@code pg_dumpall --globals-only}, without password hashes by default. */
+    private void dumpGlobals(BackupContext context, int serverMajor, String serverVersion) {
+        PgTools.Tool tool = PgTools.find("pg_dumpall", sibling("pg_dumpall"), serverMajor,
+                "server " + settings.location() + " runs PostgreSQL " + serverVersion);
+        List<String> argv = new ArrayList<>(List.of(tool.path().toString(), "--globals-only", "--no-password",
+                "--database=" + settings.database()));
+        if (!rolePasswords) {
+            argv.add("--no-role-passwords");
+        }
+        OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
+        try (ChildProcess child = ChildProcess.start("pg_dumpall", argv, settings.libpqEnvironment(), timeout)) {
+            child.stdin().close();
+            pump(child, child.stdout(), out, "pg_dumpall");
+            int exit = child.waitFor();
+            if (exit != 0 || child.wasKilled()) {
+                throw toolFailed("pg_dumpall", child, exit, "dump of the roles and tablespaces of " + settings.location()
+                        + " (noGlobals() skips it)");
+            }
+            out.close();
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the roles and tablespaces of "
+                    + settings.location() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code name} next to the configured pg_dump, if it is there; null to search. */
+    private Path sibling(String tool) {
+        if (pgDumpPath == null || pgDumpPath.getParent() == null) {
+            return null;
+        }
+        Path p = pgDumpPath.resolveSibling(tool);
+        return Files.isExecutable(p) ? p : null;
     }
 
     private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounter counter) throws SQLException {
@@ -236,7 +370,14 @@ public final class PostgresSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_dump of " + settings.location()
                         + " exited 0 but wrote nothing: refusing to store an empty dump");
             }
-            context.fact(FACT_ROW_COUNTS, counter.await());
+            if (counter != null) {
+                try {
+                    context.fact(FACT_ROW_COUNTS, counter.await());
+                } catch (SQLException e) {
+                    throw settings.translate(e, "counting the rows of " + settings.location()
+                            + " (pg_dump itself succeeded; skipRowCounts() turns counting off)");
+                }
+            }
             try {
                 out.close();
             } catch (IOException e) {
@@ -285,6 +426,15 @@ public final class PostgresSource implements BackupSource {
         if (child.timedOut()) {
             return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
         }
+        if (err.contains("could not obtain lock") || err.contains("statement timeout") && err.contains("LOCK TABLE")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (a lock, e.g. pending DDL, blocked"
+                    + " pg_dump for longer than lockWaitTimeout " + lockWaitTimeout + "; retry when it is gone)", null, true);
+        }
+        if (err.contains("conflict with recovery")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (the standby cancelled the dump to"
+                    + " replay WAL: set hot_standby_feedback = on or raise max_standby_streaming_delay on the standby,"
+                    + " or back up the primary)", null, true);
+        }
         return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg));
     }
 
@@ -294,14 +444,15 @@ public final class PostgresSource implements BackupSource {
     }
 
     static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
-        return countRows(c, filter, st -> { }, () -> false);
+        return countRows(c, filter, null, st -> { }, () -> false);
     }
 
     /**
      * Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with these switches.
      * {@code onStatement} receives the statement running the counts (to cancel it); {@code stop} ends the loop.
      */
-    static Map<String, Long> countRows(Connection c, TableFilter filter, java.util.function.Consumer<Statement> onStatement,
+    static Map<String, Long> countRows(Connection c, TableFilter filter, TableFilter zeroData,
+                                       java.util.function.Consumer<Statement> onStatement,
                                        java.util.function.BooleanSupplier stop) throws SQLException {
         List<String[]> selected = new ArrayList<>();
         try (Statement st = c.createStatement();
@@ -314,7 +465,7 @@ public final class PostgresSource implements BackupSource {
                      + " order by 1, 2")) {
             while (rs.next()) {
                 if (filter.includes(rs.getString(1), rs.getString(2), rs.getBoolean(3))) {
-                    selected.add(new String[] {rs.getString(1), rs.getString(2)});
+                    selected.add(new String[] {rs.getString(1), rs.getString(2), Boolean.toString(rs.getBoolean(3))});
                 }
             }
         }
@@ -325,10 +476,16 @@ public final class PostgresSource implements BackupSource {
                 if (stop.getAsBoolean()) {
                     throw new SQLException("row counting cancelled", "57014");
                 }
+                if (zeroData != null && zeroData.includes(t[0], t[1], Boolean.parseBoolean(t[2]))) {
+                    counts.put(t[0] + "." + t[1], 0L); // --exclude-table-data: dumped without rows
+                    continue;
+                }
                 try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
                         + Identifiers.quote(t[1]))) {
                     rs.next();
                     counts.put(t[0] + "." + t[1], rs.getLong(1));
+                } catch (SQLException e) {
+                    throw new SQLException("count(*) of " + t[0] + "." + t[1] + " failed: " + e.getMessage(), e.getSQLState(), e);
                 }
             }
         }
@@ -391,10 +548,26 @@ public final class PostgresSource implements BackupSource {
         private volatile Statement current;
         private volatile boolean cancelled;
 
-        RowCounter(Connection c, TableFilter filter) {
+        /**
+         * Counts on a connection of its own that imports {@code snapshot}, with the role's statement and idle
+         * timeouts cleared and {@code lock_timeout} = {@code lockWait}, so a failing count neither aborts the
+         * exporting transaction nor hides behind a misleading snapshot error.
+         */
+        RowCounter(ConnectionSettings settings, String snapshot, Duration lockWait, TableFilter filter, TableFilter zeroData) {
             this.thread = new Thread(() -> {
-                try {
-                    result.complete(countRows(c, filter, st -> current = st, () -> cancelled));
+                try (Connection c = settings.connect("row counts")) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET statement_timeout = 0");
+                        st.execute("SET idle_in_transaction_session_timeout = 0");
+                        st.execute("SET lock_timeout = " + lockWait.toMillis());
+                    }
+                    c.setAutoCommit(false);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                        st.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshot));
+                    }
+                    result.complete(countRows(c, filter, zeroData, st -> current = st, () -> cancelled));
+                    c.rollback();
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 }
@@ -446,7 +619,7 @@ public final class PostgresSource implements BackupSource {
         }
     }
 
-    private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize) {
+    private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize, boolean standby) {
     }
 
     /** Builds a {@link PostgresSource}; not thread-safe. */
@@ -466,6 +639,12 @@ public final class PostgresSource implements BackupSource {
         private boolean noOwner;
         private boolean noPrivileges;
         private final List<String> extraArgs = new ArrayList<>();
+        private final List<String> rejectedArgs = new ArrayList<>();
+        private final List<String> excludeTableData = new ArrayList<>();
+        private boolean rowCounts = true;
+        private boolean globals = true;
+        private boolean rolePasswords;
+        private Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
         private Path pgDumpPath;
         private Path pgRestorePath;
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -516,7 +695,7 @@ public final class PostgresSource implements BackupSource {
             return this;
         }
 
-        /** Password; passed to tools through {@code PGPASSWORD}, never argv. Default none (trust/peer/.pgpass). */
+        /** Password; passed to tools through a 0600 {@code PGPASSFILE}, never argv or env. Default none (trust/peer/.pgpass). */
         public Builder password(Secret password) {
             this.password = Objects.requireNonNull(password, "password");
             return this;
@@ -582,8 +761,60 @@ public final class PostgresSource implements BackupSource {
                     throw new IllegalArgumentException("extraArgs must not set " + opt
                             + ": output, format, compression and connection are set by PostgresSource");
                 }
+                if (List.of("-n", "--schema", "-N", "--exclude-schema", "-t", "--table", "-T", "--exclude-table",
+                        "--exclude-table-data", "-a", "--data-only", "-s", "--schema-only", "--lock-wait-timeout",
+                        "--strict-names").contains(opt) || opt.matches("-[nNtTas].+")) {
+                    rejectedArgs.add(a);
+                    continue;
+                }
                 extraArgs.add(a);
             }
+            return this;
+        }
+
+        /**
+         * Dump these tables' definitions but not their rows ({@code pg_dump --exclude-table-data}); their row
+         * count is recorded as 0, so the restore checks expect them empty.
+         */
+        public Builder excludeTableData(String... patterns) {
+            excludeTableData.addAll(List.of(patterns));
+            return this;
+        }
+
+        /** Do not dump the cluster's roles and tablespaces ({@code pg_dumpall --globals-only}). Default: dumped. */
+        public Builder noGlobals() {
+            this.globals = false;
+            return this;
+        }
+
+        /**
+         * Include the roles' password hashes in the globals stream (encrypted like every stream). Default off
+         * ({@code --no-role-passwords}): restored roles then have no password until you set one.
+         */
+        public Builder withRolePasswords() {
+            this.rolePasswords = true;
+            return this;
+        }
+
+        /**
+         * Do not record exact row counts (they read every table a second time, concurrently with pg_dump); the
+         * restore then has no row-count checks, only the {@link Check}s of the target. Default: counts on.
+         */
+        public Builder skipRowCounts() {
+            this.rowCounts = false;
+            return this;
+        }
+
+        /**
+         * {@code pg_dump --lock-wait-timeout} (and {@code lock_timeout} of the counting connection): how long to
+         * wait for a table's share lock, e.g. behind pending DDL, before the backup fails (retryable). Default 5 min.
+         */
+        public Builder lockWaitTimeout(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative() || wait.isZero()) {
+                throw new IllegalArgumentException("lockWaitTimeout must be positive, was " + wait);
+            }
+            this.lockWaitTimeout = wait;
             return this;
         }
 
@@ -618,6 +849,11 @@ public final class PostgresSource implements BackupSource {
             List<String> problems = new ArrayList<>();
             if (!Keys.isValidName(name)) {
                 problems.add("name '" + name + "' is invalid: use 1-63 characters from a-z, 0-9, '.', '_', '-'");
+            }
+            if (!rejectedArgs.isEmpty()) {
+                problems.add("extraArgs " + rejectedArgs + " change what is dumped behind the row-count checks' back:"
+                        + " use schemas(..), excludeSchemas(..), tables(..), excludeTables(..), excludeTableData(..)"
+                        + " or lockWaitTimeout(..) instead");
             }
             ConnectionSettings s = null;
             if (jdbcUrl != null && (host != null || database != null || port != null)) {

@@ -20,9 +20,10 @@ import java.util.Optional;
  *       once every check passed, keeping the old database as {@code <name>_before_<backupId>}.</li>
  *   <li>{@link #existingEmpty(String)}: the database exists and has no user tables
  *       ({@code TARGET_NOT_EMPTY} otherwise).</li>
- *   <li>{@link #replaceExisting(String)}: explicit overwrite of a live database: {@code pg_restore --clean
- *       --if-exists} in a single transaction (all or nothing), from a verified local spool file. Objects
- *       that are not in the dump are left alone.</li>
+ *   <li>{@link #replaceExisting(String)}: explicit overwrite of a live database, all or nothing: the backup is
+ *       restored into a new database {@code <name>_restore_<backupId>}, checked, and then swapped in atomically
+ *       as with {@link #swapInto(String)}; the previous database is kept as {@code <name>_before_<backupId>}.
+ *       Objects created after the backup (migrations) are therefore gone from the live name.</li>
  * </ul>
  *
  * <p>By default the target is on the source's server, with the source's credentials; {@link #on} points it
@@ -45,9 +46,21 @@ public final class PostgresTarget implements RestoreTarget {
     private final boolean noOwner;
     private final boolean noPrivileges;
     private final Path tempDirectory;
+    private final boolean noGlobals;
+    private final boolean noTablespaces;
+    private final List<String> restoreArgs;
 
     private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
                            int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory) {
+        this(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory, false, false, List.of());
+    }
+
+    private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
+                           int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory, boolean noGlobals,
+                           boolean noTablespaces, List<String> restoreArgs) {
+        this.noGlobals = noGlobals;
+        this.noTablespaces = noTablespaces;
+        this.restoreArgs = List.copyOf(restoreArgs);
         this.mode = mode;
         this.database = database;
         this.server = server;
@@ -71,7 +84,11 @@ public final class PostgresTarget implements RestoreTarget {
                 false, false, null);
     }
 
-    /** Overwrites the objects of an existing (live) database; created if missing. Explicit by design. */
+    /**
+     * Replaces a live database (created if missing) with the backup: restore into {@code <name>_restore_<backupId>},
+     * run the checks, then the atomic swap of {@link #swapInto(String)}, keeping the old database as
+     * {@code <name>_before_<backupId>}. If a check fails nothing is renamed. Explicit by design.
+     */
     public static PostgresTarget replaceExisting(String name) {
         return new PostgresTarget(Mode.REPLACE_EXISTING, Identifiers.requireDatabaseName(name), null, List.of(), null, 1,
                 false, false, null);
@@ -89,7 +106,8 @@ public final class PostgresTarget implements RestoreTarget {
         ConnectionSettings parsed = ConnectionSettings.parseJdbcUrl(jdbcUrl);
         ConnectionSettings s = new ConnectionSettings(parsed.host(), parsed.port(), parsed.database(),
                 Objects.requireNonNull(user, "user"), password != null ? password : parsed.password(), java.util.Map.of());
-        return new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory);
+        return new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** As {@link #on(String, String, Secret)} with a plain password. */
@@ -101,7 +119,8 @@ public final class PostgresTarget implements RestoreTarget {
     public PostgresTarget check(Check check) {
         List<Check> all = new ArrayList<>(checks);
         all.add(Objects.requireNonNull(check, "check"));
-        return new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges, tempDirectory);
+        return new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /**
@@ -120,7 +139,8 @@ public final class PostgresTarget implements RestoreTarget {
         if (liveName.equals(database)) {
             throw new IllegalArgumentException("swapInto(" + liveName + ") must name another database than the restored one");
         }
-        return new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges, tempDirectory);
+        return new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /**
@@ -133,23 +153,76 @@ public final class PostgresTarget implements RestoreTarget {
         if (n < 1 || n > 64) {
             throw new IllegalArgumentException("jobs must be 1..64, was " + n);
         }
-        return new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges, tempDirectory);
+        return new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** {@code pg_restore --no-owner}: objects belong to the restoring user (for another server's roles). Default off. */
     public PostgresTarget noOwner() {
-        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges, tempDirectory);
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** {@code pg_restore --no-privileges}: skip GRANT/REVOKE. Default off. */
     public PostgresTarget noPrivileges() {
-        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true, tempDirectory);
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true,
+                tempDirectory, noGlobals, noTablespaces, restoreArgs);
     }
 
     /** Directory for spool files (parallel restores, {@link #replaceExisting}). Default: {@code java.io.tmpdir}. */
     public PostgresTarget tempDirectory(Path dir) {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                Objects.requireNonNull(dir, "dir"));
+                Objects.requireNonNull(dir, "dir"), noGlobals, noTablespaces, restoreArgs);
+    }
+
+    /**
+     * Do not create missing roles from the backup's globals stream. By default the roles the target server lacks
+     * are created (with their attributes, settings and memberships among themselves) before anything else;
+     * existing roles are never altered.
+     */
+    public PostgresTarget noGlobals() {
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, true, noTablespaces, restoreArgs);
+    }
+
+    /** {@code pg_restore --no-tablespaces}: everything in the default tablespace; no tablespace is created. */
+    public PostgresTarget noTablespaces() {
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, true, restoreArgs);
+    }
+
+    /**
+     * More {@code pg_restore} arguments (e.g. {@code --no-comments}, {@code --disable-triggers}). Connection,
+     * output, list and mode options are set by the restore and rejected here.
+     *
+     * @throws IllegalArgumentException for such an option
+     */
+    public PostgresTarget restoreArgs(String... args) {
+        List<String> all = new ArrayList<>(restoreArgs);
+        for (String a : args) {
+            String opt = Objects.requireNonNull(a, "restoreArgs element").split("=", 2)[0];
+            if (List.of("-d", "--dbname", "-f", "--file", "-h", "--host", "-p", "--port", "-U", "--username", "-W",
+                    "--password", "-C", "--create", "-c", "--clean", "-1", "--single-transaction", "-j", "--jobs", "-l",
+                    "--list", "-L", "--use-list", "-F", "--format").contains(opt)) {
+                throw new IllegalArgumentException("restoreArgs must not set " + opt
+                        + ": connection, output, mode and parallelism are set by PostgresTarget");
+            }
+            all.add(a);
+        }
+        return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
+                tempDirectory, noGlobals, noTablespaces, all);
+    }
+
+    boolean isNoGlobals() {
+        return noGlobals;
+    }
+
+    boolean isNoTablespaces() {
+        return noTablespaces;
+    }
+
+    List<String> extraRestoreArgs() {
+        return restoreArgs;
     }
 
     /** The database restored into. */

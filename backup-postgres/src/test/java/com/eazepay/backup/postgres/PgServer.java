@@ -30,6 +30,7 @@ final class PgServer implements AutoCloseable {
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
+                    .setServerConfig("max_prepared_transactions", "5")
                     .start();
             PgServer s = new PgServer(pg);
             s.exec("postgres", "CREATE ROLE " + USER + " LOGIN SUPERUSER PASSWORD '" + PASSWORD + "'");

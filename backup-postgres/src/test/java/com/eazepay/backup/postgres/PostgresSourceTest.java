@@ -85,7 +85,7 @@ class PostgresSourceTest {
     void roundTripRestoresTypesSchemasSequencesConstraintsAndLargeObjects() throws Exception {
         DirectoryBackupContext b = backup(pg.source("payments").build());
 
-        assertThat(b.committedStreams()).containsOnlyKeys("db");
+        assertThat(b.committedStreams()).containsOnlyKeys("db", "database", "globals");
         assertThat(b.streamFile("db").getFileName().toString()).isEqualTo("db.pgdump");
         assertThat(Files.readAllBytes(b.streamFile("db"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
         assertThat(b.facts()).containsEntry("format", "custom").containsKeys("server_version", "pg_dump_version",
@@ -251,7 +251,10 @@ class PostgresSourceTest {
         assertThat(pg.queryLong("empty_one", "select count(*) from users")).isEqualTo(1500);
         assertThat(replaced.checks()).allMatch(CheckResult::passed);
         assertThat(pg.queryLong("replace_me", "select count(*) from users")).isEqualTo(1500);
-        assertThat(pg.queryLong("replace_me", "select count(*) from pg_tables where tablename = 'other'")).isEqualTo(1);
+        // the replaced database is kept under the before-name, with what the dump did not have
+        assertThat(pg.queryLong("replace_me", "select count(*) from pg_tables where tablename = 'other'")).isZero();
+        assertThat(pg.queryLong("replace_me_before_" + b.backupId().toLowerCase().replace('-', '_'),
+                "select count(*) from pg_tables where tablename = 'other'")).isEqualTo(1);
     }
 
     @Test

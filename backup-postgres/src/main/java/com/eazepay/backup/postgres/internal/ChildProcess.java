@@ -32,6 +32,7 @@ public final class ChildProcess implements AutoCloseable {
 
     private final String tool;
     private final Process process;
+    private java.nio.file.Path passFile;
     private final Thread stderrDrainer;
     private final Thread watchdog;
     private final ArrayDeque<byte[]> stderrChunks = new ArrayDeque<>();
@@ -65,12 +66,47 @@ public final class ChildProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(argv);
         Map<String, String> childEnv = builder.environment();
         SCRUBBED_ENV.forEach(childEnv::remove);
-        childEnv.putAll(env);
+        Map<String, String> vars = new java.util.LinkedHashMap<>(env);
+        String password = vars.remove("PGPASSWORD");
+        java.nio.file.Path passFile = null;
         try {
-            return new ChildProcess(tool, builder.start(), Objects.requireNonNull(timeout, "timeout"));
+            if (password != null) {
+                // never PGPASSWORD: the environment of a process is readable in /proc/<pid>/environ
+                passFile = writePassFile(password);
+                vars.put("PGPASSFILE", passFile.toString());
+            }
+            childEnv.putAll(vars);
+            ChildProcess child = new ChildProcess(tool, builder.start(), Objects.requireNonNull(timeout, "timeout"));
+            child.passFile = passFile;
+            return child;
         } catch (IOException e) {
+            deleteQuietly(passFile);
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start " + tool + " (" + argv.get(0) + "): "
                     + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(passFile);
+            throw e;
+        }
+    }
+
+    /** A 0600 libpq password file {@code *:*:*:*:password} in java.io.tmpdir, deleted by {@link #close()}. */
+    private static java.nio.file.Path writePassFile(String password) throws IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("eazepay-pgpass-", "",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        String escaped = password.replace("\\", "\\\\").replace(":", "\\:");
+        java.nio.file.Files.writeString(file, "*:*:*:*:" + escaped + "\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // best effort: the file is 0600 and also marked deleteOnExit
+            }
         }
     }
 
@@ -212,6 +248,7 @@ public final class ChildProcess implements AutoCloseable {
         watchdog.interrupt();
         closeQuietly(process.getOutputStream());
         closeQuietly(process.getInputStream());
+        deleteQuietly(passFile);
     }
 
     private static void closeQuietly(java.io.Closeable c) {

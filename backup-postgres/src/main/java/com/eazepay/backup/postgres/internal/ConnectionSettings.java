@@ -173,7 +173,8 @@ public final class ConnectionSettings {
 
     /**
      * Environment for libpq tools: {@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER},
-     * {@code PGPASSWORD}, {@code PGSSLMODE}. The password goes here, never into argv.
+     * {@code PGPASSWORD}, {@code PGSSLMODE}. The password goes here, never into argv; {@link ChildProcess}
+     * turns {@code PGPASSWORD} into a 0600 {@code PGPASSFILE} so the child's environment never holds it.
      */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -231,6 +232,11 @@ public final class ConnectionSettings {
         if (state.equals("28P01") || state.equals("28000")) {
             return new BackupException(CoreErrorCode.SOURCE_FAILED, what + " as user '" + user
                     + "': authentication failed (" + detail + "); check the user and password", e);
+        }
+        if (detail.contains("conflict with recovery")) {
+            return new BackupException(CoreErrorCode.SOURCE_FAILED, what + ": " + detail + " (SQLSTATE " + state
+                    + "): the standby cancelled the query to replay WAL; set hot_standby_feedback = on or raise"
+                    + " max_standby_streaming_delay on the standby, or back up the primary", e, true);
         }
         if (state.equals("3D000")) {
             return new BackupException(CoreErrorCode.NOT_FOUND, what + ": " + detail

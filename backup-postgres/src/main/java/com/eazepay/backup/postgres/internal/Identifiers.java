@@ -32,7 +32,12 @@ public final class Identifiers {
      * replaced by {@code _}, shortened (the base first) to at most 63 bytes.
      */
     public static String beforeName(String base, String backupId) {
-        String suffix = sanitize("_before_" + backupId);
+        return derivedName(base, "_before_", backupId);
+    }
+
+    /** {@code base + infix + backupId}, sanitized and shortened as {@link #beforeName}. */
+    public static String derivedName(String base, String infix, String backupId) {
+        String suffix = sanitize(infix + backupId);
         String b = sanitize(base);
         if (suffix.length() > MAX_IDENTIFIER_BYTES - 1) {
             suffix = suffix.substring(0, MAX_IDENTIFIER_BYTES - 1);
