@@ -4,6 +4,7 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.ChildProcess;
@@ -165,7 +166,7 @@ public final class CommandSource implements BackupSource {
         private boolean sensitive;
 
         private Builder(String name, List<String> command) {
-            this.name = Keys.requireName("source name", name);
+            this.name = SourceNames.requireValid(name);
             this.command = new ArrayList<>(Objects.requireNonNull(command, "command"));
             if (this.command.isEmpty()) {
                 throw new IllegalArgumentException("command must name a program");
