@@ -113,6 +113,13 @@ public final class CommandSource implements BackupSource {
             }
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "command source '" + name + "': " + e.getMessage(), e);
+        } catch (BackupException e) {
+            // The child's failure message carries its stderr, where tools print connection strings and the
+            // passwords they were given: mask it like the stderr we log. The original is not chained as the
+            // cause because its message holds the unmasked text; its stack trace is kept.
+            BackupException masked = new BackupException(e.errorCode(), "command source '" + name + "': " + redact(e.getMessage()));
+            masked.setStackTrace(e.getStackTrace());
+            throw masked;
         }
     }
 
