@@ -172,6 +172,8 @@ public abstract class SourceContract {
         for (String text : messagesOf(failure)) {
             assertThat(text).as("an exception message").doesNotContain(secret);
         }
+        assertThat(logged).as("the failed backup was logged; if not, log capture does not work: use slf4j-simple "
+                + "in test scope, logging to System.err or to the file in org.slf4j.simpleLogger.logFile").contains("'contract'");
         assertThat(logged).as("log output").doesNotContain(secret);
         assertThat(events).isNotEmpty();
         for (BackupEvent e : events) {
