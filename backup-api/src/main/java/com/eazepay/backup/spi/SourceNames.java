@@ -46,9 +46,9 @@ public final class SourceNames {
             return Optional.empty();
         }
         if (name != null && RESERVED.contains(name)) {
-            return Optional.of("source name '" + name + "' is reserved for the repository's own folder: " + RULE);
+            return Optional.of("invalid source name '" + name + "': it is reserved for the repository's own folder; " + RULE);
         }
-        return Optional.of("source name " + (name == null ? "null" : "'" + name + "'") + " is invalid: " + RULE);
+        return Optional.of("invalid source name " + (name == null ? "null" : "'" + name + "'") + ": " + RULE);
     }
 
     /**
