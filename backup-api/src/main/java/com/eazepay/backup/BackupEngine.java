@@ -3,6 +3,7 @@ package com.eazepay.backup;
 import com.eazepay.backup.retention.BackupInfo;
 import com.eazepay.backup.retention.RetentionPlan;
 import com.eazepay.backup.retention.RetentionPolicy;
+import com.eazepay.backup.internal.codec.CompressionCodecs;
 import com.eazepay.backup.internal.BackupIds;
 import com.eazepay.backup.internal.DecodedStreams;
 import com.eazepay.backup.internal.DefaultBackupContext;
@@ -23,6 +24,7 @@ import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +108,7 @@ public final class BackupEngine implements AutoCloseable {
     private final StorageTarget repository;
     private final List<StorageTarget> replicas;
     private final Compression compression;
+    private final CompressionCodecs codecs;
     private final Encryption encryption;
     private final Map<String, BackupSource> sources;
     private final List<BackupListener> listeners;
@@ -124,6 +127,7 @@ public final class BackupEngine implements AutoCloseable {
         this.repository = b.repository;
         this.replicas = List.copyOf(b.replicas);
         this.compression = b.compression;
+        this.codecs = b.codecs;
         this.encryption = b.encryption;
         this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.sources));
         this.listeners = List.copyOf(b.listeners);
@@ -782,7 +786,7 @@ public final class BackupEngine implements AutoCloseable {
     }
 
     private Compression compressionFor(Manifest m) {
-        return Compression.forId(m.compression() == null ? "none" : m.compression().id());
+        return m.compression() == null ? Compression.none() : codecs.forId(m.compression().id(), m.compression().parameters());
     }
 
     private Encryption decryptionFor(Manifest m) {
@@ -956,6 +960,7 @@ public final class BackupEngine implements AutoCloseable {
     public static final class Builder {
         private StorageTarget repository;
         private final List<StorageTarget> replicas = new ArrayList<>();
+        private CompressionCodecs codecs;
         private Compression compression;
         private Encryption encryption;
         private boolean allowPlaintextSensitive;
@@ -1122,9 +1127,7 @@ public final class BackupEngine implements AutoCloseable {
                 problems.add("duplicate source name '" + d + "': every source needs its own name");
             }
             for (String name : sources.keySet()) {
-                if (!Keys.isValidName(name) || RepositoryLayout.isReservedName(name)) {
-                    problems.add("invalid source name '" + name + "': use 1-63 characters from a-z, 0-9, '.', '_', '-' (not 'locks', 'reports', 'pins' or 'holds')");
-                }
+                SourceNames.problem(name).ifPresent(problems::add);
             }
             List<String> unknownRetention = new ArrayList<>();
             for (String name : retention.keySet()) {
@@ -1159,6 +1162,10 @@ public final class BackupEngine implements AutoCloseable {
             if (objectLock != null && repository != null && !repository.supportsObjectLock()) {
                 problems.add("objectLock(" + objectLock + ") needs a repository with object lock, but " + repository.describe()
                         + " has none: use S3Storage with objectLock(ObjectLockMode.COMPLIANCE) on a bucket created with Object Lock");
+            }
+            codecs = CompressionCodecs.load();
+            if (compression != null) {
+                codecs.problemWriting(compression).ifPresent(problems::add);
             }
             if (!problems.isEmpty()) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot build BackupEngine: " + String.join("; ", problems));

@@ -4,6 +4,7 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.Keys;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.ChildProcess;
@@ -112,6 +113,13 @@ public final class CommandSource implements BackupSource {
             }
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "command source '" + name + "': " + e.getMessage(), e);
+        } catch (BackupException e) {
+            // The child's failure message carries its stderr, where tools print connection strings and the
+            // passwords they were given: mask it like the stderr we log. The original is not chained as the
+            // cause because its message holds the unmasked text; its stack trace is kept.
+            BackupException masked = new BackupException(e.errorCode(), "command source '" + name + "': " + redact(e.getMessage()));
+            masked.setStackTrace(e.getStackTrace());
+            throw masked;
         }
     }
 
@@ -165,7 +173,7 @@ public final class CommandSource implements BackupSource {
         private boolean sensitive;
 
         private Builder(String name, List<String> command) {
-            this.name = Keys.requireName("source name", name);
+            this.name = SourceNames.requireValid(name);
             this.command = new ArrayList<>(Objects.requireNonNull(command, "command"));
             if (this.command.isEmpty()) {
                 throw new IllegalArgumentException("command must name a program");

@@ -6,6 +6,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.internal.Keys;
 import com.eazepay.backup.internal.files.TarReader;
 import com.eazepay.backup.internal.files.TarWriter;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
@@ -172,7 +173,7 @@ public final class FilesSource implements BackupSource {
         private boolean sensitive;
 
         private Builder(String name) {
-            this.name = Keys.requireName("source name", name);
+            this.name = SourceNames.requireValid(name);
         }
 
         /** Adds a directory, backed up recursively. */

@@ -82,11 +82,6 @@ public final class RepositoryLayout {
         return id.isEmpty() || id.contains("/") ? null : id;
     }
 
-    /** Source names that would collide with the layout's own directories. */
-    public static boolean isReservedName(String name) {
-        return LOCKS.equals(name) || REPORTS.equals(name) || PINS.equals(name) || HOLDS.equals(name);
-    }
-
     /** The backup id of a manifest key {@code {source}/{id}/manifest.json}, or null if the key is not one. */
     public static String backupIdOfManifestKey(String source, String key) {
         String prefix = source + "/";

@@ -12,7 +12,7 @@ import com.eazepay.backup.BackupException;
  */
 public interface BackupSource {
 
-    /** Unique name of this source within an engine, used in storage keys: {@code [a-z0-9][a-z0-9._-]*}. */
+    /** Unique name of this source within an engine, used in storage keys; valid per {@link SourceNames} (1-63 characters, not a reserved folder). */
     String name();
 
     /** Kind of data store, persisted in manifests: {@code postgres}, {@code mongo}, {@code redis}, {@code files}, {@code command}. */

@@ -14,7 +14,10 @@ import java.util.Map;
  */
 public interface Compression {
 
-    /** Persisted codec id: {@code zstd}, {@code gzip}, {@code none}. Never renamed. */
+    /**
+     * Persisted codec id: {@code zstd}, {@code gzip}, {@code none}, or a third-party id. Never renamed. A
+     * backup written with an id can only be restored where a {@link CompressionProvider} answers that id.
+     */
     String id();
 
     /** File extension appended to stream names, without dot, or empty for none ({@code zst}, {@code gz}). */
@@ -54,17 +57,13 @@ public interface Compression {
     }
 
     /**
-     * The built-in codec for a persisted id, for reading backups.
+     * The codec for a persisted id, looked up among the {@link CompressionProvider}s on the class path (the
+     * built-ins and any third-party codec jar). Each call loads the providers afresh; engines load them once.
      *
-     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} for an unknown id
+     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} for an id no provider answers,
+     *                                            naming the id and saying a provider jar must be on the class path
      */
     static Compression forId(String id) {
-        return switch (id) {
-            case "zstd" -> zstd();
-            case "gzip" -> gzip();
-            case "none" -> none();
-            default -> throw new com.eazepay.backup.BackupException(com.eazepay.backup.CoreErrorCode.INVALID_CONFIGURATION,
-                    "unknown compression '" + id + "' in manifest: this library reads zstd, gzip and none; upgrade the library");
-        };
+        return com.eazepay.backup.internal.codec.CompressionCodecs.load().forId(id, Map.of());
     }
 }

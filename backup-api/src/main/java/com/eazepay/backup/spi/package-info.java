@@ -2,7 +2,10 @@
  * What plug-in authors implement: {@link com.eazepay.backup.spi.BackupSource} (a data store),
  * {@link com.eazepay.backup.spi.StorageTarget} (where backups are stored),
  * {@link com.eazepay.backup.spi.Compression} and {@link com.eazepay.backup.spi.Encryption} (stream
- * codecs), plus helpers two plug-ins need ({@link com.eazepay.backup.spi.ChildProcess}). Every
- * implementation proves itself by extending the contract suites in {@code backup-test}.
+ * codecs; a third-party compression registers a {@link com.eazepay.backup.spi.CompressionProvider} for
+ * {@link java.util.ServiceLoader} so its backups stay restorable), plus helpers two plug-ins need
+ * ({@link com.eazepay.backup.spi.ChildProcess}, {@link com.eazepay.backup.spi.SourceNames}). Every
+ * implementation proves itself by extending the contract suites in {@code backup-test}
+ * ({@code StorageContract}, {@code SourceContract}).
  */
 package com.eazepay.backup.spi;

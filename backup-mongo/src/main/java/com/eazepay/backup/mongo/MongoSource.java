@@ -7,6 +7,7 @@ import com.eazepay.backup.mongo.internal.ArchiveFormat;
 import com.eazepay.backup.mongo.internal.ArchiveHeader;
 import com.eazepay.backup.mongo.internal.ArchiveWriter;
 import com.eazepay.backup.mongo.internal.CollectionMetadata;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
@@ -41,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Backs up MongoDB databases into one stream, {@code archive}, in the mongodump {@code --archive}
@@ -76,7 +76,6 @@ import java.util.regex.Pattern;
 public final class MongoSource implements BackupSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(MongoSource.class);
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     /** The stream name of the archive. */
     public static final String STREAM = "archive";
     /** Default documents per cursor batch. */
@@ -409,12 +408,14 @@ public final class MongoSource implements BackupSource {
         private Builder() {
         }
 
-        /** Source name, {@code [a-z0-9][a-z0-9._-]*}; default {@code mongo}. */
+        /**
+         * Source name, checked by {@link SourceNames} (1-63 characters from a-z, 0-9, '.', '_', '-', not a reserved
+         * repository folder); default {@code mongo}.
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} for a name the repository cannot hold
+         */
         public Builder name(String name) {
-            if (name == null || !NAME.matcher(name).matches()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "source name must match [a-z0-9][a-z0-9._-]*: " + name);
-            }
-            this.name = name;
+            this.name = SourceNames.requireValid(name);
             return this;
         }
 

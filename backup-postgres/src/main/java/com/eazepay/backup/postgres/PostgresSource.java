@@ -5,12 +5,12 @@ import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.Secret;
-import com.eazepay.backup.internal.Keys;
 import com.eazepay.backup.postgres.internal.ChildProcess;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.TableFilter;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
@@ -847,9 +847,7 @@ public final class PostgresSource implements BackupSource {
          */
         public PostgresSource build() {
             List<String> problems = new ArrayList<>();
-            if (!Keys.isValidName(name)) {
-                problems.add("name '" + name + "' is invalid: use 1-63 characters from a-z, 0-9, '.', '_', '-'");
-            }
+            SourceNames.problem(name).ifPresent(problems::add);
             if (!rejectedArgs.isEmpty()) {
                 problems.add("extraArgs " + rejectedArgs + " change what is dumped behind the row-count checks' back:"
                         + " use schemas(..), excludeSchemas(..), tables(..), excludeTables(..), excludeTableData(..)"

@@ -10,6 +10,7 @@ import com.eazepay.backup.redis.internal.RedisEndpoint;
 import com.eazepay.backup.redis.internal.RedisRestore;
 import com.eazepay.backup.redis.internal.ReplicationPayload;
 import com.eazepay.backup.redis.internal.RespConnection;
+import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -59,7 +59,6 @@ import javax.net.ssl.SSLSocketFactory;
 public final class RedisSource implements BackupSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisSource.class);
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     /** Stream name of every Redis backup. */
     public static final String STREAM = "dump";
@@ -395,13 +394,14 @@ public final class RedisSource implements BackupSource {
         private Builder() {
         }
 
-        /** Source name, {@code [a-z0-9][a-z0-9._-]*}. Default {@code redis}. */
+        /**
+         * Source name, checked by {@link SourceNames} (1-63 characters from a-z, 0-9, '.', '_', '-', not a reserved
+         * repository folder). Default {@code redis}.
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} for a name the repository cannot hold
+         */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("name must match [a-z0-9][a-z0-9._-]*: " + name);
-            }
-            this.name = name;
+            this.name = SourceNames.requireValid(name);
             return this;
         }
 
