@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <p>Example with the defaults (window 14, band 0.5, 3 samples): previous sizes 100, 110, 90 (median
  * 100) accept 50..150; 49 or 151 is an anomaly. A band of 1 or more has no lower bound above 0, so
- * only growth is flagged (and a size of 0 is always flagged when the median is above 0).
+ * only growth is flagged.
  */
 public record SizeAnomalyRule(int window, double band, int minSamples) {
 
