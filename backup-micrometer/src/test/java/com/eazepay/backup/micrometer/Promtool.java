@@ -22,8 +22,14 @@ final class Promtool {
     private Promtool() {
     }
 
-    /** Skips the calling test with a clear message when promtool is not on the PATH. */
+    /**
+     * Skips the calling test with a clear message when promtool is not on the PATH; fails instead on CI
+     * ({@code CI=true}), where scripts/setup installs it.
+     */
     static void assumeInstalled() {
+        if (find() == null && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("promtool not found on the PATH on CI: scripts/setup installs Debian's prometheus package");
+        }
         Assumptions.assumeTrue(find() != null, "promtool not found on the PATH: install Debian's prometheus package "
                 + "(scripts/setup does) to lint the scrape and test the alert rules");
     }
