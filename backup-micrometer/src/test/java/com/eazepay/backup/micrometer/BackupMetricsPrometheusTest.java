@@ -258,6 +258,31 @@ class BackupMetricsPrometheusTest {
     }
 
     @Test
+    void aRegistryBoundAfterBackupsShowsTheSameValuesAsOneBoundBefore() throws Exception {
+        BackupMetrics metrics = BackupMetrics.create();
+        PrometheusMeterRegistry early = prometheus();
+        metrics.bindTo(early);
+        try (BackupEngine engine = engine(metrics)) {
+            configOfSize(10_000);
+            engine.backup("config").run();
+            assertThatThrownBy(() -> engine.backup("export").run()).isInstanceOf(BackupException.class);
+            engine.verify("config").latest().run();
+            metrics.objective("export", Duration.ofHours(6));
+        }
+        PrometheusMeterRegistry late = prometheus();
+        metrics.bindTo(late);
+        metrics.bindTo(late);                          // twice: no duplicate meters
+        Scrape a = Scrape.parse(early.scrape());
+        Scrape b = Scrape.parse(late.scrape());
+        assertThat(b.samples()).containsExactlyInAnyOrderElementsOf(a.samples());
+        assertThat(b.require("backup_failure_total", Map.of("source", "export", "code", "SOURCE_FAILED"))).isEqualTo(1);
+        assertThat(b.require("backup_success_total", CONFIG)).isEqualTo(1);
+        assertThat(b.require("backup_restore_test_success", CONFIG)).isEqualTo(1);
+        assertThat(b.require("backup_objective_rpo_seconds", EXPORT)).isEqualTo(21600);
+        assertThat(b.value("backup_schedule_rpo_seconds", EXPORT)).isEmpty();
+    }
+
+    @Test
     void objectivesRejectNonPositiveDurationsNamingTheArgument() {
         BackupMetrics metrics = BackupMetrics.create();
         assertThatThrownBy(() -> metrics.objective("config", Duration.ZERO, Duration.ofHours(1)))
