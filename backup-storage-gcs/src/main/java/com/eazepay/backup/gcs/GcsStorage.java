@@ -5,7 +5,11 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.gcs.internal.GcsErrors;
 import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
+import com.eazepay.backup.spi.BatchDelete;
 import com.eazepay.backup.spi.ByteRange;
+import com.eazepay.backup.spi.DeletionGuard;
+import com.eazepay.backup.spi.LegalHolds;
+import com.eazepay.backup.spi.ObjectLock;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -69,11 +73,16 @@ import java.util.regex.Pattern;
  * passed to {@link #from(Storage, String)} keeps its own retry settings, which then apply in addition.
  *
  * <p><b>Holds and retention:</b> {@link Builder#temporaryHold} / {@link Builder#eventBasedHold} set
- * holds on backup objects written by {@link #put} (not on {@link #putIfAbsent}, nor on repository
- * bookkeeping: {@code repository.json}, {@code locks/}, {@code pins/}, {@code holds/}, {@code reports/},
- * which must stay deletable). {@link #deletionBlocker(String)} tells whether an object is held or
- * under retention, so retention never tries to delete it; deleting such an object fails with
- * {@code STORAGE_FAILED} naming the hold.
+ * holds on backup data objects written by {@link #put} ({@link PutOptions#dataObject()}; not on
+ * {@link #putIfAbsent}, nor on repository bookkeeping such as manifests, leases, pins, hold markers and
+ * reports, which must stay deletable). {@link #deletionBlocker(String)} (the {@link DeletionGuard}
+ * capability) tells whether an object is held or under retention, so prune skips it instead of
+ * failing; deleting such an object fails with {@code STORAGE_FAILED} naming the hold. With object
+ * retention on the bucket ({@link Builder#objectRetention}) the storage declares {@link ObjectLock}.
+ *
+ * <p><b>Capabilities:</b> {@link ObjectLock} (see above), {@link LegalHolds} (temporary hold),
+ * {@link DeletionGuard}, {@link BatchDelete}. Do not wrap it in {@code RetryingStorage}: it retries
+ * inside (below), and a wrapper would multiply the attempts.
  *
  * <p><b>Credentials</b> come from {@link Builder#credentials} or Application Default Credentials
  * and are never logged nor shown by {@link #toString()} or in exception messages.
@@ -85,7 +94,7 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: concurrent calls on different keys are fine. {@link #close()} closes the client
  * only if this target created it.
  */
-public final class GcsStorage implements StorageTarget {
+public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuard, BatchDelete {
 
     private static final Logger LOG = LoggerFactory.getLogger(GcsStorage.class);
 
@@ -106,12 +115,6 @@ public final class GcsStorage implements StorageTarget {
 
     private static final int COPY_BUFFER = 64 * 1024;
     private static final int BATCH_LIMIT = 100;
-    /**
-     * Repository bookkeeping that must stay deletable/replaceable (ARCHITECTURE section 4): leases,
-     * pins, legal-hold markers, reports and repository.json never get object holds.
-     */
-    private static final List<String> HOLD_EXEMPT_PREFIXES = List.of("locks/", "pins/", "holds/", "reports/");
-    private static final String REPOSITORY_FILE = "repository.json";
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
     private final Storage storage;
@@ -126,6 +129,8 @@ public final class GcsStorage implements StorageTarget {
     private final BlobInfo.Retention.Mode retentionMode;
     private final int chunkSize;
     private final RetryPolicy retryPolicy;
+    /** Whether the bucket has object retention: configured, or null until looked up. */
+    private volatile Boolean objectRetention;
     private final Clock clock;
     private volatile boolean closed;
 
@@ -142,6 +147,7 @@ public final class GcsStorage implements StorageTarget {
         this.retentionMode = b.lockedRetention ? BlobInfo.Retention.Mode.LOCKED : BlobInfo.Retention.Mode.UNLOCKED;
         this.chunkSize = b.chunkSize;
         this.retryPolicy = b.retryPolicy;
+        this.objectRetention = b.objectRetention;
         this.clock = b.clock;
     }
 
@@ -300,7 +306,9 @@ public final class GcsStorage implements StorageTarget {
             // default class: NEARLINE/COLDLINE/ARCHIVE minimum durations would bill every short-lived lease
             b.setStorageClass(storageClass);
         }
-        if (!ifAbsent && holdable(key)) {
+        // holds on backup data only: bookkeeping (leases, pins, hold markers, reports, manifests) must stay
+        // deletable and replaceable (ARCHITECTURE section 4)
+        if (!ifAbsent && options.dataObject()) {
             if (temporaryHold) {
                 b.setTemporaryHold(true);
             }
@@ -315,17 +323,13 @@ public final class GcsStorage implements StorageTarget {
         return b.build();
     }
 
-    private static boolean holdable(String key) {
-        return !key.equals(REPOSITORY_FILE) && HOLD_EXEMPT_PREFIXES.stream().noneMatch(key::startsWith);
-    }
-
     /**
      * Sets or releases the GCS temporary hold of one object (what {@code gcloud storage objects update
      * --[no-]temporary-hold} does): a held object cannot be deleted or replaced. A missing object is
-     * {@code NOT_FOUND}.
+     * {@code NOT_FOUND}. The {@link LegalHolds} capability.
      */
     @Override
-    public boolean legalHold(String key, boolean hold) {
+    public void setLegalHold(String key, boolean hold) {
         checkOpen();
         String resource = resource(key);
         Blob updated = call("legal hold", resource, "storage.objects.update", () -> storage.update(
@@ -334,7 +338,41 @@ public final class GcsStorage implements StorageTarget {
             throw notFound("legal hold", resource);
         }
         LOG.debug("temporary hold {} on {}", hold ? "set" : "released", resource);
-        return true;
+    }
+
+    /**
+     * {@link ObjectLock} when built with {@link Builder#objectRetention(boolean) objectRetention(true)} or when
+     * the bucket has object retention enabled (looked up once, on the first question); {@link LegalHolds},
+     * {@link DeletionGuard} and {@link BatchDelete} always.
+     */
+    @Override
+    public <C> Optional<C> capability(Class<C> type) {
+        if (type == ObjectLock.class) {
+            return objectRetentionEnabled()
+                    ? Optional.of(type.cast((ObjectLock) () -> "GCS object retention " + retentionMode)) : Optional.empty();
+        }
+        return StorageTarget.super.capability(type);
+    }
+
+    private boolean objectRetentionEnabled() {
+        Boolean known = objectRetention;
+        if (known == null) {
+            known = bucketHasObjectRetention();
+            objectRetention = known;
+        }
+        return known;
+    }
+
+    private boolean bucketHasObjectRetention() {
+        checkOpen();
+        com.google.cloud.storage.Bucket b = call("get bucket", describe(), "storage.buckets.get", () -> storage.get(bucket));
+        boolean enabled = b != null && b.getObjectRetention() != null
+                && com.google.cloud.storage.BucketInfo.ObjectRetention.Mode.ENABLED.equals(b.getObjectRetention().getMode());
+        if (!enabled) {
+            LOG.debug("{}: object retention is not enabled on the bucket: no object lock (call objectRetention(true)"
+                    + " if it is)", describe());
+        }
+        return enabled;
     }
 
     @Override
@@ -458,6 +496,7 @@ public final class GcsStorage implements StorageTarget {
      *
      * @throws BackupException {@code STORAGE_FAILED} listing the keys that could not be deleted and why
      */
+    @Override
     public void deleteAll(Collection<String> keys) {
         Objects.requireNonNull(keys, "keys");
         checkOpen();
@@ -503,9 +542,10 @@ public final class GcsStorage implements StorageTarget {
     /**
      * Why the object cannot be deleted now, if anything: a temporary or event-based hold, an
      * object retention date, or the bucket retention policy's expiration time, compared with the
-     * injected clock. Empty if the object can be deleted or does not exist. Retention and prune
-     * call this before deleting.
+     * injected clock. Empty if the object can be deleted or does not exist. Prune calls this (the
+     * {@link DeletionGuard} capability) before deleting.
      */
+    @Override
     public Optional<String> deletionBlocker(String key) {
         checkOpen();
         Blob blob = call("stat", resource(key), "storage.objects.get",
@@ -641,6 +681,7 @@ public final class GcsStorage implements StorageTarget {
         private boolean temporaryHold;
         private boolean eventBasedHold;
         private boolean lockedRetention;
+        private Boolean objectRetention;
         private Credentials credentials;
         private String host;
         private int chunkSize = DEFAULT_CHUNK_SIZE;
@@ -710,6 +751,16 @@ public final class GcsStorage implements StorageTarget {
          */
         public Builder lockedRetention(boolean locked) {
             this.lockedRetention = locked;
+            return this;
+        }
+
+        /**
+         * Whether the bucket has object retention enabled, so that {@link PutOptions#retainUntil()} locks objects
+         * and the storage declares the {@link ObjectLock} capability (the engine's {@code objectLock(..)} needs it).
+         * Default: looked up on the bucket ({@code storage.buckets.get}) the first time it matters.
+         */
+        public Builder objectRetention(boolean enabled) {
+            this.objectRetention = enabled;
             return this;
         }
 

@@ -13,7 +13,8 @@ import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
+import com.eazepay.backup.spi.ObjectLock;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class ObjectLockTest {
     }
 
     /** Simulates S3 Object Lock in compliance mode over another storage (see the class comment). */
-    static final class LockingStorage extends ForwardingStorage {
+    static final class LockingStorage extends ForwardingStorage implements ObjectLock {
         final Map<String, Instant> locks = new ConcurrentHashMap<>();
         private final TestClock clock;
 
@@ -95,8 +96,8 @@ class ObjectLockTest {
         }
 
         @Override
-        public boolean supportsObjectLock() {
-            return true;
+        public String lockMode() {
+            return "simulated COMPLIANCE";
         }
 
         private void refuseIfLocked(String op, String key) {
