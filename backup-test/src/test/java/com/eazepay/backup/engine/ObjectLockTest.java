@@ -15,6 +15,9 @@ import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 import com.eazepay.backup.spi.ForwardingStorage;
 import com.eazepay.backup.spi.ObjectLock;
+import com.eazepay.backup.test.FaultyStorage;
+import com.eazepay.backup.storage.RetryingStorage;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,19 @@ class ObjectLockTest {
             clock.advance(Duration.ofDays(10));
             engine.prune().run();
             assertThat(engine.list("cfg")).extracting(Manifest::id).doesNotContain(first).hasSize(1);
+        }
+    }
+
+    @Test
+    void objectLockIsAcceptedOnALockingRepositoryBehindRetryingAndFaultyWrappers() {
+        LockingStorage locked = new LockingStorage(InMemoryStorage.withClock(clock), clock);
+        StorageTarget wrapped = FaultyStorage.wrap(RetryingStorage.wrap(locked, RetryPolicy.none()));
+        assertThat(wrapped.supportsObjectLock()).isTrue();
+        assertThat(wrapped.capability(ObjectLock.class)).get().extracting(ObjectLock::lockMode).isEqualTo("simulated COMPLIANCE");
+        try (BackupEngine engine = Backup.engine().repository(wrapped).encryption(Encryption.none()).clock(clock)
+                .objectLock(Duration.ofDays(30)).source(CommandSource.builder("cfg", "printf", "x").build()).build()) {
+            BackupResult r = engine.backup("cfg").run();
+            assertThat(locked.locks).containsKey("cfg/" + r.id() + "/manifest.json");
         }
     }
 
