@@ -2,7 +2,10 @@
  * What plug-in authors implement: {@link com.eazepay.backup.spi.BackupSource} (a data store),
  * {@link com.eazepay.backup.spi.StorageTarget} (where backups are stored),
  * {@link com.eazepay.backup.spi.Compression} and {@link com.eazepay.backup.spi.Encryption} (stream
- * codecs), plus helpers two plug-ins need ({@link com.eazepay.backup.spi.ChildProcess}). Every
+ * codecs), storage capabilities found with {@code StorageTarget.capability(..)} ({@link com.eazepay.backup.spi.ObjectLock},
+ * {@link com.eazepay.backup.spi.LegalHolds}, {@link com.eazepay.backup.spi.DeletionGuard},
+ * {@link com.eazepay.backup.spi.BatchDelete}), {@link com.eazepay.backup.spi.ForwardingStorage} (the base of every
+ * storage wrapper, which keeps capabilities), plus helpers two plug-ins need ({@link com.eazepay.backup.spi.ChildProcess}). Every
  * implementation proves itself by extending the contract suites in {@code backup-test}.
  */
 package com.eazepay.backup.spi;
