@@ -129,8 +129,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     private final BlobInfo.Retention.Mode retentionMode;
     private final int chunkSize;
     private final RetryPolicy retryPolicy;
-    /** Whether the bucket has object retention: configured, or null until looked up. */
-    private volatile Boolean objectRetention;
+    /** Whether the bucket has object retention: configured, or null (then looked up). */
+    private final Boolean objectRetention;
+    private volatile BucketRetention bucketRetention;
     private final Clock clock;
     private volatile boolean closed;
 
@@ -316,10 +317,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
                 b.setEventBasedHold(true);
             }
         }
-        options.retainUntil().ifPresent(until -> b.setRetention(BlobInfo.Retention.newBuilder()
-                .setMode(retentionMode)
-                .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
-                .build()));
+        options.retainUntil().ifPresent(until -> applyRetention(b, key, until));
         return b.build();
     }
 
@@ -341,8 +339,11 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     }
 
     /**
-     * {@link ObjectLock} when built with {@link Builder#objectRetention(boolean) objectRetention(true)} or when
-     * the bucket has object retention enabled (looked up once, on the first question); {@link LegalHolds},
+     * {@link ObjectLock} when built with {@link Builder#objectRetention(boolean) objectRetention(true)}, or
+     * (unless built with {@code objectRetention(false)}) when the bucket has object retention enabled or a
+     * retention policy (looked up once with {@code storage.buckets.get}; if that fails: none, logged at WARN). A
+     * retain-until date on a bucket with only a retention policy is not sent per object: the policy retains
+     * the object, and a date beyond what it covers is refused with {@code INVALID_CONFIGURATION}. {@link LegalHolds},
      * {@link DeletionGuard} and {@link BatchDelete} always.
      */
     @Override
@@ -354,25 +355,68 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
         return StorageTarget.super.capability(type);
     }
 
-    private boolean objectRetentionEnabled() {
-        Boolean known = objectRetention;
-        if (known == null) {
-            known = bucketHasObjectRetention();
-            objectRetention = known;
+    /**
+     * A retain-until date: object retention where the bucket has it (or it is configured, or unknown: the
+     * store then says); on a bucket with only a retention policy, the policy retains the object, which
+     * must reach the date.
+     */
+    private void applyRetention(BlobInfo.Builder b, String key, Instant until) {
+        Optional<BucketRetention> r = Boolean.TRUE.equals(objectRetention) ? Optional.empty() : bucketRetention(false);
+        if (r.isPresent() && !r.get().objectRetention() && r.get().policy() != null) {
+            Instant covered = clock.instant().plus(r.get().policy());
+            if (covered.isBefore(until)) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "put " + resource(key) + " asks for"
+                        + " retention until " + until + " but the bucket retention policy of " + r.get().policy()
+                        + " only retains it until " + covered + ": lengthen the bucket's retention policy, enable"
+                        + " object retention on the bucket, or shorten objectLock(..)");
+            }
+            return; // the bucket policy retains it long enough; per-object retention needs object retention
         }
-        return known;
+        b.setRetention(BlobInfo.Retention.newBuilder()
+                .setMode(retentionMode)
+                .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
+                .build());
     }
 
-    private boolean bucketHasObjectRetention() {
-        checkOpen();
-        com.google.cloud.storage.Bucket b = call("get bucket", describe(), "storage.buckets.get", () -> storage.get(bucket));
-        boolean enabled = b != null && b.getObjectRetention() != null
-                && com.google.cloud.storage.BucketInfo.ObjectRetention.Mode.ENABLED.equals(b.getObjectRetention().getMode());
-        if (!enabled) {
-            LOG.debug("{}: object retention is not enabled on the bucket: no object lock (call objectRetention(true)"
-                    + " if it is)", describe());
+    private boolean objectRetentionEnabled() {
+        if (objectRetention != null) {
+            return objectRetention;
         }
-        return enabled;
+        return bucketRetention(true).map(r -> r.objectRetention() || r.policy() != null).orElse(false);
+    }
+
+    /** What the bucket retains, looked up once; empty (and logged) if it cannot be read now. */
+    private Optional<BucketRetention> bucketRetention(boolean warn) {
+        BucketRetention known = bucketRetention;
+        if (known != null) {
+            return Optional.of(known);
+        }
+        checkOpen();
+        com.google.cloud.storage.Bucket b;
+        try {
+            b = call("get bucket", describe(), "storage.buckets.get", () -> storage.get(bucket));
+        } catch (BackupException e) {
+            if (warn) {
+                LOG.warn("{}: cannot read the bucket's retention settings ({}): {}; no object lock declared (call"
+                        + " objectRetention(true) if the bucket has object retention)", describe(), e.errorCode(), e.getMessage());
+            }
+            return Optional.empty();
+        }
+        if (b == null) {
+            return Optional.empty();
+        }
+        boolean objectLevel = b.getObjectRetention() != null
+                && com.google.cloud.storage.BucketInfo.ObjectRetention.Mode.ENABLED.equals(b.getObjectRetention().getMode());
+        java.time.Duration policy = b.getRetentionPeriodDuration();
+        known = new BucketRetention(objectLevel, policy == null || policy.isZero() ? null : policy);
+        LOG.debug("{}: object retention {}, retention policy {}", describe(), objectLevel ? "enabled" : "off",
+                known.policy() == null ? "none" : known.policy());
+        bucketRetention = known;
+        return Optional.of(known);
+    }
+
+    /** The bucket's retention settings: object retention enabled, and the retention policy's period (or null). */
+    private record BucketRetention(boolean objectRetention, java.time.Duration policy) {
     }
 
     @Override
@@ -756,8 +800,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
 
         /**
          * Whether the bucket has object retention enabled, so that {@link PutOptions#retainUntil()} locks objects
-         * and the storage declares the {@link ObjectLock} capability (the engine's {@code objectLock(..)} needs it).
-         * Default: looked up on the bucket ({@code storage.buckets.get}) the first time it matters.
+         * and the storage declares the {@link ObjectLock} capability (the engine's {@code objectLock(..)} needs it);
+         * {@code false} declares no object lock whatever the bucket has. Default: looked up on the bucket
+         * ({@code storage.buckets.get}) the first time it matters; a bucket retention policy also counts.
          */
         public Builder objectRetention(boolean enabled) {
             this.objectRetention = enabled;
