@@ -4,7 +4,9 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.gcs.internal.GcsErrors;
+import com.eazepay.backup.gcs.internal.GcsHolds;
 import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
+import com.eazepay.backup.gcs.internal.ResumableUpload;
 import com.eazepay.backup.spi.BatchDelete;
 import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.DeletionGuard;
@@ -19,7 +21,6 @@ import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
-import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
@@ -27,7 +28,6 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageBatch;
 import com.google.cloud.storage.StorageBatchResult;
 import com.google.cloud.storage.StorageClass;
-import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -99,7 +98,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     private static final Logger LOG = LoggerFactory.getLogger(GcsStorage.class);
 
     /** The upload chunk size granularity required by GCS resumable uploads: 256 KiB. */
-    public static final int CHUNK_GRANULARITY = 256 * 1024;
+    public static final int CHUNK_GRANULARITY = ResumableUpload.CHUNK_GRANULARITY;
     /** Default upload chunk size: 8 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
     /** Default floor of the HTTP read timeout: 20 s (see {@link Builder#readTimeout}). */
@@ -113,7 +112,6 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     /** Storage classes accepted by {@link Builder#storageClass(String)}. */
     public static final List<String> STORAGE_CLASSES = List.of("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE");
 
-    private static final int COPY_BUFFER = 64 * 1024;
     private static final int BATCH_LIMIT = 100;
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
@@ -126,13 +124,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     private final String kmsKeyName;
     private final boolean temporaryHold;
     private final boolean eventBasedHold;
-    private final BlobInfo.Retention.Mode retentionMode;
     private final int chunkSize;
     private final RetryPolicy retryPolicy;
-    /** Whether the bucket has object retention: configured, or null (then looked up). */
-    private final Boolean objectRetention;
-    private volatile BucketRetention bucketRetention;
-    private final Clock clock;
+    private final GcsHolds holds;
     private volatile boolean closed;
 
     private GcsStorage(Builder b, Storage storage, Storage transferStorage, boolean ownsClient) {
@@ -145,11 +139,10 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
         this.kmsKeyName = b.kmsKeyName;
         this.temporaryHold = b.temporaryHold;
         this.eventBasedHold = b.eventBasedHold;
-        this.retentionMode = b.lockedRetention ? BlobInfo.Retention.Mode.LOCKED : BlobInfo.Retention.Mode.UNLOCKED;
         this.chunkSize = b.chunkSize;
         this.retryPolicy = b.retryPolicy;
-        this.objectRetention = b.objectRetention;
-        this.clock = b.clock;
+        this.holds = new GcsHolds(storage, bucket, b.clock, temporaryHold, eventBasedHold, b.lockedRetention,
+                b.objectRetention, this::call);
     }
 
     /** Starts configuring a target on {@code bucket}; the client is created (and closed) by the target. */
@@ -210,94 +203,11 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
         if (ifAbsent) {
             writeOptions.add(Storage.BlobWriteOption.doesNotExist());
         }
-        // read the first 256 KiB before starting a session: small objects (manifests, leases) then
-        // get a 256 KiB chunk buffer instead of chunkSize, and an input failing at once opens nothing
-        byte[] head;
-        try {
-            head = data.readNBytes(CHUNK_GRANULARITY);
-        } catch (IOException e) {
-            throw inputFailed(op, resource, -1, e);
-        }
-        boolean small = head.length < CHUNK_GRANULARITY;
-        WriteChannel writer;
-        try {
-            // starts the resumable session (retried inside the client)
-            writer = transferStorage.writer(info, writeOptions.toArray(new Storage.BlobWriteOption[0]));
-        } catch (RuntimeException e) {
-            if (ifAbsent && GcsErrors.status(e) == 412) {
-                LOG.debug("{} {}: object already exists", op, resource);
-                return false;
-            }
-            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
-        }
-        writer.setChunkSize(small ? CHUNK_GRANULARITY : chunkSize);
-        long total = write(op, resource, ByteBuffer.wrap(head), 0, writer);
-        if (!small) {
-            total = copy(op, resource, data, total, writer);
-        }
-        if (options.contentLength() >= 0 && total != options.contentLength()) {
-            // never finalize: the declared length says the input was cut short (or is too long)
-            throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource + " aborted: the input had "
-                    + total + " bytes but " + options.contentLength() + " were declared; nothing was stored");
-        }
-        try {
-            // finalizes the session: the object becomes visible now, atomically
-            writer.close();
-        } catch (IOException | RuntimeException e) {
-            if (ifAbsent && GcsErrors.status(e) == 412) {
-                LOG.debug("{} {}: object created concurrently", op, resource);
-                return false;
-            }
-            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
-        }
-        LOG.debug("{} {}: {} bytes", op, resource, total);
-        return true;
-    }
-
-    /**
-     * Copies {@code data} into the session. On any failure the writer is deliberately NOT closed:
-     * closing a resumable write channel flushes what it buffered as the final chunk and finalizes
-     * the session, which would commit a truncated object.
-     */
-    private long copy(String op, String resource, InputStream data, long written, WriteChannel writer) {
-        byte[] buf = new byte[COPY_BUFFER];
-        long total = written;
-        while (true) {
-            int n;
-            try {
-                n = data.read(buf);
-            } catch (IOException e) {
-                throw inputFailed(op, resource, total, e);
-            } catch (RuntimeException | Error e) {
-                LOG.debug("{} {} aborted after {} bytes: input failed; upload not finalized", op, resource, total);
-                throw e;
-            }
-            if (n < 0) {
-                return total;
-            }
-            total = write(op, resource, ByteBuffer.wrap(buf, 0, n), total, writer);
-        }
-    }
-
-    private static BackupException inputFailed(String op, String resource, long total, IOException e) {
-        return new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
-                + " aborted: reading the input failed " + (total < 0 ? "within its first " + CHUNK_GRANULARITY
-                        : "after " + total) + " bytes; the upload was not finalized, nothing was stored", e, false);
-    }
-
-    /** Writes all of {@code bb}; on failure the writer is not closed (see {@link #copy}). */
-    private long write(String op, String resource, ByteBuffer bb, long total, WriteChannel writer) {
-        int n = bb.remaining();
-        try {
-            while (bb.hasRemaining()) {
-                writer.write(bb);
-            }
-        } catch (IOException | RuntimeException e) {
-            BackupException be = translate(op, resource, "storage.objects.create", e);
-            throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
-                    + " bytes, nothing was stored", be.getCause(), be.isRetryable());
-        }
-        return total + n;
+        String permission = "storage.objects.create";
+        return new ResumableUpload(transferStorage, info, writeOptions, chunkSize, op, resource, ifAbsent,
+                (e, session) -> session ? explainBlocked("overwrite", key, translate(op, resource, permission, e))
+                        : translate(op, resource, permission, e))
+                .run(data, options.contentLength());
     }
 
     private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
@@ -307,17 +217,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
             // default class: NEARLINE/COLDLINE/ARCHIVE minimum durations would bill every short-lived lease
             b.setStorageClass(storageClass);
         }
-        // holds on backup data only: bookkeeping (leases, pins, hold markers, reports, manifests) must stay
-        // deletable and replaceable (ARCHITECTURE section 4)
-        if (!ifAbsent && options.dataObject()) {
-            if (temporaryHold) {
-                b.setTemporaryHold(true);
-            }
-            if (eventBasedHold) {
-                b.setEventBasedHold(true);
-            }
-        }
-        options.retainUntil().ifPresent(until -> applyRetention(b, key, until));
+        holds.applyOnPut(b, resource(key), options, ifAbsent);
         return b.build();
     }
 
@@ -329,13 +229,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     @Override
     public void setLegalHold(String key, boolean hold) {
         checkOpen();
-        String resource = resource(key);
-        Blob updated = call("legal hold", resource, "storage.objects.update", () -> storage.update(
-                BlobInfo.newBuilder(BlobId.of(bucket, objectName(key))).setTemporaryHold(hold).build()));
-        if (updated == null) {
-            throw notFound("legal hold", resource);
+        if (holds.setTemporaryHold(BlobId.of(bucket, objectName(key)), resource(key), hold) == null) {
+            throw notFound("legal hold", resource(key));
         }
-        LOG.debug("temporary hold {} on {}", hold ? "set" : "released", resource);
     }
 
     /**
@@ -349,74 +245,10 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     @Override
     public <C> Optional<C> capability(Class<C> type) {
         if (type == ObjectLock.class) {
-            return objectRetentionEnabled()
-                    ? Optional.of(type.cast((ObjectLock) () -> "GCS object retention " + retentionMode)) : Optional.empty();
+            checkOpen();
+            return holds.declaresObjectLock() ? Optional.of(type.cast((ObjectLock) holds::lockMode)) : Optional.empty();
         }
         return StorageTarget.super.capability(type);
-    }
-
-    /**
-     * A retain-until date: object retention where the bucket has it (or it is configured, or unknown: the
-     * store then says); on a bucket with only a retention policy, the policy retains the object, which
-     * must reach the date.
-     */
-    private void applyRetention(BlobInfo.Builder b, String key, Instant until) {
-        Optional<BucketRetention> r = Boolean.TRUE.equals(objectRetention) ? Optional.empty() : bucketRetention(false);
-        if (r.isPresent() && !r.get().objectRetention() && r.get().policy() != null) {
-            Instant covered = clock.instant().plus(r.get().policy());
-            if (covered.isBefore(until)) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "put " + resource(key) + " asks for"
-                        + " retention until " + until + " but the bucket retention policy of " + r.get().policy()
-                        + " only retains it until " + covered + ": lengthen the bucket's retention policy, enable"
-                        + " object retention on the bucket, or shorten objectLock(..)");
-            }
-            return; // the bucket policy retains it long enough; per-object retention needs object retention
-        }
-        b.setRetention(BlobInfo.Retention.newBuilder()
-                .setMode(retentionMode)
-                .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
-                .build());
-    }
-
-    private boolean objectRetentionEnabled() {
-        if (objectRetention != null) {
-            return objectRetention;
-        }
-        return bucketRetention(true).map(r -> r.objectRetention() || r.policy() != null).orElse(false);
-    }
-
-    /** What the bucket retains, looked up once; empty (and logged) if it cannot be read now. */
-    private Optional<BucketRetention> bucketRetention(boolean warn) {
-        BucketRetention known = bucketRetention;
-        if (known != null) {
-            return Optional.of(known);
-        }
-        checkOpen();
-        com.google.cloud.storage.Bucket b;
-        try {
-            b = call("get bucket", describe(), "storage.buckets.get", () -> storage.get(bucket));
-        } catch (BackupException e) {
-            if (warn) {
-                LOG.warn("{}: cannot read the bucket's retention settings ({}): {}; no object lock declared (call"
-                        + " objectRetention(true) if the bucket has object retention)", describe(), e.errorCode(), e.getMessage());
-            }
-            return Optional.empty();
-        }
-        if (b == null) {
-            return Optional.empty();
-        }
-        boolean objectLevel = b.getObjectRetention() != null
-                && com.google.cloud.storage.BucketInfo.ObjectRetention.Mode.ENABLED.equals(b.getObjectRetention().getMode());
-        java.time.Duration policy = b.getRetentionPeriodDuration();
-        known = new BucketRetention(objectLevel, policy == null || policy.isZero() ? null : policy);
-        LOG.debug("{}: object retention {}, retention policy {}", describe(), objectLevel ? "enabled" : "off",
-                known.policy() == null ? "none" : known.policy());
-        bucketRetention = known;
-        return Optional.of(known);
-    }
-
-    /** The bucket's retention settings: object retention enabled, and the retention policy's period (or null). */
-    private record BucketRetention(boolean objectRetention, java.time.Duration policy) {
     }
 
     @Override
@@ -592,9 +424,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
     @Override
     public Optional<String> deletionBlocker(String key) {
         checkOpen();
-        Blob blob = call("stat", resource(key), "storage.objects.get",
-                () -> storage.get(BlobId.of(bucket, objectName(key))));
-        return blob == null ? Optional.empty() : blocker(blob);
+        return holds.deletionBlocker(BlobId.of(bucket, objectName(key)), resource(key));
     }
 
     /** Whether {@link #deletionBlocker(String)} reports a hold or retention on the object. */
@@ -602,43 +432,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
         return deletionBlocker(key).isPresent();
     }
 
-    private Optional<String> blocker(BlobInfo blob) {
-        List<String> reasons = new ArrayList<>();
-        if (Boolean.TRUE.equals(blob.getTemporaryHold())) {
-            reasons.add("a temporary hold (release: gcloud storage objects update gs://" + bucket + "/"
-                    + blob.getName() + " --no-temporary-hold)");
-        }
-        if (Boolean.TRUE.equals(blob.getEventBasedHold())) {
-            reasons.add("an event-based hold (release: gcloud storage objects update gs://" + bucket + "/"
-                    + blob.getName() + " --no-event-based-hold)");
-        }
-        Instant now = clock.instant();
-        OffsetDateTime expiration = blob.getRetentionExpirationTimeOffsetDateTime();
-        if (expiration != null && expiration.toInstant().isAfter(now)) {
-            reasons.add("the bucket retention policy until " + expiration.toInstant());
-        }
-        BlobInfo.Retention retention = blob.getRetention();
-        if (retention != null && retention.getRetainUntilTime() != null
-                && retention.getRetainUntilTime().toInstant().isAfter(now)) {
-            reasons.add("object retention (" + retention.getMode() + ") until " + retention.getRetainUntilTime().toInstant());
-        }
-        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", reasons));
-    }
-
     /** A 403 on delete or overwrite is usually a hold or retention, not IAM: say which, if so. */
     private BackupException explainBlocked(String verb, String key, BackupException e) {
-        if (GcsErrors.status(e) != 403) {
-            return e;
-        }
-        Optional<String> blocker;
-        try {
-            blocker = deletionBlocker(key);
-        } catch (BackupException lookup) {
-            e.addSuppressed(lookup);
-            return e;
-        }
-        return blocker.<BackupException>map(reason -> new BackupException(CoreErrorCode.STORAGE_FAILED,
-                "cannot " + verb + " " + resource(key) + ": it is under " + reason, e, false)).orElse(e);
+        return holds.explainBlocked(verb, BlobId.of(bucket, objectName(key)), resource(key), e);
     }
 
     /** Closes the client if this target created it. Idempotent. */
