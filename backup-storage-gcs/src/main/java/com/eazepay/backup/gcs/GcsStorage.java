@@ -3,6 +3,7 @@ package com.eazepay.backup.gcs;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.RetryPolicy;
+import com.eazepay.backup.gcs.internal.GcsClients;
 import com.eazepay.backup.gcs.internal.GcsErrors;
 import com.eazepay.backup.gcs.internal.GcsHolds;
 import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
@@ -17,9 +18,7 @@ import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 import com.google.api.gax.paging.Page;
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
-import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
@@ -28,7 +27,6 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageBatch;
 import com.google.cloud.storage.StorageBatchResult;
 import com.google.cloud.storage.StorageClass;
-import com.google.cloud.storage.StorageOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +56,7 @@ import java.util.regex.Pattern;
  *     .build();
  * }</pre>
  *
- * <p><b>Uploads</b> stream through a resumable session in chunks of {@link Builder#chunkSize}
+ * <p><b>Uploads</b> ({@code internal.ResumableUpload}) stream through a resumable session in chunks of {@link Builder#chunkSize}
  * bytes (memory: one chunk, a 256 KiB look-ahead and a 64 KiB copy buffer per upload, independent of
  * object size; objects under 256 KiB use a 256 KiB chunk). The
  * object becomes visible only when the session is finalized after the last input byte; if reading
@@ -737,39 +735,9 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
             if (client != null) {
                 return new GcsStorage(this, client, client, false);
             }
-            StorageOptions.Builder options = StorageOptions.http();
-            if (projectId != null) {
-                options.setProjectId(projectId);
-            }
-            if (host != null) {
-                options.setHost(host);
-            }
-            if (credentials != null) {
-                options.setCredentials(credentials);
-            } else if (host != null) {
-                options.setCredentials(NoCredentials.getInstance());
-            }
-            options.setTransportOptions(com.google.cloud.http.HttpTransportOptions.newBuilder()
-                    .setConnectTimeout((int) connectTimeout.toMillis())
-                    .setReadTimeout((int) effectiveReadTimeout().toMillis()).build());
-            Storage metadataClient;
-            Storage uploadClient;
-            try {
-                RetrySettings defaults = StorageOptions.getDefaultRetrySettings().toBuilder()
-                        .setTotalTimeoutDuration(effectiveRetryBudget())
-                        .setInitialRpcTimeoutDuration(effectiveReadTimeout())
-                        .setMaxRpcTimeoutDuration(effectiveRetryBudget()).build();
-                // metadata calls: retried by our RetryPolicy only, so attempts do not multiply
-                metadataClient = options.setRetrySettings(defaults.toBuilder().setMaxAttempts(1).build()).build().getService();
-                // upload chunks: retried inside the resumable session, which knows where to resume
-                uploadClient = options.setRetrySettings(defaults.toBuilder()
-                        .setMaxAttempts(retryPolicy.maxAttempts()).build()).build().getService();
-            } catch (RuntimeException e) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot create the Google Cloud Storage"
-                        + " client for gs://" + bucket + " (" + e.getClass().getSimpleName() + "); configure"
-                        + " credentials(..) or Application Default Credentials", e, false);
-            }
-            return new GcsStorage(this, metadataClient, uploadClient, true);
+            GcsClients clients = GcsClients.create(bucket, projectId, host, credentials, connectTimeout,
+                    effectiveReadTimeout(), effectiveRetryBudget(), retryPolicy.maxAttempts());
+            return new GcsStorage(this, clients.metadata(), clients.transfer(), true);
         }
     }
 }
