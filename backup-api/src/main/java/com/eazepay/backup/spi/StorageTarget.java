@@ -18,6 +18,10 @@ import java.util.Optional;
  * and retryable flag: {@code STORAGE_UNAVAILABLE}/{@code STORAGE_THROTTLED} (retryable),
  * {@code STORAGE_FAILED}, {@code NOT_FOUND}.
  *
+ * <p><b>Capabilities</b> beyond the verbs ({@link ObjectLock}, {@link LegalHolds}, {@link DeletionGuard},
+ * {@link BatchDelete}) are small interfaces found with {@link #capability(Class)}; wrappers extend
+ * {@link ForwardingStorage} and so keep them.
+ *
  * <p><b>Streams:</b> methods never close a stream they did not open; streams they return are the
  * caller's to close.
  */
@@ -71,24 +75,36 @@ public interface StorageTarget extends AutoCloseable {
     void delete(String key);
 
     /**
-     * Whether {@link #put} honours {@link PutOptions#retainUntil()} by making the object immutable
-     * and undeletable until then (S3 Object Lock). Storages that return {@code false} (the default)
-     * ignore it; the engine refuses to promise object lock on such a repository.
+     * This storage's capability of type {@code type} ({@link ObjectLock}, {@link LegalHolds},
+     * {@link DeletionGuard}, {@link BatchDelete}, or a type of its own), or empty if it has none. Wrappers
+     * ({@link ForwardingStorage}) answer with their own, else their delegate's, so a capability survives any
+     * number of wrappers (restic's {@code Unwrap}).
+     *
+     * <p>Default: {@code this} if it implements {@code type}, else empty. A storage whose ability depends on
+     * its configuration (S3 Object Lock only with a lock mode) overrides this and answers empty when it is off.
      */
-    default boolean supportsObjectLock() {
-        return false;
+    default <C> Optional<C> capability(Class<C> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
     }
 
     /**
-     * Places ({@code true}) or lifts ({@code false}) the store's own legal hold on one object, where the store
-     * has one (S3 Object Lock legal hold, GCS temporary hold): while held, the object cannot be deleted or
-     * overwritten, even by a client that ignores the repository's hold markers. Idempotent.
+     * Whether this storage has the {@link ObjectLock} capability. Derived: do not override, declare the
+     * capability instead.
+     */
+    default boolean supportsObjectLock() {
+        return capability(ObjectLock.class).isPresent();
+    }
+
+    /**
+     * Places or lifts the store's own legal hold through the {@link LegalHolds} capability, where there is one.
+     * Derived: do not override, declare the capability instead.
      *
-     * @return {@code false} when this storage has no such hold (the default): the repository's marker is then
-     *         the only hold
+     * @return {@code false} when this storage has no such hold: the repository's marker is then the only hold
      */
     default boolean legalHold(String key, boolean hold) {
-        return false;
+        Optional<LegalHolds> holds = capability(LegalHolds.class);
+        holds.ifPresent(h -> h.setLegalHold(key, hold));
+        return holds.isPresent();
     }
 
     /** All objects under {@code prefix}, sorted by key. Convenience over {@link #list}. */

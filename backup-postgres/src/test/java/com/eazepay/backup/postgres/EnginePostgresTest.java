@@ -13,7 +13,7 @@ import com.eazepay.backup.Trigger;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,19 +3,23 @@ package com.eazepay.backup.gcs;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.RetryPolicy;
+import com.eazepay.backup.gcs.internal.GcsClients;
 import com.eazepay.backup.gcs.internal.GcsErrors;
+import com.eazepay.backup.gcs.internal.GcsHolds;
 import com.eazepay.backup.gcs.internal.ReadChannelInputStream;
+import com.eazepay.backup.gcs.internal.ResumableUpload;
+import com.eazepay.backup.spi.BatchDelete;
 import com.eazepay.backup.spi.ByteRange;
+import com.eazepay.backup.spi.DeletionGuard;
+import com.eazepay.backup.spi.LegalHolds;
+import com.eazepay.backup.spi.ObjectLock;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
 import com.google.api.gax.paging.Page;
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
-import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
-import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
@@ -23,15 +27,12 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageBatch;
 import com.google.cloud.storage.StorageBatchResult;
 import com.google.cloud.storage.StorageClass;
-import com.google.cloud.storage.StorageException;
-import com.google.cloud.storage.StorageOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -55,7 +56,7 @@ import java.util.regex.Pattern;
  *     .build();
  * }</pre>
  *
- * <p><b>Uploads</b> stream through a resumable session in chunks of {@link Builder#chunkSize}
+ * <p><b>Uploads</b> ({@code internal.ResumableUpload}) stream through a resumable session in chunks of {@link Builder#chunkSize}
  * bytes (memory: one chunk, a 256 KiB look-ahead and a 64 KiB copy buffer per upload, independent of
  * object size; objects under 256 KiB use a 256 KiB chunk). The
  * object becomes visible only when the session is finalized after the last input byte; if reading
@@ -69,11 +70,16 @@ import java.util.regex.Pattern;
  * passed to {@link #from(Storage, String)} keeps its own retry settings, which then apply in addition.
  *
  * <p><b>Holds and retention:</b> {@link Builder#temporaryHold} / {@link Builder#eventBasedHold} set
- * holds on backup objects written by {@link #put} (not on {@link #putIfAbsent}, nor on repository
- * bookkeeping: {@code repository.json}, {@code locks/}, {@code pins/}, {@code holds/}, {@code reports/},
- * which must stay deletable). {@link #deletionBlocker(String)} tells whether an object is held or
- * under retention, so retention never tries to delete it; deleting such an object fails with
- * {@code STORAGE_FAILED} naming the hold.
+ * holds on backup data objects written by {@link #put} ({@link PutOptions#dataObject()}; not on
+ * {@link #putIfAbsent}, nor on repository bookkeeping such as manifests, leases, pins, hold markers and
+ * reports, which must stay deletable). {@link #deletionBlocker(String)} (the {@link DeletionGuard}
+ * capability) tells whether an object is held or under retention, so prune skips it instead of
+ * failing; deleting such an object fails with {@code STORAGE_FAILED} naming the hold. With object
+ * retention on the bucket ({@link Builder#objectRetention}) the storage declares {@link ObjectLock}.
+ *
+ * <p><b>Capabilities:</b> {@link ObjectLock} (see above), {@link LegalHolds} (temporary hold),
+ * {@link DeletionGuard}, {@link BatchDelete}. Do not wrap it in {@code RetryingStorage}: it retries
+ * inside (below), and a wrapper would multiply the attempts.
  *
  * <p><b>Credentials</b> come from {@link Builder#credentials} or Application Default Credentials
  * and are never logged nor shown by {@link #toString()} or in exception messages.
@@ -85,12 +91,12 @@ import java.util.regex.Pattern;
  * <p>Thread-safe: concurrent calls on different keys are fine. {@link #close()} closes the client
  * only if this target created it.
  */
-public final class GcsStorage implements StorageTarget {
+public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuard, BatchDelete {
 
     private static final Logger LOG = LoggerFactory.getLogger(GcsStorage.class);
 
     /** The upload chunk size granularity required by GCS resumable uploads: 256 KiB. */
-    public static final int CHUNK_GRANULARITY = 256 * 1024;
+    public static final int CHUNK_GRANULARITY = ResumableUpload.CHUNK_GRANULARITY;
     /** Default upload chunk size: 8 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
     /** Default floor of the HTTP read timeout: 20 s (see {@link Builder#readTimeout}). */
@@ -104,14 +110,7 @@ public final class GcsStorage implements StorageTarget {
     /** Storage classes accepted by {@link Builder#storageClass(String)}. */
     public static final List<String> STORAGE_CLASSES = List.of("STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE");
 
-    private static final int COPY_BUFFER = 64 * 1024;
     private static final int BATCH_LIMIT = 100;
-    /**
-     * Repository bookkeeping that must stay deletable/replaceable (ARCHITECTURE section 4): leases,
-     * pins, legal-hold markers, reports and repository.json never get object holds.
-     */
-    private static final List<String> HOLD_EXEMPT_PREFIXES = List.of("locks/", "pins/", "holds/", "reports/");
-    private static final String REPOSITORY_FILE = "repository.json";
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
     private final Storage storage;
@@ -123,10 +122,9 @@ public final class GcsStorage implements StorageTarget {
     private final String kmsKeyName;
     private final boolean temporaryHold;
     private final boolean eventBasedHold;
-    private final BlobInfo.Retention.Mode retentionMode;
     private final int chunkSize;
     private final RetryPolicy retryPolicy;
-    private final Clock clock;
+    private final GcsHolds holds;
     private volatile boolean closed;
 
     private GcsStorage(Builder b, Storage storage, Storage transferStorage, boolean ownsClient) {
@@ -139,10 +137,10 @@ public final class GcsStorage implements StorageTarget {
         this.kmsKeyName = b.kmsKeyName;
         this.temporaryHold = b.temporaryHold;
         this.eventBasedHold = b.eventBasedHold;
-        this.retentionMode = b.lockedRetention ? BlobInfo.Retention.Mode.LOCKED : BlobInfo.Retention.Mode.UNLOCKED;
         this.chunkSize = b.chunkSize;
         this.retryPolicy = b.retryPolicy;
-        this.clock = b.clock;
+        this.holds = new GcsHolds(storage, bucket, b.clock, temporaryHold, eventBasedHold, b.lockedRetention,
+                b.objectRetention, this::call);
     }
 
     /** Starts configuring a target on {@code bucket}; the client is created (and closed) by the target. */
@@ -203,94 +201,11 @@ public final class GcsStorage implements StorageTarget {
         if (ifAbsent) {
             writeOptions.add(Storage.BlobWriteOption.doesNotExist());
         }
-        // read the first 256 KiB before starting a session: small objects (manifests, leases) then
-        // get a 256 KiB chunk buffer instead of chunkSize, and an input failing at once opens nothing
-        byte[] head;
-        try {
-            head = data.readNBytes(CHUNK_GRANULARITY);
-        } catch (IOException e) {
-            throw inputFailed(op, resource, -1, e);
-        }
-        boolean small = head.length < CHUNK_GRANULARITY;
-        WriteChannel writer;
-        try {
-            // starts the resumable session (retried inside the client)
-            writer = transferStorage.writer(info, writeOptions.toArray(new Storage.BlobWriteOption[0]));
-        } catch (RuntimeException e) {
-            if (ifAbsent && GcsErrors.status(e) == 412) {
-                LOG.debug("{} {}: object already exists", op, resource);
-                return false;
-            }
-            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
-        }
-        writer.setChunkSize(small ? CHUNK_GRANULARITY : chunkSize);
-        long total = write(op, resource, ByteBuffer.wrap(head), 0, writer);
-        if (!small) {
-            total = copy(op, resource, data, total, writer);
-        }
-        if (options.contentLength() >= 0 && total != options.contentLength()) {
-            // never finalize: the declared length says the input was cut short (or is too long)
-            throw new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource + " aborted: the input had "
-                    + total + " bytes but " + options.contentLength() + " were declared; nothing was stored");
-        }
-        try {
-            // finalizes the session: the object becomes visible now, atomically
-            writer.close();
-        } catch (IOException | RuntimeException e) {
-            if (ifAbsent && GcsErrors.status(e) == 412) {
-                LOG.debug("{} {}: object created concurrently", op, resource);
-                return false;
-            }
-            throw explainBlocked("overwrite", key, translate(op, resource, "storage.objects.create", e));
-        }
-        LOG.debug("{} {}: {} bytes", op, resource, total);
-        return true;
-    }
-
-    /**
-     * Copies {@code data} into the session. On any failure the writer is deliberately NOT closed:
-     * closing a resumable write channel flushes what it buffered as the final chunk and finalizes
-     * the session, which would commit a truncated object.
-     */
-    private long copy(String op, String resource, InputStream data, long written, WriteChannel writer) {
-        byte[] buf = new byte[COPY_BUFFER];
-        long total = written;
-        while (true) {
-            int n;
-            try {
-                n = data.read(buf);
-            } catch (IOException e) {
-                throw inputFailed(op, resource, total, e);
-            } catch (RuntimeException | Error e) {
-                LOG.debug("{} {} aborted after {} bytes: input failed; upload not finalized", op, resource, total);
-                throw e;
-            }
-            if (n < 0) {
-                return total;
-            }
-            total = write(op, resource, ByteBuffer.wrap(buf, 0, n), total, writer);
-        }
-    }
-
-    private static BackupException inputFailed(String op, String resource, long total, IOException e) {
-        return new BackupException(CoreErrorCode.STORAGE_FAILED, op + " " + resource
-                + " aborted: reading the input failed " + (total < 0 ? "within its first " + CHUNK_GRANULARITY
-                        : "after " + total) + " bytes; the upload was not finalized, nothing was stored", e, false);
-    }
-
-    /** Writes all of {@code bb}; on failure the writer is not closed (see {@link #copy}). */
-    private long write(String op, String resource, ByteBuffer bb, long total, WriteChannel writer) {
-        int n = bb.remaining();
-        try {
-            while (bb.hasRemaining()) {
-                writer.write(bb);
-            }
-        } catch (IOException | RuntimeException e) {
-            BackupException be = translate(op, resource, "storage.objects.create", e);
-            throw new BackupException(be.errorCode(), be.getMessage() + "; upload aborted after " + total
-                    + " bytes, nothing was stored", be.getCause(), be.isRetryable());
-        }
-        return total + n;
+        String permission = "storage.objects.create";
+        return new ResumableUpload(transferStorage, info, writeOptions, chunkSize, op, resource, ifAbsent,
+                (e, session) -> session ? explainBlocked("overwrite", key, translate(op, resource, permission, e))
+                        : translate(op, resource, permission, e))
+                .run(data, options.contentLength());
     }
 
     private BlobInfo blobInfo(String name, String key, PutOptions options, boolean ifAbsent) {
@@ -300,41 +215,38 @@ public final class GcsStorage implements StorageTarget {
             // default class: NEARLINE/COLDLINE/ARCHIVE minimum durations would bill every short-lived lease
             b.setStorageClass(storageClass);
         }
-        if (!ifAbsent && holdable(key)) {
-            if (temporaryHold) {
-                b.setTemporaryHold(true);
-            }
-            if (eventBasedHold) {
-                b.setEventBasedHold(true);
-            }
-        }
-        options.retainUntil().ifPresent(until -> b.setRetention(BlobInfo.Retention.newBuilder()
-                .setMode(retentionMode)
-                .setRetainUntilTime(OffsetDateTime.ofInstant(until, java.time.ZoneOffset.UTC))
-                .build()));
+        holds.applyOnPut(b, resource(key), options, ifAbsent);
         return b.build();
-    }
-
-    private static boolean holdable(String key) {
-        return !key.equals(REPOSITORY_FILE) && HOLD_EXEMPT_PREFIXES.stream().noneMatch(key::startsWith);
     }
 
     /**
      * Sets or releases the GCS temporary hold of one object (what {@code gcloud storage objects update
      * --[no-]temporary-hold} does): a held object cannot be deleted or replaced. A missing object is
-     * {@code NOT_FOUND}.
+     * {@code NOT_FOUND}. The {@link LegalHolds} capability.
      */
     @Override
-    public boolean legalHold(String key, boolean hold) {
+    public void setLegalHold(String key, boolean hold) {
         checkOpen();
-        String resource = resource(key);
-        Blob updated = call("legal hold", resource, "storage.objects.update", () -> storage.update(
-                BlobInfo.newBuilder(BlobId.of(bucket, objectName(key))).setTemporaryHold(hold).build()));
-        if (updated == null) {
-            throw notFound("legal hold", resource);
+        if (holds.setTemporaryHold(BlobId.of(bucket, objectName(key)), resource(key), hold) == null) {
+            throw notFound("legal hold", resource(key));
         }
-        LOG.debug("temporary hold {} on {}", hold ? "set" : "released", resource);
-        return true;
+    }
+
+    /**
+     * {@link ObjectLock} when built with {@link Builder#objectRetention(boolean) objectRetention(true)}, or
+     * (unless built with {@code objectRetention(false)}) when the bucket has object retention enabled or a
+     * retention policy (looked up once with {@code storage.buckets.get}; if that fails: none, logged at WARN). A
+     * retain-until date on a bucket with only a retention policy is not sent per object: the policy retains
+     * the object, and a date beyond what it covers is refused with {@code INVALID_CONFIGURATION}. {@link LegalHolds},
+     * {@link DeletionGuard} and {@link BatchDelete} always.
+     */
+    @Override
+    public <C> Optional<C> capability(Class<C> type) {
+        if (type == ObjectLock.class) {
+            checkOpen();
+            return holds.declaresObjectLock() ? Optional.of(type.cast((ObjectLock) holds::lockMode)) : Optional.empty();
+        }
+        return StorageTarget.super.capability(type);
     }
 
     @Override
@@ -458,6 +370,7 @@ public final class GcsStorage implements StorageTarget {
      *
      * @throws BackupException {@code STORAGE_FAILED} listing the keys that could not be deleted and why
      */
+    @Override
     public void deleteAll(Collection<String> keys) {
         Objects.requireNonNull(keys, "keys");
         checkOpen();
@@ -503,14 +416,13 @@ public final class GcsStorage implements StorageTarget {
     /**
      * Why the object cannot be deleted now, if anything: a temporary or event-based hold, an
      * object retention date, or the bucket retention policy's expiration time, compared with the
-     * injected clock. Empty if the object can be deleted or does not exist. Retention and prune
-     * call this before deleting.
+     * injected clock. Empty if the object can be deleted or does not exist. Prune calls this (the
+     * {@link DeletionGuard} capability) before deleting.
      */
+    @Override
     public Optional<String> deletionBlocker(String key) {
         checkOpen();
-        Blob blob = call("stat", resource(key), "storage.objects.get",
-                () -> storage.get(BlobId.of(bucket, objectName(key))));
-        return blob == null ? Optional.empty() : blocker(blob);
+        return holds.deletionBlocker(BlobId.of(bucket, objectName(key)), resource(key));
     }
 
     /** Whether {@link #deletionBlocker(String)} reports a hold or retention on the object. */
@@ -518,43 +430,9 @@ public final class GcsStorage implements StorageTarget {
         return deletionBlocker(key).isPresent();
     }
 
-    private Optional<String> blocker(BlobInfo blob) {
-        List<String> reasons = new ArrayList<>();
-        if (Boolean.TRUE.equals(blob.getTemporaryHold())) {
-            reasons.add("a temporary hold (release: gcloud storage objects update gs://" + bucket + "/"
-                    + blob.getName() + " --no-temporary-hold)");
-        }
-        if (Boolean.TRUE.equals(blob.getEventBasedHold())) {
-            reasons.add("an event-based hold (release: gcloud storage objects update gs://" + bucket + "/"
-                    + blob.getName() + " --no-event-based-hold)");
-        }
-        Instant now = clock.instant();
-        OffsetDateTime expiration = blob.getRetentionExpirationTimeOffsetDateTime();
-        if (expiration != null && expiration.toInstant().isAfter(now)) {
-            reasons.add("the bucket retention policy until " + expiration.toInstant());
-        }
-        BlobInfo.Retention retention = blob.getRetention();
-        if (retention != null && retention.getRetainUntilTime() != null
-                && retention.getRetainUntilTime().toInstant().isAfter(now)) {
-            reasons.add("object retention (" + retention.getMode() + ") until " + retention.getRetainUntilTime().toInstant());
-        }
-        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", reasons));
-    }
-
     /** A 403 on delete or overwrite is usually a hold or retention, not IAM: say which, if so. */
     private BackupException explainBlocked(String verb, String key, BackupException e) {
-        if (GcsErrors.status(e) != 403) {
-            return e;
-        }
-        Optional<String> blocker;
-        try {
-            blocker = deletionBlocker(key);
-        } catch (BackupException lookup) {
-            e.addSuppressed(lookup);
-            return e;
-        }
-        return blocker.<BackupException>map(reason -> new BackupException(CoreErrorCode.STORAGE_FAILED,
-                "cannot " + verb + " " + resource(key) + ": it is under " + reason, e, false)).orElse(e);
+        return holds.explainBlocked(verb, BlobId.of(bucket, objectName(key)), resource(key), e);
     }
 
     /** Closes the client if this target created it. Idempotent. */
@@ -641,6 +519,7 @@ public final class GcsStorage implements StorageTarget {
         private boolean temporaryHold;
         private boolean eventBasedHold;
         private boolean lockedRetention;
+        private Boolean objectRetention;
         private Credentials credentials;
         private String host;
         private int chunkSize = DEFAULT_CHUNK_SIZE;
@@ -710,6 +589,17 @@ public final class GcsStorage implements StorageTarget {
          */
         public Builder lockedRetention(boolean locked) {
             this.lockedRetention = locked;
+            return this;
+        }
+
+        /**
+         * Whether the bucket has object retention enabled, so that {@link PutOptions#retainUntil()} locks objects
+         * and the storage declares the {@link ObjectLock} capability (the engine's {@code objectLock(..)} needs it);
+         * {@code false} declares no object lock whatever the bucket has. Default: looked up on the bucket
+         * ({@code storage.buckets.get}) the first time it matters; a bucket retention policy also counts.
+         */
+        public Builder objectRetention(boolean enabled) {
+            this.objectRetention = enabled;
             return this;
         }
 
@@ -845,39 +735,9 @@ public final class GcsStorage implements StorageTarget {
             if (client != null) {
                 return new GcsStorage(this, client, client, false);
             }
-            StorageOptions.Builder options = StorageOptions.http();
-            if (projectId != null) {
-                options.setProjectId(projectId);
-            }
-            if (host != null) {
-                options.setHost(host);
-            }
-            if (credentials != null) {
-                options.setCredentials(credentials);
-            } else if (host != null) {
-                options.setCredentials(NoCredentials.getInstance());
-            }
-            options.setTransportOptions(com.google.cloud.http.HttpTransportOptions.newBuilder()
-                    .setConnectTimeout((int) connectTimeout.toMillis())
-                    .setReadTimeout((int) effectiveReadTimeout().toMillis()).build());
-            Storage metadataClient;
-            Storage uploadClient;
-            try {
-                RetrySettings defaults = StorageOptions.getDefaultRetrySettings().toBuilder()
-                        .setTotalTimeoutDuration(effectiveRetryBudget())
-                        .setInitialRpcTimeoutDuration(effectiveReadTimeout())
-                        .setMaxRpcTimeoutDuration(effectiveRetryBudget()).build();
-                // metadata calls: retried by our RetryPolicy only, so attempts do not multiply
-                metadataClient = options.setRetrySettings(defaults.toBuilder().setMaxAttempts(1).build()).build().getService();
-                // upload chunks: retried inside the resumable session, which knows where to resume
-                uploadClient = options.setRetrySettings(defaults.toBuilder()
-                        .setMaxAttempts(retryPolicy.maxAttempts()).build()).build().getService();
-            } catch (RuntimeException e) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot create the Google Cloud Storage"
-                        + " client for gs://" + bucket + " (" + e.getClass().getSimpleName() + "); configure"
-                        + " credentials(..) or Application Default Credentials", e, false);
-            }
-            return new GcsStorage(this, metadataClient, uploadClient, true);
+            GcsClients clients = GcsClients.create(bucket, projectId, host, credentials, connectTimeout,
+                    effectiveReadTimeout(), effectiveRetryBudget(), retryPolicy.maxAttempts());
+            return new GcsStorage(this, clients.metadata(), clients.transfer(), true);
         }
     }
 }

@@ -9,7 +9,10 @@ import com.eazepay.backup.s3.internal.ResumingObjectStream;
 import com.eazepay.backup.s3.internal.S3Errors;
 import com.eazepay.backup.s3.internal.S3Errors.Op;
 import com.eazepay.backup.s3.internal.StreamingUpload;
+import com.eazepay.backup.spi.BatchDelete;
 import com.eazepay.backup.spi.ByteRange;
+import com.eazepay.backup.spi.LegalHolds;
+import com.eazepay.backup.spi.ObjectLock;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -185,10 +188,21 @@ public final class S3Storage implements StorageTarget {
     }
 
     /** {@code s3://bucket/prefix}: no credentials, no endpoint secrets. */
-    /** True when built with {@code objectLock(..)}: puts with a retain-until date are locked. */
+    /**
+     * {@link ObjectLock} and {@link LegalHolds} only when built with {@code objectLock(..)} (puts with a
+     * retain-until date are then locked); {@link BatchDelete} always ({@link #deleteAll}).
+     */
     @Override
-    public boolean supportsObjectLock() {
-        return lockMode != null;
+    public <C> Optional<C> capability(Class<C> type) {
+        if (type == ObjectLock.class) {
+            return lockMode == null ? Optional.empty()
+                    : Optional.of(type.cast((ObjectLock) () -> "S3 Object Lock " + lockMode));
+        }
+        if (type == LegalHolds.class) {
+            return lockMode == null ? Optional.empty()
+                    : Optional.of(type.cast((LegalHolds) this::setLegalHold));
+        }
+        return type == BatchDelete.class ? Optional.of(type.cast((BatchDelete) this::deleteAll)) : Optional.empty();
     }
 
     @Override
@@ -199,16 +213,13 @@ public final class S3Storage implements StorageTarget {
     /**
      * Sets ({@code PutObjectLegalHold} ON) or lifts (OFF) the S3 Object Lock legal hold of one object. Legal
      * holds exist only on buckets with Object Lock, so only a storage built with {@link Builder#objectLock} does
-     * this; others answer {@code false} (the engine's hold marker then is the only hold).
+     * this (the {@link LegalHolds} capability); for others {@link #legalHold} answers {@code false} (the
+     * engine's hold marker then is the only hold).
      *
      * @throws BackupException {@code STORAGE_FAILED} naming {@code s3:PutObjectLegalHold} when refused
      */
-    @Override
-    public boolean legalHold(String key, boolean hold) {
+    private void setLegalHold(String key, boolean hold) {
         String full = fullKey(key);
-        if (lockMode == null) {
-            return false;
-        }
         ObjectLockLegalHoldStatus status = hold ? ObjectLockLegalHoldStatus.ON : ObjectLockLegalHoldStatus.OFF;
         retryPolicy.run("legal hold", location(key), () -> {
             try {
@@ -217,7 +228,6 @@ public final class S3Storage implements StorageTarget {
                 throw S3Errors.translate(Op.LEGAL_HOLD, bucket, location(key), region, e);
             }
         });
-        return true;
     }
 
     /** The most bytes of part buffers one upload of this storage held at once so far (for tests and metrics). */

@@ -7,8 +7,6 @@ import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.files.CommandSource;
 import com.eazepay.backup.Manifest;
-import com.eazepay.backup.storage.RetryingStorage;
-import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.files.StreamTarget;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
@@ -83,7 +81,8 @@ class S3EngineEndToEndTest {
         Files.writeString(data, rows);
 
         try (S3Storage s3 = S3.freshBucketStorage(b -> b.prefix("prod/").storageClass("STANDARD_IA"))) {
-            StorageTarget storage = RetryingStorage.wrap(s3, RetryPolicy.defaults());
+            // not wrapped in RetryingStorage: S3Storage retries each request and part itself
+            StorageTarget storage = s3;
             Manifest manifest;
             try (BackupEngine engine = engine(storage, data, AgeEncryption.toRecipients(keys.recipient().encoded()))) {
                 BackupResult result = engine.backup("ledger").tag("pre-deploy").run();

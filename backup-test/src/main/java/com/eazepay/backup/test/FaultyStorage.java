@@ -4,6 +4,7 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.Sleeper;
 import com.eazepay.backup.spi.ByteRange;
+import com.eazepay.backup.spi.ForwardingStorage;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -25,18 +26,18 @@ import java.util.function.Predicate;
  * operation, fail a put after N bytes of its input were read, cut a read after N bytes, flip a byte
  * of what is read, or slow every call down (through a {@link Sleeper}, so tests need not wait).
  * Faults apply to keys matching {@link #onKeys} (all keys by default). Configure before use;
- * thread-safe afterwards.
+ * thread-safe afterwards. A {@link ForwardingStorage}: the wrapped storage's capabilities
+ * ({@code ObjectLock}, {@code LegalHolds}, ...) pass through, and calls on them are not faulted.
  *
  * <pre>{@code
  * FaultyStorage storage = FaultyStorage.wrap(InMemoryStorage.create()).failPutAfterBytes(1_000_000);
  * }</pre>
  */
-public final class FaultyStorage implements StorageTarget {
+public final class FaultyStorage extends ForwardingStorage {
 
     /** The operations faults can target. */
     public enum Operation { PUT, PUT_IF_ABSENT, GET, STAT, LIST, DELETE }
 
-    private final StorageTarget delegate;
     private final Map<Operation, AtomicInteger> calls = new EnumMap<>(Operation.class);
     private final Map<Operation, Integer> failOnCall = new EnumMap<>(Operation.class);
     private Predicate<String> keys = k -> true;
@@ -48,7 +49,7 @@ public final class FaultyStorage implements StorageTarget {
     private Sleeper sleeper = Sleeper.system();
 
     private FaultyStorage(StorageTarget delegate) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         for (Operation op : Operation.values()) {
             calls.put(op, new AtomicInteger());
         }
@@ -233,10 +234,5 @@ public final class FaultyStorage implements StorageTarget {
     public void delete(String key) {
         before(Operation.DELETE, key);
         delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -1,5 +1,12 @@
 package com.eazepay.backup.test;
 
+import com.eazepay.backup.spi.BatchDelete;
+import com.eazepay.backup.spi.DeletionGuard;
+import com.eazepay.backup.spi.ForwardingStorage;
+import com.eazepay.backup.spi.LegalHolds;
+import com.eazepay.backup.spi.ObjectLock;
+import com.eazepay.backup.storage.RetryPolicy;
+import com.eazepay.backup.storage.RetryingStorage;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.ByteRange;
@@ -382,5 +389,15 @@ public abstract class StorageContract {
             }
             return n;
         }
+    }
+
+    @Test
+    void wrappersPassCapabilitiesThrough() {
+        StorageTarget wrapped = FaultyStorage.wrap(RetryingStorage.wrap(storage, RetryPolicy.none()));
+        for (Class<?> type : List.of(ObjectLock.class, LegalHolds.class, DeletionGuard.class, BatchDelete.class)) {
+            assertThat(wrapped.capability(type).isPresent()).as(type.getSimpleName()).isEqualTo(storage.capability(type).isPresent());
+        }
+        assertThat(wrapped.supportsObjectLock()).isEqualTo(storage.supportsObjectLock());
+        assertThat(((ForwardingStorage) ((ForwardingStorage) wrapped).unwrap()).unwrap()).isSameAs(storage);
     }
 }

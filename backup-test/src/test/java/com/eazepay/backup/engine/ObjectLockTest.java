@@ -13,7 +13,11 @@ import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
+import com.eazepay.backup.spi.ObjectLock;
+import com.eazepay.backup.test.FaultyStorage;
+import com.eazepay.backup.storage.RetryingStorage;
+import com.eazepay.backup.storage.RetryPolicy;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.Test;
@@ -77,6 +81,19 @@ class ObjectLockTest {
     }
 
     @Test
+    void objectLockIsAcceptedOnALockingRepositoryBehindRetryingAndFaultyWrappers() {
+        LockingStorage locked = new LockingStorage(InMemoryStorage.withClock(clock), clock);
+        StorageTarget wrapped = FaultyStorage.wrap(RetryingStorage.wrap(locked, RetryPolicy.none()));
+        assertThat(wrapped.supportsObjectLock()).isTrue();
+        assertThat(wrapped.capability(ObjectLock.class)).get().extracting(ObjectLock::lockMode).isEqualTo("simulated COMPLIANCE");
+        try (BackupEngine engine = Backup.engine().repository(wrapped).encryption(Encryption.none()).clock(clock)
+                .objectLock(Duration.ofDays(30)).source(CommandSource.builder("cfg", "printf", "x").build()).build()) {
+            BackupResult r = engine.backup("cfg").run();
+            assertThat(locked.locks).containsKey("cfg/" + r.id() + "/manifest.json");
+        }
+    }
+
+    @Test
     void objectLockOnARepositoryWithoutItIsRefusedAtBuild() {
         assertThatThrownBy(() -> Backup.engine().repository(FileSystemStorage.at(tmp)).encryption(Encryption.none())
                 .objectLock(Duration.ofDays(30)).source(CommandSource.builder("cfg", "printf", "x").build()).build())
@@ -85,7 +102,7 @@ class ObjectLockTest {
     }
 
     /** Simulates S3 Object Lock in compliance mode over another storage (see the class comment). */
-    static final class LockingStorage extends ForwardingStorage {
+    static final class LockingStorage extends ForwardingStorage implements ObjectLock {
         final Map<String, Instant> locks = new ConcurrentHashMap<>();
         private final TestClock clock;
 
@@ -95,8 +112,8 @@ class ObjectLockTest {
         }
 
         @Override
-        public boolean supportsObjectLock() {
-            return true;
+        public String lockMode() {
+            return "simulated COMPLIANCE";
         }
 
         private void refuseIfLocked(String op, String key) {

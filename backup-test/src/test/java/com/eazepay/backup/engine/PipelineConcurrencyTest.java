@@ -13,7 +13,7 @@ import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,8 @@ import com.eazepay.backup.Manifest;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
+import com.eazepay.backup.spi.ObjectLock;
 import com.eazepay.backup.test.FaultyStorage;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,8 +147,8 @@ class RekeyTest {
         Map<String, Instant> locks = new ConcurrentHashMap<>();
         StorageTarget locking = new ForwardingStorage(storage) {
             @Override
-            public boolean supportsObjectLock() {
-                return true;
+            public <C> Optional<C> capability(Class<C> type) {
+                return type == ObjectLock.class ? Optional.of(type.cast((ObjectLock) () -> "test lock")) : super.capability(type);
             }
 
             @Override

@@ -24,7 +24,7 @@ import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.spi.StorageTarget;
-import com.eazepay.backup.test.ForwardingStorage;
+import com.eazepay.backup.spi.ForwardingStorage;
 import com.eazepay.backup.test.InMemoryStorage;
 import com.eazepay.backup.test.TestClock;
 import org.junit.jupiter.api.BeforeEach;

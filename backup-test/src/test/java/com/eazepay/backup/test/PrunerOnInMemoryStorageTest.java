@@ -1,5 +1,13 @@
 package com.eazepay.backup.test;
 
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.DeletionGuard;
+import com.eazepay.backup.spi.ForwardingStorage;
+import com.eazepay.backup.spi.StorageTarget;
+import com.eazepay.backup.storage.RetryPolicy;
+import com.eazepay.backup.storage.RetryingStorage;
+import java.util.Optional;
 import com.eazepay.backup.retention.BackupInfo;
 import com.eazepay.backup.retention.RetentionPlan;
 import com.eazepay.backup.retention.RetentionPolicy;
@@ -105,5 +113,49 @@ class PrunerOnInMemoryStorageTest {
         PruneResult second = new Pruner(memory, clock).run("redis", again);
         assertThat(second.unfinishedRemoved()).containsExactly(oldest);
         assertThat(memory.listAll("redis/" + oldest + "/")).isEmpty();
+    }
+
+    /** A storage whose deletion guard refuses the objects of one backup, as GCS does for a held object. */
+    static final class GuardedStorage extends ForwardingStorage implements DeletionGuard {
+        final String heldPrefix;
+
+        GuardedStorage(StorageTarget delegate, String heldPrefix) {
+            super(delegate);
+            this.heldPrefix = heldPrefix;
+        }
+
+        @Override
+        public Optional<String> deletionBlocker(String key) {
+            return key.startsWith(heldPrefix) ? Optional.of("a temporary hold") : Optional.empty();
+        }
+
+        @Override
+        public void delete(String key) {
+            if (key.startsWith(heldPrefix)) {
+                throw new BackupException(CoreErrorCode.STORAGE_FAILED, "cannot delete " + key + ": it is under a temporary hold");
+            }
+            super.delete(key);
+        }
+    }
+
+    @Test
+    void pruneSkipsAndReportsABackupTheDeletionGuardHoldsAndRemovesTheOthers() {
+        List<BackupInfo> history = tenDailyBackups();
+        RetentionPlan plan = RetentionPolicy.builder().keepLast(3).build().plan(history, clock.instant());
+        String heldId = history.get(2).id();
+        // through a retry wrapper: the guard is found through the chain
+        StorageTarget guarded = RetryingStorage.wrap(new GuardedStorage(memory, "redis/" + heldId + "/"), RetryPolicy.none());
+
+        PruneResult dry = new Pruner(guarded, clock).dryRun("redis", plan);
+        assertThat(dry.held()).containsOnlyKeys(heldId);
+        PruneResult result = new Pruner(guarded, clock).run("redis", plan);
+
+        assertThat(result.isComplete()).as("a held backup is not an error").isTrue();
+        assertThat(result.held()).containsOnlyKeys(heldId);
+        assertThat(result.held().get(heldId)).contains("redis/" + heldId + "/").contains("a temporary hold");
+        assertThat(result.backupsRemoved()).hasSize(6).doesNotContain(heldId);
+        assertThat(memory.stat("redis/" + heldId + "/manifest.json")).as("left whole").isPresent();
+        assertThat(memory.stat("redis/" + heldId + "/dump.rdb.zst")).isPresent();
+        assertThat(listedBackups()).hasSize(4).contains(heldId);
     }
 }

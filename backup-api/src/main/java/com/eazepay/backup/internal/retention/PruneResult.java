@@ -21,16 +21,27 @@ import java.util.Map;
  *                          interrupted its deletion; empty when everything was deleted
  * @param temporaryFilesRemoved hidden temporary files of killed uploads removed (would be), relative
  *                              to the repository root; only a {@code FileSystemStorage} has them
+ * @param held              per backup (or unfinished upload) id the storage's deletion guard refused, why
+ *                          (which object is under which hold or retention): left whole, not an error
  */
 public record PruneResult(String source, boolean dryRun, List<String> backupsRemoved, List<String> unfinishedRemoved,
                           long objectsDeleted, long bytesFreed, Map<String, BackupException> errors,
-                          List<String> temporaryFilesRemoved) {
+                          List<String> temporaryFilesRemoved, Map<String, String> held) {
 
     public PruneResult {
+        held = Collections.unmodifiableMap(new LinkedHashMap<>(held));
         backupsRemoved = List.copyOf(backupsRemoved);
         unfinishedRemoved = List.copyOf(unfinishedRemoved);
         errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
         temporaryFilesRemoved = List.copyOf(temporaryFilesRemoved);
+    }
+
+    /** A result without held backups. */
+    public PruneResult(String source, boolean dryRun, List<String> backupsRemoved, List<String> unfinishedRemoved,
+                       long objectsDeleted, long bytesFreed, Map<String, BackupException> errors,
+                       List<String> temporaryFilesRemoved) {
+        this(source, dryRun, backupsRemoved, unfinishedRemoved, objectsDeleted, bytesFreed, errors, temporaryFilesRemoved,
+                Map.of());
     }
 
     /** A result without temporary files. */
@@ -39,7 +50,7 @@ public record PruneResult(String source, boolean dryRun, List<String> backupsRem
         this(source, dryRun, backupsRemoved, unfinishedRemoved, objectsDeleted, bytesFreed, errors, List.of());
     }
 
-    /** Whether every deletion succeeded. */
+    /** Whether every deletion succeeded (held backups are not failures). */
     public boolean isComplete() {
         return errors.isEmpty();
     }

@@ -8,6 +8,7 @@ import com.eazepay.backup.retention.RetentionPlan;
 import com.eazepay.backup.internal.Lease;
 import com.eazepay.backup.internal.RepositoryLayout;
 import com.eazepay.backup.internal.RunningMarker;
+import com.eazepay.backup.spi.DeletionGuard;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
@@ -51,7 +52,13 @@ import java.util.TreeMap;
  * on this host) protects nothing and is deleted once its id has no unfinished objects left. The
  * grace period still protects uploads of library versions that wrote no marker.
  *
- * <p>On a {@link FileSystemStorage}, hidden temporary files ({@code .tmp-*}) under the source that
+ * <p><b>Held objects:</b> if the storage has a {@link DeletionGuard} (GCS holds and retention), it is asked
+ * about every object of a backup or unfinished upload before anything of it is deleted; if any object is
+ * held, nothing of that backup is deleted (it stays whole and restorable) and it is reported in
+ * {@link PruneResult#held()}, never as an error: the prune goes on with the others. A guard that cannot
+ * be asked is reported as an error for that backup, which is then left in place.
+ *
+ * <p>On a {@link FileSystemStorage} (found through wrappers), hidden temporary files ({@code .tmp-*}) under the source that
  * were last written before the grace period (left by killed processes) are deleted too.
  *
  * <p>Failures are never swallowed: each is reported per backup in {@link PruneResult#errors()}
@@ -154,6 +161,8 @@ public final class Pruner {
         List<String> backupsRemoved = new ArrayList<>();
         List<String> unfinishedRemoved = new ArrayList<>();
         Map<String, BackupException> errors = new LinkedHashMap<>();
+        Map<String, String> held = new LinkedHashMap<>();
+        Optional<DeletionGuard> guard = storage.capability(DeletionGuard.class);
         long[] totals = new long[2]; // objects, bytes
 
         List<BackupInfo> oldestFirst = new ArrayList<>(plan.removed());
@@ -173,6 +182,9 @@ public final class Pruner {
             }
             List<ObjectInfo> objects = groups.getOrDefault(b.id(), List.of());
             String manifestKey = prefix + b.id() + "/" + MANIFEST;
+            if (isHeld(source, b.id(), objects, guard, held, errors)) {
+                continue;
+            }
             if (deleteBackup(b.id(), manifestKey, objects, dry, errors, totals)) {
                 backupsRemoved.add(b.id());
             }
@@ -209,6 +221,9 @@ public final class Pruner {
             if (!dry && storage.stat(manifestKey).isPresent()) {
                 continue;
             }
+            if (isHeld(source, id, g.getValue(), guard, held, errors)) {
+                continue;
+            }
             if (deleteObjects(id, g.getValue(), dry, errors, totals)) {
                 unfinishedRemoved.add(id);
                 unfinishedLeft.remove(id);
@@ -232,20 +247,49 @@ public final class Pruner {
             }
         }
 
-        List<String> temporaryFilesRemoved = storage instanceof FileSystemStorage fs
-                ? fs.reclaimTemporaryFiles(prefix, staleBefore, dry) : List.of();
+        List<String> temporaryFilesRemoved = storage.capability(FileSystemStorage.class)
+                .map(fs -> fs.reclaimTemporaryFiles(prefix, staleBefore, dry)).orElse(List.of());
         if (!temporaryFilesRemoved.isEmpty()) {
             LOG.info("prune {}{}: {} temporary files of killed uploads older than {} removed: {}", source,
                     dry ? " (dry run)" : "", temporaryFilesRemoved.size(), staleBefore, temporaryFilesRemoved);
         }
 
         PruneResult result = new PruneResult(source, dry, backupsRemoved, unfinishedRemoved, totals[0], totals[1], errors,
-                temporaryFilesRemoved);
+                temporaryFilesRemoved, held);
         // DEBUG: the engine logs the one INFO line per prune outcome
         LOG.debug("prune {}{} on {}: {} backups and {} unfinished uploads removed, {} objects, {} bytes, {} errors",
                 source, dry ? " (dry run)" : "", storage.describe(), backupsRemoved.size(), unfinishedRemoved.size(),
                 totals[0], totals[1], errors.size());
         return result;
+    }
+
+    /**
+     * Asks the deletion guard about every object of {@code id}; records the first held one in {@code held}
+     * (or a failure to ask in {@code errors}). Returns whether the id must be left in place.
+     */
+    private boolean isHeld(String source, String id, List<ObjectInfo> objects, Optional<DeletionGuard> guard,
+                           Map<String, String> held, Map<String, BackupException> errors) {
+        if (guard.isEmpty()) {
+            return false;
+        }
+        for (ObjectInfo o : objects) {
+            Optional<String> blocker;
+            try {
+                blocker = guard.get().deletionBlocker(o.key());
+            } catch (BackupException e) {
+                LOG.warn("prune {}: asking {} whether {} may be deleted failed ({}): {}; {} left in place", source,
+                        storage.describe(), o.key(), e.errorCode().name(), e.getMessage(), id);
+                errors.put(id, e);
+                return true;
+            }
+            if (blocker.isPresent()) {
+                String reason = o.key() + " is under " + blocker.get();
+                LOG.info("prune {}: {} is held and left whole: {}", source, id, reason);
+                held.put(id, reason);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Manifest first, then data. Returns whether the backup is no longer listed. */

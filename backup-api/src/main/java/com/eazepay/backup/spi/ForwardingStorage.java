@@ -1,27 +1,29 @@
-package com.eazepay.backup.test;
-
-import com.eazepay.backup.spi.ByteRange;
-import com.eazepay.backup.spi.ListVisitor;
-import com.eazepay.backup.spi.ObjectInfo;
-import com.eazepay.backup.spi.PutOptions;
-import com.eazepay.backup.spi.StorageTarget;
+package com.eazepay.backup.spi;
 
 import java.io.InputStream;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A {@link StorageTarget} that forwards every call to another: extend it and override only what a
- * test changes (record puts, refuse deletes, act when a stream is read). Closing it closes the delegate.
+ * A {@link StorageTarget} that forwards every call to another (Okio's {@code ForwardingSink}): every wrapper
+ * (retry, fault injection, metrics, test doubles) extends it and overrides only what it changes, so what it
+ * does not change, capabilities included, passes through untouched.
  *
  * <pre>{@code
- * StorageTarget recording = new ForwardingStorage(InMemoryStorage.create()) {
+ * StorageTarget recording = new ForwardingStorage(storage) {
  *     @Override public void put(String key, InputStream data, PutOptions options) {
  *         puts.add(key);
  *         super.put(key, data, options);
  *     }
  * };
  * }</pre>
+ *
+ * <p><b>Capabilities:</b> {@link #capability(Class)} answers with this wrapper if it implements the type,
+ * else with the delegate's answer. Calls on a capability found in the delegate bypass this wrapper; a wrapper
+ * that must see them (as {@code RetryingStorage} retries them) overrides {@link #capability(Class)}.
+ *
+ * <p>Thread-safe if the delegate is and the subclass adds no unsynchronized state. Closing it closes the
+ * delegate.
  */
 public abstract class ForwardingStorage implements StorageTarget {
 
@@ -30,6 +32,11 @@ public abstract class ForwardingStorage implements StorageTarget {
 
     protected ForwardingStorage(StorageTarget delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The storage this one forwards to (which may be a wrapper itself). */
+    public final StorageTarget unwrap() {
+        return delegate;
     }
 
     @Override
@@ -72,14 +79,10 @@ public abstract class ForwardingStorage implements StorageTarget {
         delegate.delete(key);
     }
 
+    /** This wrapper if it implements {@code type}, else the delegate's capability. */
     @Override
-    public boolean supportsObjectLock() {
-        return delegate.supportsObjectLock();
-    }
-
-    @Override
-    public boolean legalHold(String key, boolean hold) {
-        return delegate.legalHold(key, hold);
+    public <C> Optional<C> capability(Class<C> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.capability(type);
     }
 
     @Override
