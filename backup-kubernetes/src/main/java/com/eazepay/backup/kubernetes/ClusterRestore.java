@@ -58,7 +58,7 @@ final class ClusterRestore {
             if (live == null) {
                 action = Action.CREATE;
                 plan.created().add(what);
-            } else if (ObjectYaml.comparable(live).equals(ObjectYaml.comparable(desired))) {
+            } else if (ObjectYaml.comparable(live, desired).equals(ObjectYaml.comparable(desired, desired))) {
                 action = Action.UNCHANGED;
                 plan.unchanged().add(what);
             } else if (isImmutable(live)) {
@@ -110,6 +110,10 @@ final class ClusterRestore {
                     }
                     GenericKubernetesResource copy = ObjectYaml.SERIALIZATION.clone(s.desired());
                     copy.getMetadata().setResourceVersion(s.live().getMetadata().getResourceVersion());
+                    if (copy.getMetadata().getOwnerReferences() == null || copy.getMetadata().getOwnerReferences().isEmpty()) {
+                        // the backup dropped them (uids differ across clusters): keep the live object's owners
+                        copy.getMetadata().setOwnerReferences(s.live().getMetadata().getOwnerReferences());
+                    }
                     return op(s.spec(), copy).update();
                 });
                 case RECREATE -> call("recreating immutable " + what, () -> {

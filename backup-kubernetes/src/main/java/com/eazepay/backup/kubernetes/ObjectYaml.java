@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -138,11 +139,16 @@ final class ObjectYaml {
         return n;
     }
 
-    /** The object as a plain map (for equality without server-assigned fields). */
+    /**
+     * The object as a plain map, for equality without server-assigned fields. ownerReferences count
+     * only when {@code desired} (the backup's version) has them: a backup taken without them does
+     * not make a live object with owners "changed".
+     */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> comparable(GenericKubernetesResource r) {
+    static Map<String, Object> comparable(GenericKubernetesResource r, GenericKubernetesResource desired) {
         GenericKubernetesResource copy = SERIALIZATION.clone(r);
-        strip(copy, true);
+        List<?> owners = desired.getMetadata().getOwnerReferences();
+        strip(copy, owners != null && !owners.isEmpty());
         Map<String, Object> m = SERIALIZATION.convertValue(copy, Map.class);
         return m;
     }
