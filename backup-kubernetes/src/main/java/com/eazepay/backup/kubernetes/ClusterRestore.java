@@ -52,7 +52,7 @@ final class ClusterRestore {
             if (spec.namespaced()) {
                 namespaces.add(desired.getMetadata().getNamespace());
             }
-            GenericKubernetesResource live = call("reading " + ObjectYaml.describe(desired), () -> op(spec, desired).get());
+            GenericKubernetesResource live = live(spec, desired.getMetadata().getNamespace()).get(desired.getMetadata().getName());
             Action action;
             String what = ObjectYaml.describe(desired);
             if (live == null) {
@@ -102,8 +102,8 @@ final class ClusterRestore {
         for (Step s : steps) {
             String what = ObjectYaml.describe(s.desired());
             switch (s.action()) {
-                case CREATE -> call("creating " + what, () -> target.usesServerSideApply() ? apply(s) : op(s.spec(), s.desired())
-                        .create());
+                // created with a POST in both modes (a server-side apply of an absent object creates it too)
+                case CREATE -> call("creating " + what, () -> op(s.spec(), s.desired()).create());
                 case REPLACE -> call("replacing " + what, () -> {
                     if (target.usesServerSideApply()) {
                         return apply(s);
@@ -127,6 +127,31 @@ final class ClusterRestore {
         LOG.info("kubernetes restore into {}: {} created, {} changed ({} recreated), {} unchanged", target.describe(),
                 plan.created().size(), plan.changed().size(), plan.recreated().size(), plan.unchanged().size());
         return plan;
+    }
+
+    private final Map<String, Map<String, GenericKubernetesResource>> liveCache = new java.util.HashMap<>();
+
+    /** The live objects of one kind in one namespace, by name: one paged LIST instead of a GET per object. */
+    private Map<String, GenericKubernetesResource> live(KindSpec spec, String namespace) {
+        return liveCache.computeIfAbsent(spec.apiVersion() + "/" + spec.kind() + "/" + namespace, k -> {
+            Map<String, GenericKubernetesResource> byName = new java.util.HashMap<>();
+            MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> op =
+                    client.genericKubernetesResources(spec.context());
+            String cont = null;
+            do {
+                var options = new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(KubernetesSource.PAGE_SIZE)
+                        .withContinue(cont).build();
+                GenericKubernetesResourceList page = call("listing " + spec.plural() + (namespace == null ? "" : " in " + namespace),
+                        () -> spec.namespaced() ? op.inNamespace(namespace).list(options) : op.list(options));
+                for (GenericKubernetesResource r : page.getItems()) {
+                    r.setApiVersion(spec.apiVersion());
+                    r.setKind(spec.kind());
+                    byName.put(r.getMetadata().getName(), r);
+                }
+                cont = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (cont != null && !cont.isEmpty());
+            return byName;
+        });
     }
 
     private GenericKubernetesResource apply(Step s) {

@@ -95,7 +95,7 @@ public final class KubernetesTarget implements RestoreTarget {
 
     /**
      * Writes changed objects with server-side apply (field manager {@value #FIELD_MANAGER}, forcing
-     * conflicts) instead of a replace; created objects are applied too. Implies {@link #replaceExisting()}.
+     * conflicts) instead of a replace (absent objects are created with a POST). Implies {@link #replaceExisting()}.
      */
     public KubernetesTarget serverSideApply() {
         return new KubernetesTarget(directory, client, namespaceMap, true, recreateImmutable, true, dryRun, createNamespaces);

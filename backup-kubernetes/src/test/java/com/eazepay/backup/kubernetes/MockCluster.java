@@ -8,7 +8,13 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -35,10 +41,30 @@ final class MockCluster implements AutoCloseable {
     final KubernetesClient client;
 
     MockCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of(WIDGETS)), false);
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations, List.of(WIDGETS)), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
+    }
+
+    /**
+     * Serves the discovery documents kubectl reads before it applies anything ({@code /api},
+     * {@code /api/v1} with configmaps, secrets and namespaces); the CRUD mock does not serve them.
+     */
+    void serveCoreDiscoveryForKubectl() {
+        var versions = new APIVersionsBuilder().withVersions("v1").build();
+        var core = new APIResourceListBuilder().withGroupVersion("v1").withResources(
+                new APIResourceBuilder().withName("configmaps").withKind("ConfigMap").withNamespaced(true)
+                        .withVerbs("create", "delete", "get", "list", "patch", "update").build(),
+                new APIResourceBuilder().withName("secrets").withKind("Secret").withNamespaced(true)
+                        .withVerbs("create", "delete", "get", "list", "patch", "update").build(),
+                new APIResourceBuilder().withName("namespaces").withKind("Namespace").withNamespaced(false)
+                        .withVerbs("create", "delete", "get", "list", "patch", "update").build()).build();
+        for (String q : List.of("", "?timeout=32s")) {
+            server.expect().get().withPath("/api" + q).andReturn(200, versions).always();
+            server.expect().get().withPath("/api/v1" + q).andReturn(200, core).always();
+        }
     }
 
     @Override
