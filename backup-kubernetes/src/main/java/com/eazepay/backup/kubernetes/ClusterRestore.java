@@ -193,12 +193,20 @@ final class ClusterRestore {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, what + " was refused (HTTP " + code
                         + "): a restore needs get, list, create, update/patch (and delete for recreateImmutable()) on the kinds", e);
             }
-            if (code == 0 || code >= 500) {
+            if (code <= 0 || code >= 500) { // <= 0: no HTTP answer at all
                 throw new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, what + " failed: the API server could not be "
-                        + "reached or failed (" + e.getMessage() + ")", e);
+                        + "reached or failed (" + rootCause(e) + ")", e);
             }
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, what + " failed (HTTP " + code + "): "
                     + Objects.toString(e.getMessage(), ""), e);
         }
+    }
+
+    static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

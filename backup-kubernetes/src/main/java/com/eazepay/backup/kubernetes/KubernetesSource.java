@@ -226,9 +226,9 @@ public final class KubernetesSource implements BackupSource {
             return new BackupException(CoreErrorCode.SOURCE_FAILED, "kubernetes source '" + name + "': " + what
                     + " was refused (HTTP " + code + "): grant get/list on it to the service account or kubeconfig user", e);
         }
-        if (code == 0 || code >= 500) {
+        if (code <= 0 || code >= 500) { // <= 0: no HTTP answer at all
             return new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, "kubernetes source '" + name + "': " + what
-                    + " failed: the API server could not be reached or failed (" + e.getMessage() + ")", e);
+                    + " failed: the API server could not be reached or failed (" + rootCause(e) + ")", e);
         }
         return new BackupException(CoreErrorCode.SOURCE_FAILED, "kubernetes source '" + name + "': " + what + " failed (HTTP "
                 + code + "): " + e.getMessage(), e);
@@ -462,5 +462,13 @@ public final class KubernetesSource implements BackupSource {
         public KubernetesSource build() {
             return new KubernetesSource(this);
         }
+    }
+
+    static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }

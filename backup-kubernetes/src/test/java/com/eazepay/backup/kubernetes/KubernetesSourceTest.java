@@ -156,6 +156,7 @@ class KubernetesSourceTest {
         Path raw = dir.resolve("raw");
         source().backup(com.eazepay.backup.test.DirectoryBackupContext.in(raw));
         String yaml = Files.readString(raw.resolve("objects.yaml"), StandardCharsets.UTF_8);
+        assertThat(yaml).contains("\n  namespace: \"payments\"\n"); // what the README's sed remap relies on
         assertThat(yaml).startsWith("---\n").doesNotContain("uid:", "resourceVersion", "creationTimestamp", "managedFields",
                 "generation", "selfLink", "status:", ObjectYaml.LAST_APPLIED, "ownerReferences", "not-selected");
         List<String> order = new ArrayList<>();
@@ -373,5 +374,40 @@ class KubernetesSourceTest {
         assertThatThrownBy(() -> KubernetesSource.builder("k8s").kinds("Widget"))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("example.com/v1/Widget");
+    }
+
+    @Test
+    void aRefusedListFailsTheBackupNamingTheRbacVerbsAndNothingIsCommitted() {
+        cluster.server.expect().get().withPath("/api/v1/namespaces/ledger/secrets?limit=500")
+                .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403}")
+                .always();
+        try (BackupEngine engine = engine(source())) {
+            assertThatThrownBy(() -> engine.backup("k8s").run())
+                    .isInstanceOfSatisfying(BackupException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+                        assertThat(e.isRetryable()).isFalse();
+                    })
+                    .hasMessageContaining("listing secrets in namespace ledger was refused (HTTP 403)")
+                    .hasMessageContaining("get/list");
+            assertThat(engine.list("k8s")).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnreachableApiServerFailsTheBackupAsRetryableSourceUnavailable() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + port).withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).build();
+        try (BackupEngine engine = engine(KubernetesSource.builder("k8s").config(config).namespaces("payments").build())) {
+            assertThatThrownBy(() -> engine.backup("k8s").run())
+                    .isInstanceOfSatisfying(BackupException.class, e -> {
+                        assertThat(e.errorCode()).as(e.getMessage()).isEqualTo(CoreErrorCode.SOURCE_UNAVAILABLE);
+                        assertThat(e.isRetryable()).isTrue();
+                    })
+                    .hasMessageContaining("could not be reached");
+        }
     }
 }

@@ -115,12 +115,15 @@ class StandardToolsTest {
             }
             second.serveCoreDiscoveryForKubectl();
             Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
-            Run run = sh(dir, "age -d -i key.txt '" + stored + "' | zstd -d | KUBECONFIG=kubeconfig kubectl --server="
-                    + second.client.getMasterUrl() + " --validate=false apply -f -");
+            // the README's command, with its namespace remap (sed), against the second server
+            Run run = sh(dir, "age -d -i key.txt '" + stored + "' | zstd -d"
+                    + " | sed -E 's/^  namespace: \"?payments\"?$/  namespace: payments-restore/'"
+                    + " | KUBECONFIG=kubeconfig kubectl --server=" + second.client.getMasterUrl() + " --validate=false apply -f -");
             assertThat(run.exit()).as(run.stderr()).isZero();
             assertThat(new String(run.stdout(), StandardCharsets.UTF_8)).contains("configmap/app created", "secret/db-credentials created");
             List<Map<String, Object>> got = new ArrayList<>();
-            for (String ns : List.of("payments", "ledger")) {
+            assertThat(second.client.configMaps().inNamespace("payments").list().getItems()).isEmpty();
+            for (String ns : List.of("payments-restore", "ledger")) {
                 got.add(KubernetesSourceTest.essence(second.client.configMaps().inNamespace(ns).withName("app").get()));
                 got.add(KubernetesSourceTest.essence(second.client.secrets().inNamespace(ns).withName("db-credentials").get()));
             }
