@@ -394,20 +394,28 @@ class KubernetesSourceTest {
     }
 
     @Test
-    void anUnreachableApiServerFailsTheBackupAsRetryableSourceUnavailable() throws Exception {
+    void anUnreachableApiServerFailsTheBackupAsRetryableSourceUnavailableWithoutCredentialsInMessages() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
         io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("http://127.0.0.1:" + port).withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).build();
-        try (BackupEngine engine = engine(KubernetesSource.builder("k8s").config(config).namespaces("payments").build())) {
+                .withMasterUrl("http://127.0.0.1:" + port).withRequestRetryBackoffLimit(0).withConnectionTimeout(2000)
+                .withOauthToken("tok-SECRET-4711").withUsername("admin").withPassword("pw-SECRET-0815").build();
+        KubernetesSource source = KubernetesSource.builder("k8s").config(config).namespaces("payments").build();
+        assertThat(source.toString()).doesNotContain("SECRET", "admin");
+        try (BackupEngine engine = engine(source)) {
             assertThatThrownBy(() -> engine.backup("k8s").run())
                     .isInstanceOfSatisfying(BackupException.class, e -> {
                         assertThat(e.errorCode()).as(e.getMessage()).isEqualTo(CoreErrorCode.SOURCE_UNAVAILABLE);
                         assertThat(e.isRetryable()).isTrue();
                     })
-                    .hasMessageContaining("could not be reached");
+                    .hasMessageContaining("could not be reached")
+                    .satisfies(e -> {
+                        for (Throwable t = e; t != null; t = t.getCause()) {
+                            assertThat(String.valueOf(t.getMessage())).doesNotContain("SECRET");
+                        }
+                    });
         }
     }
 }
