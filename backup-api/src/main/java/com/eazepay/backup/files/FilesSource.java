@@ -39,6 +39,12 @@ import java.util.stream.Stream;
  * {@code *.jks}, {@code id_rsa*}, or a {@code .pem} holding {@code PRIVATE KEY}): such data is
  * then never stored unencrypted unless the engine explicitly allows it.
  *
+ * <p>Presets: {@link #envFiles(String, Path...)} (always sensitive) and {@link #certificates(String, Path)}
+ * (certificate subjects, issuers, SANs, serials and validity recorded in the manifest fact
+ * {@code certificates}; expiring ones logged at WARN and raised as
+ * {@link com.eazepay.backup.BackupEvent.CertificateExpiring} to the builder's listeners; private keys
+ * found by content make the source sensitive).
+ *
  * <p>Restore with standard tools: {@code age -d -i key.txt files.tar.zst.age | zstd -d | tar -x -C /target}.
  */
 public final class FilesSource implements BackupSource {
