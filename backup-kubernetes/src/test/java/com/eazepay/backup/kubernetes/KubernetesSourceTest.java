@@ -418,4 +418,22 @@ class KubernetesSourceTest {
                     });
         }
     }
+
+    @Test
+    void aRestoreHostNeedsOnlyTheSourceNameTheKeyAndATarget() {
+        try (BackupEngine engine = engine(source())) {
+            engine.backup("k8s").run();
+        }
+        // a disaster-recovery host: no access to the backed-up cluster (building the source connects to nothing)
+        try (BackupEngine restoring = Backup.engine().repository(FileSystemStorage.at(dir.resolve("repo")))
+                .encryption(AgeEncryption.decryptOnly().withIdentities(keys.identity()))
+                .source(KubernetesSource.builder("k8s").build()).clock(clock).build();
+             MockCluster fresh = new MockCluster()) {
+            RestoreResult r = restoring.restore("k8s").latest().into(KubernetesTarget.cluster(fresh.client)).run();
+            assertThat(r.checksPassed()).isTrue();
+            for (String ns : List.of("payments", "ledger")) {
+                assertThat(essences(fresh.client, ns)).containsExactlyInAnyOrderElementsOf(originals(ns));
+            }
+        }
+    }
 }
