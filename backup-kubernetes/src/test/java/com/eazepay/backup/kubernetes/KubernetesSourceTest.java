@@ -436,4 +436,24 @@ class KubernetesSourceTest {
             }
         }
     }
+
+    /** The CRUD mock ignores {@code limit}; scripted pages show that continue tokens are followed. */
+    @Test
+    void listPagesAreFollowedThroughContinueTokens() throws IOException {
+        String page1 = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMapList\",\"metadata\":{\"continue\":\"tok-2\"},\"items\":["
+                + "{\"metadata\":{\"name\":\"a\",\"namespace\":\"paged\",\"resourceVersion\":\"7\"},\"data\":{\"k\":\"1\"}}]}";
+        String page2 = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMapList\",\"metadata\":{},\"items\":["
+                + "{\"metadata\":{\"name\":\"b\",\"namespace\":\"paged\"},\"data\":{\"k\":\"2\"}}]}";
+        cluster.server.expect().get().withPath("/api/v1/namespaces/paged/configmaps?limit=500").andReturn(200, page1).once();
+        cluster.server.expect().get().withPath("/api/v1/namespaces/paged/configmaps?continue=tok-2&limit=500").andReturn(200, page2).once();
+        cluster.server.expect().get().withPath("/api/v1/namespaces/paged/configmaps?limit=500&continue=tok-2").andReturn(200, page2).once();
+        Path raw = dir.resolve("paged");
+        Map<String, Object> facts = new LinkedHashMap<>();
+        KubernetesSource.builder("k8s").client(cluster.client).namespaces("paged").kinds("ConfigMap").build()
+                .backup(com.eazepay.backup.test.DirectoryBackupContext.in(raw).onFact(facts::put));
+        List<String> names = new ArrayList<>();
+        ObjectYaml.read(Files.newInputStream(raw.resolve("objects.yaml")), o -> names.add(ObjectYaml.describe(o)));
+        assertThat(names).containsExactly("ConfigMap paged/a", "ConfigMap paged/b");
+        assertThat(facts).containsEntry("objectCount", 2L);
+    }
 }
