@@ -456,4 +456,26 @@ class KubernetesSourceTest {
         assertThat(names).containsExactly("ConfigMap paged/a", "ConfigMap paged/b");
         assertThat(facts).containsEntry("objectCount", 2L);
     }
+
+    /** A kind given as apiVersion/Kind is resolved through API discovery (scripted: the CRUD mock serves none). */
+    @Test
+    void aKindGivenByApiVersionAndNameIsResolvedByDiscovery() {
+        cluster.server.expect().get().withPath("/apis/example.com/v1").andReturn(200, new io.fabric8.kubernetes.api.model.APIResourceListBuilder()
+                .withGroupVersion("example.com/v1").withResources(
+                        new io.fabric8.kubernetes.api.model.APIResourceBuilder().withName("widgets/status").withKind("Widget")
+                                .withNamespaced(true).build(),
+                        new io.fabric8.kubernetes.api.model.APIResourceBuilder().withName("widgets").withKind("Widget")
+                                .withNamespaced(true).build()).build()).always();
+        cluster.widget("payments", "blue-widget");
+        try (BackupEngine engine = engine(KubernetesSource.builder("k8s").client(cluster.client).kinds("example.com/v1/Widget").build())) {
+            Manifest m = engine.backup("k8s").run().manifest();
+            assertThat(m.facts().get("objects")).isEqualTo(Map.of("Widget", Map.of("payments", 1L)));
+            assertThat(m.facts().get("resources")).isEqualTo(List.of(Map.of("apiVersion", "example.com/v1", "kind", "Widget",
+                    "plural", "widgets", "namespaced", true)));
+        }
+        try (BackupEngine engine = engine(KubernetesSource.builder("k8s").client(cluster.client).kinds("example.com/v1/Gadget").build())) {
+            assertThatThrownBy(() -> engine.backup("k8s").run()).isInstanceOfSatisfying(BackupException.class,
+                    e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED)).hasMessageContaining("no kind Gadget in example.com/v1");
+        }
+    }
 }
