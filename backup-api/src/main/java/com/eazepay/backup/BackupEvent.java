@@ -57,4 +57,17 @@ public sealed interface BackupEvent {
      */
     record Pruned(String source, String target, int removed, long bytesFreed, Instant at) implements BackupEvent {
     }
+
+    /**
+     * A certificate backed up by a files source expires within the source's warning window (or has
+     * expired already). Raised once per certificate per backup; the backup itself succeeds.
+     *
+     * @param file     the certificate's path inside the backup (e.g. {@code tls/server.pem})
+     * @param subject  the certificate's subject DN
+     * @param serial   the serial number in hex
+     * @param notAfter when it expires
+     */
+    record CertificateExpiring(String source, String file, String subject, String serial, Instant notAfter,
+                               Instant at) implements BackupEvent {
+    }
 }

@@ -40,6 +40,12 @@ import java.util.stream.Stream;
  * {@code *.jks}, {@code id_rsa*}, or a {@code .pem} holding {@code PRIVATE KEY}): such data is
  * then never stored unencrypted unless the engine explicitly allows it.
  *
+ * <p>Presets: {@link #envFiles(String, Path...)} (always sensitive) and {@link #certificates(String, Path)}
+ * (certificate subjects, issuers, SANs, serials and validity recorded in the manifest fact
+ * {@code certificates}; expiring ones logged at WARN and raised as
+ * {@link com.eazepay.backup.BackupEvent.CertificateExpiring} to the builder's listeners; private keys
+ * found by content make the source sensitive).
+ *
  * <p>Restore with standard tools: {@code age -d -i key.txt files.tar.zst.age | zstd -d | tar -x -C /target}.
  */
 public final class FilesSource implements BackupSource {
@@ -50,16 +56,58 @@ public final class FilesSource implements BackupSource {
     private final String name;
     private final List<Path> paths;
     private final boolean markedSensitive;
+    private final boolean inspectCertificates;
+    private final java.time.Duration expiryWarning;
+    private final List<com.eazepay.backup.BackupListener> listeners;
+
+    /** Default warning window of {@link #certificates(String, Path)}: 30 days. */
+    public static final java.time.Duration DEFAULT_EXPIRY_WARNING = java.time.Duration.ofDays(30);
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FilesSource.class);
 
     private FilesSource(Builder b) {
         this.name = b.name;
         this.paths = List.copyOf(b.paths);
         this.markedSensitive = b.sensitive;
+        this.inspectCertificates = b.inspectCertificates;
+        this.expiryWarning = b.expiryWarning;
+        this.listeners = List.copyOf(b.listeners);
     }
 
     /** Starts a files source named {@code name}. */
     public static Builder builder(String name) {
         return new Builder(name);
+    }
+
+    /**
+     * Environment files ({@code .env}, {@code app.env}, or any name): always {@linkplain #sensitive()
+     * sensitive}, so they are never stored unencrypted unless the engine explicitly allows it.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} if no path is given or two share a file name
+     */
+    public static FilesSource envFiles(String name, Path... paths) {
+        Builder b = builder(name).sensitive();
+        for (Path p : paths) {
+            b.file(p);
+        }
+        return b.build();
+    }
+
+    /**
+     * A directory of TLS certificates (and possibly their keys), with each certificate's subject,
+     * issuer, subject alternative names, serial and validity recorded in the manifest (fact
+     * {@code certificates}); PEM (several per file: chains) and DER. A certificate that expires
+     * within 30 days is logged at WARN and raised as a {@link com.eazepay.backup.BackupEvent.CertificateExpiring}
+     * to listeners given to the builder; private keys make the source sensitive. For another
+     * window or listeners: {@code builder(name).directory(dir).inspectCertificates().expiryWarning(..).listener(..)}.
+     */
+    public static FilesSource certificates(String name, Path directory) {
+        return builder(name).directory(directory).inspectCertificates().build();
+    }
+
+    /** Whether certificates are inspected and recorded in the manifest. */
+    public boolean inspectsCertificates() {
+        return inspectCertificates;
     }
 
     @Override
@@ -79,7 +127,17 @@ public final class FilesSource implements BackupSource {
 
     @Override
     public boolean sensitive() {
-        return markedSensitive || paths.stream().anyMatch(FilesSource::containsSensitiveFiles);
+        return markedSensitive || paths.stream().anyMatch(FilesSource::containsSensitiveFiles)
+                || (inspectCertificates && containsPrivateKeys());
+    }
+
+    private boolean containsPrivateKeys() {
+        try {
+            return !com.eazepay.backup.internal.files.CertificateInspector.inspect(
+                    paths.stream().filter(p -> Files.exists(p)).toList()).privateKeyFiles().isEmpty();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return true; // cannot tell: err on the side of encryption
+        }
     }
 
     private static boolean containsSensitiveFiles(Path root) {
@@ -132,6 +190,54 @@ public final class FilesSource implements BackupSource {
         context.fact("symlinks", stats.symlinks());
         context.fact("bytes", stats.bytes());
         context.fact("paths", paths.stream().map(Path::toString).toList());
+        if (inspectCertificates) {
+            recordCertificates(context);
+        }
+    }
+
+    private void recordCertificates(BackupContext context) {
+        com.eazepay.backup.internal.files.CertificateInspector.Result found;
+        try {
+            found = com.eazepay.backup.internal.files.CertificateInspector.inspect(paths);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "files source '" + name + "': reading certificates failed: "
+                    + e.getMessage(), e);
+        }
+        java.time.Instant now = context.clock().instant();
+        java.time.Instant warnBefore = now.plus(expiryWarning);
+        List<Map<String, Object>> certs = new ArrayList<>();
+        int expiring = 0;
+        for (var c : found.certificates()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", c.file());
+            m.put("position", c.position());
+            m.put("subject", c.subject());
+            m.put("issuer", c.issuer());
+            m.put("subjectAlternativeNames", c.subjectAlternativeNames());
+            m.put("serial", c.serial());
+            m.put("notBefore", c.notBefore().toString());
+            m.put("notAfter", c.notAfter().toString());
+            certs.add(m);
+            if (c.notAfter().isBefore(warnBefore)) {
+                expiring++;
+                LOG.warn("files source '{}': certificate {} ({}, serial {}) {} at {}", name, c.file(), c.subject(), c.serial(),
+                        c.notAfter().isBefore(now) ? "expired" : "expires", c.notAfter());
+                var event = new com.eazepay.backup.BackupEvent.CertificateExpiring(name, c.file(), c.subject(), c.serial(),
+                        c.notAfter(), now);
+                for (var l : listeners) {
+                    try {
+                        l.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("files source '{}': listener {} failed on {}", name, l, event.getClass().getSimpleName(), e);
+                    }
+                }
+            }
+        }
+        context.fact("certificates", certs);
+        context.fact("certificateCount", certs.size());
+        context.fact("certificatesExpiringSoon", expiring);
+        context.fact("certificateExpiryWarningDays", expiryWarning.toDays());
+        context.fact("privateKeyFiles", found.privateKeyFiles());
     }
 
     @Override
@@ -171,6 +277,9 @@ public final class FilesSource implements BackupSource {
         private final String name;
         private final List<Path> paths = new ArrayList<>();
         private boolean sensitive;
+        private boolean inspectCertificates;
+        private java.time.Duration expiryWarning = DEFAULT_EXPIRY_WARNING;
+        private final List<com.eazepay.backup.BackupListener> listeners = new ArrayList<>();
 
         private Builder(String name) {
             this.name = SourceNames.requireValid(name);
@@ -191,6 +300,34 @@ public final class FilesSource implements BackupSource {
         /** Marks the source sensitive even if no file looks like a secret. Default: detected from file names. */
         public Builder sensitive() {
             this.sensitive = true;
+            return this;
+        }
+
+        /**
+         * Records every certificate found (PEM, chains, DER) in the manifest, warns about those
+         * expiring soon, and treats private keys (PEM or DER PKCS#8, any file name) as sensitive.
+         */
+        public Builder inspectCertificates() {
+            this.inspectCertificates = true;
+            return this;
+        }
+
+        /** Warning window for {@link #inspectCertificates()} (default 30 days); {@code Duration.ZERO} warns only about expired ones. */
+        public Builder expiryWarning(java.time.Duration window) {
+            if (window == null || window.isNegative()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "files source '" + name
+                        + "': the expiry warning window must be zero or positive, not " + window);
+            }
+            this.expiryWarning = window;
+            return this;
+        }
+
+        /**
+         * Receives {@link com.eazepay.backup.BackupEvent.CertificateExpiring} events raised while backing up
+         * (a listener that throws is logged and ignored).
+         */
+        public Builder listener(com.eazepay.backup.BackupListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
