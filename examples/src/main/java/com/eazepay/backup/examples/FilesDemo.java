@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.stream.Stream;
@@ -70,8 +71,11 @@ public final class FilesDemo {
             out.println("  restored into    " + restored.location());
             out.println("  " + (same && restored.checksPassed() ? "restore verified: every file, mode and mtime matches"
                     : "RESTORE MISMATCH"));
+            Path byHand = work.resolve("demo-restore-by-hand/" + backup.id());
             out.println("  without this library:");
-            out.println("    age -d -i " + identityFile + " " + object + " | zstd -d | tar -x -C /tmp/restore");
+            out.println("    mkdir -p " + byHand);
+            out.println("    age -d -i " + identityFile + " " + object + " | zstd -d | tar -x -C " + byHand);
+            out.println("    diff -r " + config + " " + byHand.resolve(config.getFileName()));
             return same && verified.passed() && restored.checksPassed();
         }
     }
@@ -81,6 +85,9 @@ public final class FilesDemo {
         Files.writeString(config.resolve("application.yml"), "server:\n  port: 8443\npayments:\n  currency: EUR\n  daily-limit: 10000\n");
         Files.writeString(config.resolve("payments.env"), "DB_HOST=db.internal\nDB_PASSWORD=demo-only-not-a-secret\n");
         Files.writeString(config.resolve("tls/server.key"), "-----BEGIN PRIVATE KEY-----\nZGVtbw==\n-----END PRIVATE KEY-----\n");
+        // secrets as they are kept on a real host: owner-only (the backup keeps and restores the modes)
+        Files.setPosixFilePermissions(config.resolve("payments.env"), PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(config.resolve("tls/server.key"), PosixFilePermissions.fromString("rw-------"));
         Files.writeString(config.resolve("tls/server.crt"), "-----BEGIN CERTIFICATE-----\nZGVtbw==\n-----END CERTIFICATE-----\n");
     }
 

@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -30,6 +32,31 @@ class ExamplesTest {
         try (Stream<Path> s = Files.walk(work.resolve("demo-repository"))) {
             assertThat(s.map(Path::toString)).anyMatch(p -> p.endsWith("files.tar.zst.age")).anyMatch(p -> p.endsWith("manifest.json"));
         }
+    }
+
+    @Test
+    void filesDemoPrintsStandardToolsCommandsThatRestoreAsPrintedWithOwnerOnlySecrets() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        assertThat(FilesDemo.run(work, new PrintStream(buf, true, StandardCharsets.UTF_8))).isTrue();
+        String out = buf.toString(StandardCharsets.UTF_8);
+        Path key = work.resolve("demo-config/payments/tls/server.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+
+        // the lines after "without this library:", pasted into a shell exactly as printed (needs age and zstd)
+        List<String> lines = out.lines().dropWhile(l -> !l.contains("without this library:")).skip(1).map(String::strip).toList();
+        assertThat(lines).hasSize(3);
+        Process shell = new ProcessBuilder("bash", "-euo", "pipefail", "-c", String.join("\n", lines))
+                .directory(work.toFile()).redirectErrorStream(true).start();
+        String shellOut = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(shell.waitFor()).as(String.join("\n", lines) + "\n" + shellOut).isZero();
+
+        Path byHand;
+        try (Stream<Path> s = Files.list(work.resolve("demo-restore-by-hand"))) {
+            byHand = s.findFirst().orElseThrow().resolve("payments");
+        }
+        assertThat(FilesDemo.sameTree(work.resolve("demo-config/payments"), byHand)).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(byHand.resolve("tls/server.key"))))
+                .isEqualTo("rw-------");
     }
 
     @Test

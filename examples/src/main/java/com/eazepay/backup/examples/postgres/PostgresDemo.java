@@ -24,8 +24,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +36,10 @@ import java.util.stream.Stream;
  * dumping), loads a small payments schema, backs it up with zstd + age into {@code ./demo-repository}
  * (identity in {@code ./demo-identity.txt}, reused when present), verifies the backup, restores it into a new
  * database with checks, compares row counts and prints how to restore it with standard tools.
+ *
+ * <p>The server keeps running after the demo ends (data in {@code ./demo-postgres/data}, log in
+ * {@code ./demo-postgres/server.log}) so that the printed standard-tools commands work as printed; the
+ * next run stops it, and the summary prints the command that stops it.
  */
 public final class PostgresDemo {
 
@@ -52,7 +59,20 @@ public final class PostgresDemo {
             AgeKeys.writeIdentityFile(identityFile, identity, Clock.systemUTC());
         }
 
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+        Path serverDir = Path.of("demo-postgres").toAbsolutePath();
+        stopPreviousServer(serverDir);
+        Files.createDirectories(serverDir);
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(serverDir.resolve("data"))
+                .setCleanDataDirectory(true)
+                // left running on purpose for the standard-tools restore below; its output goes to a file,
+                // not to this terminal
+                .setRegisterShutdownHook(false)
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(serverDir.resolve("server.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(serverDir.resolve("server.log").toFile()))
+                .start();
+        long serverPid = Long.parseLong(Files.readAllLines(serverDir.resolve("data/postmaster.pid")).get(0).trim());
+        {
             String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/payments";
             load(pg);
             PostgresSource source = PostgresSource.builder().name("postgres").jdbcUrl(url).user("postgres").build();
@@ -94,13 +114,38 @@ public final class PostgresDemo {
                 try (Stream<Path> files = Files.walk(repository.resolve("postgres").resolve(backup.id()))) {
                     stored = files.filter(p -> p.getFileName().toString().startsWith("db.pgdump")).findFirst().orElseThrow();
                 }
+                String byHand = "payments_by_hand";
+                String conn = "-h 127.0.0.1 -p " + pg.getPort() + " -U postgres";
                 System.out.println();
-                System.out.println("Restore with standard tools only (while the demo server runs, or into any server):");
-                System.out.println("  createdb -h 127.0.0.1 -p <port> -U postgres " + restoredDb + "_by_hand");
-                System.out.println("  age -d -i " + identityFile.getFileName() + " " + stored + " | zstd -d | pg_restore -h 127.0.0.1 -p <port> -U postgres -d "
-                        + restoredDb + "_by_hand");
+                System.out.println("Restore with standard tools only (the demo server is still running on port " + pg.getPort() + "):");
+                System.out.println("  createdb " + conn + " " + byHand);
+                System.out.println("  age -d -i " + identityFile + " " + stored + " | zstd -d | pg_restore " + conn + " -d " + byHand);
+                System.out.println("  psql " + conn + " -d " + byHand + " -c 'select count(*) from payments'");
+                System.out.println("  kill " + serverPid + "   # stops the demo server (the next demo run stops it too)");
                 if (!ok) {
                     System.exit(1);
+                }
+            }
+        }
+    }
+
+    /** Stops the server a previous run left running (its data directory is about to be replaced). */
+    private static void stopPreviousServer(Path serverDir) throws Exception {
+        Path data = serverDir.resolve("data");
+        Path pidFile = data.resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            Optional<ProcessHandle> server = ProcessHandle.of(pid)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+            if (server.isPresent()) {
+                server.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown
+                server.get().onExit().get(30, TimeUnit.SECONDS);
+            }
+        }
+        if (Files.exists(data)) {
+            try (Stream<Path> paths = Files.walk(data)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }
