@@ -15,7 +15,7 @@ import java.util.Objects;
  * source's server unless {@link #on(String)} names another. Immutable; every method returns a copy.
  *
  * <p>Defaults: collections that already hold documents are refused ({@code TARGET_NOT_EMPTY}) unless
- * {@link #dropExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
+ * {@link #replaceExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
  */
 public final class MongoTarget implements RestoreTarget {
 
@@ -72,8 +72,14 @@ public final class MongoTarget implements RestoreTarget {
                 batchSize, checks);
     }
 
-    /** Drops each target collection the backup holds before restoring it. Off by default. */
-    public MongoTarget dropExisting() {
+    /**
+     * Allows restoring over collections that already hold documents: each target collection the
+     * backup holds is dropped before it is restored (other collections are left alone). The same verb
+     * as {@code PostgresTarget.replaceExisting}, {@code RedisTarget.replaceExisting()} and
+     * {@code FilesTarget.replaceExisting()}. Off by default: a non-empty collection is refused with
+     * {@code TARGET_NOT_EMPTY}.
+     */
+    public MongoTarget replaceExisting() {
         return new MongoTarget(database, fromDatabase, connection, true, replayOplog, batchSize, checks);
     }
 

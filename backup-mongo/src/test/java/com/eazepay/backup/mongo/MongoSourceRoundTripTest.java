@@ -179,12 +179,12 @@ class MongoSourceRoundTripTest {
                 assertThatThrownBy(() -> engine.restore("mongo").latest().into(MongoTarget.database("busy")).run())
                         .isInstanceOfSatisfying(BackupException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TARGET_NOT_EMPTY);
-                            assertThat(e.getMessage()).contains("busy.c1").contains("dropExisting");
+                            assertThat(e.getMessage()).contains("busy.c1").contains("replaceExisting");
                         });
                 assertThat(TestData.rawById(client, "busy", "c1")).containsOnlyKeys("{\"id\": \"keep-me\"}");
                 assertThat(TestData.rawById(client, "busy", "c2")).isEmpty();
 
-                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").dropExisting()).verify().run();
+                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").replaceExisting()).verify().run();
                 assertThat(rr.checksPassed()).isTrue();
                 assertThat(TestData.rawById(client, "busy", "c1")).isEqualTo(TestData.rawById(client, "ops", "c1"));
             }

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
  * <ul>
  *   <li>{@link #rdbFile(Path)}: writes a standard {@code dump.rdb} for a fresh {@code redis-server
  *   --dir <dir> --dbfilename <name>} to load at start-up. An existing file is refused with
- *   {@code TARGET_NOT_EMPTY} unless {@link #overwriteExisting()}. The file is 0600, owned by the
+ *   {@code TARGET_NOT_EMPTY} unless {@link #replaceExisting()}. The file is 0600, owned by the
  *   restoring user, unless {@link #fileMode(String)} / {@link #owner(String, String)} say otherwise.
  *   A key-dump backup is turned into an RDB file too.</li>
  *   <li>{@link #server(String, int)}: loads the keys into a live server with
@@ -55,12 +55,6 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         }
         return new RedisTarget(new RestoreSpec(null, false,
                 new RedisEndpoint(host, port, null, null, null, Duration.ofSeconds(60)), false, 1000));
-    }
-
-    /** For {@link #rdbFile}: replace an existing file. */
-    public RedisTarget overwriteExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), true, spec.endpoint(), spec.replaceExisting(), spec.batchSize(),
-                spec.fileMode(), spec.owner(), spec.group()));
     }
 
     /**
@@ -100,10 +94,16 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         }
     }
 
-    /** For {@link #server}: overwrite keys that exist in the target ({@code RESTORE ... REPLACE}). */
+    /**
+     * Allows the restore to replace what the target already holds: for {@link #rdbFile} an existing
+     * file is replaced; for {@link #server} keys that exist in the target are overwritten
+     * ({@code RESTORE ... REPLACE}). The same verb as {@code PostgresTarget.replaceExisting},
+     * {@code MongoTarget.replaceExisting()} and {@code FilesTarget.replaceExisting()}. Off by default:
+     * a non-empty target is refused with {@code TARGET_NOT_EMPTY}.
+     */
     public RedisTarget replaceExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), true, spec.batchSize(),
-                spec.fileMode(), spec.owner(), spec.group()));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.file() != null, spec.endpoint(), spec.endpoint() != null,
+                spec.batchSize(), spec.fileMode(), spec.owner(), spec.group()));
     }
 
     /** For {@link #server}: ACL user. */

@@ -79,7 +79,7 @@ public final class RedisRestore {
         Path file = spec.file().toAbsolutePath();
         if (Files.exists(file) && !spec.overwriteFile()) {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
-                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
+                    + " call RedisTarget.rdbFile(path).replaceExisting() or choose another path");
         }
         return file;
     }
