@@ -70,7 +70,7 @@ import java.util.regex.Pattern;
  * {@code pointInTime}, {@code oplogStart}/{@code oplogEnd} ({@code {t, i}}) and {@code oplogEntries}.
  *
  * <p>Errors: {@code SOURCE_UNAVAILABLE} (retryable) when the server cannot be reached or the
- * connection drops mid-backup; {@link MongoErrorCode#AUTHENTICATION_FAILED} for refused credentials;
+ * connection drops mid-backup; {@link com.eazepay.backup.CoreErrorCode#AUTHENTICATION_FAILED} for refused credentials;
  * {@code SOURCE_FAILED} for server errors. Immutable and thread-safe; each backup opens its own client.
  */
 public final class MongoSource implements BackupSource {

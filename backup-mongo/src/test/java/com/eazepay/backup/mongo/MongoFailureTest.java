@@ -90,7 +90,7 @@ class MongoFailureTest {
             assertThat(engine.list("mongo")).isEmpty();
         }
         assertThat(e).isNotNull();
-        assertThat(e.errorCode()).isEqualTo(MongoErrorCode.AUTHENTICATION_FAILED);
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
         assertThat(e.isRetryable()).isFalse();
         assertThat(e.getMessage()).contains("backup").contains("127.0.0.1:" + port);
         assertThat(allMessages(e)).doesNotContain(PASSWORD);

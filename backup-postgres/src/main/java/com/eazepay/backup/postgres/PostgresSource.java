@@ -72,7 +72,7 @@ import java.util.TreeMap;
  * ({@code PGPASSFILE}, deleted when the tool exits), never argv nor the child's environment; {@link #toString()} and every message are credential-free.
  *
  * <p><b>Restore</b> into a {@link PostgresTarget}: see there. Errors: {@code SOURCE_UNAVAILABLE} (retryable)
- * when the server cannot be reached, {@code SOURCE_FAILED} for bad credentials or a failing tool (with its
+ * when the server cannot be reached, {@code AUTHENTICATION_FAILED} for bad credentials, {@code SOURCE_FAILED} for a failing tool (with its
  * stderr tail), {@code NOT_FOUND} for a missing database, {@code TIMEOUT}, {@code INTERRUPTED},
  * {@code ALREADY_EXISTS}/{@code TARGET_NOT_EMPTY} for restore targets that must not be written.
  *
@@ -425,6 +425,11 @@ public final class PostgresSource implements BackupSource {
         String msg = tool + " " + child.describeExit(exit) + " during " + what + (err.isEmpty() ? "" : ": " + err);
         if (child.timedOut()) {
             return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
+        }
+        if (err.contains("password authentication failed") || err.contains("no password supplied")
+                || err.contains("authentication failed for user")) {
+            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, redact(msg)
+                    + " (check the user and password the source or target was built with)");
         }
         if (err.contains("could not obtain lock") || err.contains("statement timeout") && err.contains("LOCK TABLE")) {
             return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (a lock, e.g. pending DDL, blocked"

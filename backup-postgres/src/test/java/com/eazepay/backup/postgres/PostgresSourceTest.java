@@ -258,17 +258,41 @@ class PostgresSourceTest {
     }
 
     @Test
-    void wrongPasswordFailsWithoutRevealingIt() throws Exception {
+    void wrongPasswordIsAuthenticationFailedWithoutRevealingIt() throws Exception {
         String wrong = "wrong-Pass-93kd";
         PostgresSource source = pg.source("payments").password(wrong).build();
         DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
-        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED); // SQLSTATE 28P01 under scram-sha-256
+        assertThat(e.isRetryable()).isFalse();
         assertThat(e.getMessage()).contains("authentication failed").contains("app").doesNotContain(wrong);
         assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PgServer.PASSWORD);
         assertThat(ctx.openedStreams()).isEmpty();
+    }
+
+    @Test
+    void wrongPasswordUnderMd5AuthAndOnARestoreTargetIsAuthenticationFailed() throws Exception {
+        String wrong = "wrong-Md5-Pass-11x";
+        // md5 (pg_hba "md5", password stored as md5): the right password works, a wrong one is 28P01
+        DirectoryBackupContext ok = context(tmp, "md5-ok");
+        PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments")).user(PgServer.MD5_USER)
+                .password(PgServer.MD5_PASSWORD).build().backup(ok);
+        PostgresSource md5 = PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments"))
+                .user(PgServer.MD5_USER).password(wrong).build();
+        BackupException e = catchThrowableOfType(BackupException.class, () -> md5.backup(context(tmp, "md5-bad")));
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
+        assertThat(e.getMessage()).contains(PgServer.MD5_USER).doesNotContain(wrong);
+        assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PgServer.MD5_PASSWORD);
+
+        // the restore target's credentials are checked the same way
+        PostgresSource source = pg.source("payments").build();
+        BackupException t = catchThrowableOfType(BackupException.class, () -> source.restore(ok.restoreContext(),
+                PostgresTarget.newDatabase("auth_target").on(pg.jdbcUrl("postgres"), PgServer.USER, wrong)));
+        assertThat(t.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
+        assertThat(stackText(t)).doesNotContain(wrong);
+        assertThat(pg.databaseExists("auth_target")).isFalse();
     }
 
     @Test

@@ -197,7 +197,7 @@ public final class ConnectionSettings {
 
     /**
      * Opens a JDBC connection. Classifies failures: unreachable server {@code SOURCE_UNAVAILABLE}
-     * (retryable), bad credentials {@code SOURCE_FAILED}, missing database {@code NOT_FOUND}.
+     * (retryable), bad credentials {@code AUTHENTICATION_FAILED}, missing database {@code NOT_FOUND}.
      *
      * @param purpose what the connection is for, for messages ({@code backup}, {@code restore})
      */
@@ -230,7 +230,7 @@ public final class ConnectionSettings {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = redact(e.getMessage());
         if (state.equals("28P01") || state.equals("28000")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, what + " as user '" + user
+            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, what + " as user '" + user
                     + "': authentication failed (" + detail + "); check the user and password", e);
         }
         if (detail.contains("conflict with recovery")) {
