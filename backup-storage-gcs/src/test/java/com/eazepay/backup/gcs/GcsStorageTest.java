@@ -334,6 +334,25 @@ class GcsStorageTest {
     }
 
     @Test
+    void aConflict409IsRetriedAsOnS3() throws IOException {
+        try (GcsStorage storage = builder().build()) {
+            storage.put("k.txt", text("v"), PutOptions.defaults());
+            server.failNext("GET /storage/v1/b/" + bucket + "/o/prod%2Fk\\.txt", 409, 2);
+            assertThat(storage.stat("k.txt")).get().extracting(ObjectInfo::size).isEqualTo(1L);
+            assertThat(sleeps).hasSize(2);
+
+            sleeps.clear();
+            server.failNext("GET /storage/v1/b/" + bucket + "/o/prod%2Fk\\.txt", 409, 50);
+            assertThatThrownBy(() -> storage.stat("k.txt"))
+                    .isInstanceOfSatisfying(BackupException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.STORAGE_UNAVAILABLE);
+                        assertThat(e.isRetryable()).isTrue();
+                    })
+                    .hasMessageContaining("409").hasMessageContaining("conflicting operation");
+        }
+    }
+
+    @Test
     void transientErrorsAreRetriedThroughTheRetryPolicy() throws IOException {
         try (GcsStorage storage = builder().build()) {
             storage.put("k.txt", text("v"), PutOptions.defaults());
