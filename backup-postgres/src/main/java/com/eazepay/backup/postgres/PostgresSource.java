@@ -1,17 +1,18 @@
 package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
-import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.Manifest;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.internal.Keys;
-import com.eazepay.backup.postgres.internal.ChildProcess;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.RowCounts;
+import com.eazepay.backup.postgres.internal.ToolFailure;
+import com.eazepay.backup.postgres.internal.ToolStreams;
 import com.eazepay.backup.postgres.internal.TableFilter;
 import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.ChildProcess;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
@@ -20,11 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -103,7 +102,6 @@ public final class PostgresSource implements BackupSource {
     public static final String FACT_DATABASE_PROPERTIES = "database_properties";
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
-    private static final int BUFFER = 64 * 1024;
 
     private final String name;
     private final ConnectionSettings settings;
@@ -246,7 +244,7 @@ public final class PostgresSource implements BackupSource {
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
             int tableCount;
-            try (RowCounter counter = rowCounts ? new RowCounter(settings, snap.id(), lockWaitTimeout,
+            try (RowCounts.Counter counter = rowCounts ? new RowCounts.Counter(settings, snap.id(), lockWaitTimeout,
                     new TableFilter(schemas, excludeSchemas, tables, excludeTables),
                     excludeTableData.isEmpty() ? null : new TableFilter(List.of(), List.of(), excludeTableData, List.of()))
                     : null) {
@@ -299,9 +297,9 @@ public final class PostgresSource implements BackupSource {
             argv.add("--no-privileges");
         }
         OutputStream out = context.newStream(DATABASE_STREAM, "pgdump");
-        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
             child.stdin().close();
-            pump(child, child.stdout(), out, "pg_dump");
+            ToolStreams.pump(child, child.stdout(), out, "pg_dump");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dump", child, exit, "dump of the database-level entries of " + settings.location());
@@ -323,9 +321,9 @@ public final class PostgresSource implements BackupSource {
             argv.add("--no-role-passwords");
         }
         OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
-        try (ChildProcess child = ChildProcess.start("pg_dumpall", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dumpall", argv, timeout).start()) {
             child.stdin().close();
-            pump(child, child.stdout(), out, "pg_dumpall");
+            ToolStreams.pump(child, child.stdout(), out, "pg_dumpall");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dumpall", child, exit, "dump of the roles and tablespaces of " + settings.location()
@@ -347,7 +345,7 @@ public final class PostgresSource implements BackupSource {
         return Files.isExecutable(p) ? p : null;
     }
 
-    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounter counter) throws SQLException {
+    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounts.Counter counter) throws SQLException {
         List<String> argv = new ArrayList<>();
         argv.add(pgDump.path().toString());
         argv.addAll(pgDumpArguments(snapshot));
@@ -355,9 +353,9 @@ public final class PostgresSource implements BackupSource {
         OutputStream out = context.newStream(STREAM, plainFormat ? "sql" : "pgdump");
         // The stream is closed (= committed) only after pg_dump exited 0. On any failure it is left open,
         // which the engine treats as an abort: nothing of a failed dump becomes visible.
-        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
             child.stdin().close();
-            long bytes = pump(child, child.stdout(), out, "pg_dump");
+            long bytes = ToolStreams.pump(child, child.stdout(), out, "pg_dump");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dump", child, exit, "dump of " + settings.location());
@@ -390,111 +388,8 @@ public final class PostgresSource implements BackupSource {
         }
     }
 
-    /** Copies the child's stdout to {@code out}; read failures are the child's, write failures the storage's. */
-    private static long pump(ChildProcess child, InputStream in, OutputStream out, String tool) {
-        byte[] buffer = new byte[BUFFER];
-        long total = 0;
-        while (true) {
-            if (Thread.currentThread().isInterrupted()) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.INTERRUPTED, tool + " was cancelled: the calling thread was interrupted");
-            }
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (IOException e) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading " + tool + " output failed: " + e.getMessage(), e);
-            }
-            if (n < 0) {
-                return total;
-            }
-            try {
-                out.write(buffer, 0, n);
-            } catch (IOException e) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "writing " + tool + " output failed: "
-                        + e.getMessage(), e);
-            }
-            total += n;
-        }
-    }
-
-    private BackupException toolFailed(String tool, ChildProcess child, int exit, String what) {
-        String err = child.stderrTail();
-        String msg = tool + " " + child.describeExit(exit) + " during " + what + (err.isEmpty() ? "" : ": " + err);
-        if (child.timedOut()) {
-            return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
-        }
-        if (err.contains("password authentication failed") || err.contains("no password supplied")
-                || err.contains("authentication failed for user")) {
-            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, redact(msg)
-                    + " (check the user and password the source or target was built with)");
-        }
-        if (err.contains("could not obtain lock") || err.contains("statement timeout") && err.contains("LOCK TABLE")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (a lock, e.g. pending DDL, blocked"
-                    + " pg_dump for longer than lockWaitTimeout " + lockWaitTimeout + "; retry when it is gone)", null, true);
-        }
-        if (err.contains("conflict with recovery")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (the standby cancelled the dump to"
-                    + " replay WAL: set hot_standby_feedback = on or raise max_standby_streaming_delay on the standby,"
-                    + " or back up the primary)", null, true);
-        }
-        return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg));
-    }
-
-    private String redact(String text) {
-        Secret p = settings.password();
-        return p == null || p.isEmpty() ? text : text.replace(p.reveal(), "****");
-    }
-
-    static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
-        return countRows(c, filter, null, st -> { }, () -> false);
-    }
-
-    /**
-     * Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with these switches.
-     * {@code onStatement} receives the statement running the counts (to cancel it); {@code stop} ends the loop.
-     */
-    static Map<String, Long> countRows(Connection c, TableFilter filter, TableFilter zeroData,
-                                       java.util.function.Consumer<Statement> onStatement,
-                                       java.util.function.BooleanSupplier stop) throws SQLException {
-        List<String[]> selected = new ArrayList<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select n.nspname, c.relname, pg_table_is_visible(c.oid)"
-                     + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                     + " where c.relkind = 'r' and n.nspname <> 'information_schema'"
-                     + " and n.nspname !~ '^pg_(catalog|toast|temp_|toast_temp_)'"
-                     + " and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
-                     + " and d.objid = c.oid and d.deptype = 'e')"
-                     + " order by 1, 2")) {
-            while (rs.next()) {
-                if (filter.includes(rs.getString(1), rs.getString(2), rs.getBoolean(3))) {
-                    selected.add(new String[] {rs.getString(1), rs.getString(2), Boolean.toString(rs.getBoolean(3))});
-                }
-            }
-        }
-        Map<String, Long> counts = new TreeMap<>();
-        try (Statement st = c.createStatement()) {
-            onStatement.accept(st);
-            for (String[] t : selected) {
-                if (stop.getAsBoolean()) {
-                    throw new SQLException("row counting cancelled", "57014");
-                }
-                if (zeroData != null && zeroData.includes(t[0], t[1], Boolean.parseBoolean(t[2]))) {
-                    counts.put(t[0] + "." + t[1], 0L); // --exclude-table-data: dumped without rows
-                    continue;
-                }
-                try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
-                        + Identifiers.quote(t[1]))) {
-                    rs.next();
-                    counts.put(t[0] + "." + t[1], rs.getLong(1));
-                } catch (SQLException e) {
-                    throw new SQLException("count(*) of " + t[0] + "." + t[1] + " failed: " + e.getMessage(), e.getSQLState(), e);
-                }
-            }
-        }
-        return counts;
+    private BackupException toolFailed(String tool, ChildProcess.Running child, int exit, String what) {
+        return ToolFailure.classify(tool, child, exit, what, timeout, lockWaitTimeout, settings.password());
     }
 
     // ------------------------------------------------------------------ restore
@@ -525,103 +420,18 @@ public final class PostgresSource implements BackupSource {
         return r != null && r.getParent() != null ? r.resolveSibling("psql") : null;
     }
 
+    Duration lockWaitTimeout() {
+        return lockWaitTimeout;
+    }
+
     Duration timeout() {
         return timeout;
-    }
-
-    static long pumpInto(ChildProcess child, InputStream in, OutputStream out, String tool) {
-        return pump(child, in, out, tool);
-    }
-
-    BackupException failed(String tool, ChildProcess child, int exit, String what) {
-        return toolFailed(tool, child, exit, what);
     }
 
     @Override
     public String toString() {
         return "PostgresSource[name=" + name + ", " + settings + (plainFormat ? ", plain" : "")
                 + (schemas.isEmpty() ? "" : ", schemas=" + schemas) + (tables.isEmpty() ? "" : ", tables=" + tables) + "]";
-    }
-
-    /**
-     * Counts rows on its own thread, on the snapshot connection, while pg_dump runs. {@link #close()} cancels an
-     * unfinished count and waits for the thread, so the connection is free again afterwards.
-     */
-    private static final class RowCounter implements AutoCloseable {
-        private final java.util.concurrent.CompletableFuture<Map<String, Long>> result = new java.util.concurrent.CompletableFuture<>();
-        private final Thread thread;
-        private volatile Statement current;
-        private volatile boolean cancelled;
-
-        /**
-         * Counts on a connection of its own that imports {@code snapshot}, with the role's statement and idle
-         * timeouts cleared and {@code lock_timeout} = {@code lockWait}, so a failing count neither aborts the
-         * exporting transaction nor hides behind a misleading snapshot error.
-         */
-        RowCounter(ConnectionSettings settings, String snapshot, Duration lockWait, TableFilter filter, TableFilter zeroData) {
-            this.thread = new Thread(() -> {
-                try (Connection c = settings.connect("row counts")) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET statement_timeout = 0");
-                        st.execute("SET idle_in_transaction_session_timeout = 0");
-                        st.execute("SET lock_timeout = " + lockWait.toMillis());
-                    }
-                    c.setAutoCommit(false);
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                        st.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshot));
-                    }
-                    result.complete(countRows(c, filter, zeroData, st -> current = st, () -> cancelled));
-                    c.rollback();
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            }, "pg-rowcount");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /** Waits for the counts. */
-        Map<String, Long> await() throws SQLException {
-            try {
-                return result.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof SQLException sql) {
-                    throw sql;
-                }
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new BackupException(CoreErrorCode.INTERNAL, "row counting failed: " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackupException(CoreErrorCode.INTERRUPTED, "row counting was cancelled: the calling thread was interrupted", e);
-            }
-        }
-
-        int tables() {
-            return result.isDone() && !result.isCompletedExceptionally() ? result.join().size() : 0;
-        }
-
-        @Override
-        public void close() {
-            if (!result.isDone()) {
-                cancelled = true;
-                Statement st = current;
-                if (st != null) {
-                    try {
-                        st.cancel();
-                    } catch (SQLException e) {
-                        LOG.debug("cancelling the row count failed: {}", e.toString());
-                    }
-                }
-            }
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize, boolean standby) {
@@ -884,40 +694,4 @@ public final class PostgresSource implements BackupSource {
         }
     }
 
-    /**
-     * Writes a restore's stream to an owner-only temp file (for {@code pg_restore -j} and all-or-nothing replaces).
-     */
-    static Path spool(InputStream in, Path dir) throws IOException {
-        Path file = Files.createTempFile(dir, "pg-restore-", ".pgdump",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(file)) {
-            in.transferTo(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        return file;
-    }
-
-    static CheckResult rowCheck(String table, Long expected, Long found) {
-        String name = "rows " + table;
-        if (found == null) {
-            return CheckResult.failed(name, "expected " + expected + ", table missing");
-        }
-        return expected.equals(found) ? CheckResult.passed(name, "expected " + expected + ", found " + found)
-                : CheckResult.failed(name, "expected " + expected + ", found " + found);
-    }
-
-    static Map<String, Long> expectedCounts(Manifest m) {
-        Object v = m.facts().get(FACT_ROW_COUNTS);
-        Map<String, Long> out = new TreeMap<>();
-        if (v instanceof Map<?, ?> map) {
-            map.forEach((k, n) -> {
-                if (n instanceof Number num) {
-                    out.put(String.valueOf(k), num.longValue());
-                }
-            });
-        }
-        return out;
-    }
 }

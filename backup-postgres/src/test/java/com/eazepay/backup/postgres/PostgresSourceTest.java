@@ -152,9 +152,9 @@ class PostgresSourceTest {
         DirectoryBackupContext b = backup(pg.source("payments").build());
         PostgresTarget target = PostgresTarget.newDatabase("checked")
                 .check(Check.sql("select count(*) from users").atLeast(1))
-                .check(Check.sql("select count(*) from billing.payments where amount < 0").equalTo(0))
+                .check(Check.sql("select count(*) from billing.payments where amount < 0").exactly(0))
                 .check(Check.sql("select count(*) from accounts").atMost(10))
-                .check(Check.sql("select * from no_such_table").equalTo(0));
+                .check(Check.sql("select * from no_such_table").exactly(0));
 
         RestoreOutcome out = pg.source("payments").build().restore(b.restoreContext(), target);
 
@@ -168,6 +168,24 @@ class PostgresSourceTest {
                 org.assertj.core.groups.Tuple.tuple("select * from no_such_table = 0", false));
         assertThat(out.checks().get(5).detail()).isEqualTo("expected <= 10, found 1500");
         assertThat(out.checks().get(6).detail()).contains("query failed").contains("no_such_table");
+    }
+
+    @Test
+    void userChecksRunWhenGivenEvenIfTheRestoreDidNotAskForChecks() throws Exception {
+        DirectoryBackupContext b = backup(pg.source("payments").build());
+        PostgresTarget target = PostgresTarget.newDatabase("checked_unasked")
+                .check(Check.sql("select count(*) from users").between(1, 1499));
+
+        RestoreOutcome out = pg.source("payments").build().restore(b.restoreContext().checksRequested(false), target);
+
+        assertThat(out.checks()).extracting(CheckResult::name).contains("select count(*) from users between 1 and 1499");
+        assertThat(out.checks()).filteredOn(c -> c.name().startsWith("select")).singleElement()
+                .satisfies(c -> assertThat(c.passed()).isFalse())
+                .satisfies(c -> assertThat(c.detail()).isEqualTo("expected between 1 and 1499, found 1500"));
+        // without user checks and without the flag, nothing is checked (as before)
+        RestoreOutcome plain = pg.source("payments").build().restore(b.restoreContext().checksRequested(false),
+                PostgresTarget.newDatabase("unchecked"));
+        assertThat(plain.checks()).isEmpty();
     }
 
     @Test
@@ -192,7 +210,7 @@ class PostgresSourceTest {
         pg.exec("live", "INSERT INTO t VALUES (3)"); // the "bad deploy" after the backup
 
         RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.newDatabase("live_restore")
-                .check(Check.sql("select count(*) from t").equalTo(2)).swapInto("live"));
+                .check(Check.sql("select count(*) from t").exactly(2)).swapInto("live"));
 
         String before = "live_before_" + b.backupId().toLowerCase().replace('-', '_');
         assertThat(out.facts()).containsEntry("swapped", true).containsEntry("previous_database", before);
