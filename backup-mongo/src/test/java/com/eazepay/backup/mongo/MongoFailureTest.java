@@ -117,6 +117,25 @@ class MongoFailureTest {
     }
 
     @Test
+    void builderListsEveryProblemInOneInvalidConfigurationAndRefusesASettingGivenTwice() {
+        BackupException e = catchThrowableOfType(BackupException.class, () -> MongoSource.builder()
+                .password(Secret.of(PASSWORD)).databases("a", "b").excludeDatabases("b").build());
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+        assertThat(e.getMessage()).startsWith("MongoSource: ").contains("no MongoDB server")
+                .contains("password(..) given without user(..)").contains("databases [b] are both included and excluded")
+                .doesNotContain(PASSWORD);
+        BackupException both = catchThrowableOfType(BackupException.class, () -> MongoSource.builder()
+                .connectionString("mongo://u:" + PASSWORD + "@h").host("h").user("u").build());
+        assertThat(both.getMessage()).contains("not both").contains("not valid").contains("user 'u' given without password")
+                .doesNotContain(PASSWORD);
+
+        MongoSource.Builder b = MongoSource.builder().host("a");
+        assertThatThrownBy(() -> b.host("b")).isInstanceOf(IllegalStateException.class).hasMessageContaining("host was already set");
+        assertThatThrownBy(() -> MongoSource.builder().password(Secret.of(PASSWORD)).password(Secret.of("other")))
+                .isInstanceOf(IllegalStateException.class).hasMessageNotContaining(PASSWORD);
+    }
+
+    @Test
     void anUnreachableServerIsARetryableSourceUnavailableAndNothingIsCommitted() {
         int closedPort = MongoServers.freePort();
         MongoSource source = MongoSource.builder().host("127.0.0.1").port(closedPort)

@@ -13,6 +13,7 @@ import com.eazepay.backup.postgres.internal.ToolStreams;
 import com.eazepay.backup.postgres.internal.TableFilter;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.ChildProcess;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
@@ -464,11 +465,14 @@ public final class PostgresSource implements BackupSource {
         private Path pgRestorePath;
         private Duration timeout = DEFAULT_TIMEOUT;
 
+        private final ConfigurationProblems problems = ConfigurationProblems.of("PostgresSource");
+
         private Builder() {
         }
 
         /** Source name in the engine and in storage keys. Default {@code postgres}. */
         public Builder name(String name) {
+            problems.once("name");
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
@@ -479,18 +483,21 @@ public final class PostgresSource implements BackupSource {
          * {@link #database}.
          */
         public Builder jdbcUrl(String jdbcUrl) {
+            problems.once("jdbcUrl");
             this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             return this;
         }
 
         /** Server host name (instead of {@link #jdbcUrl}). Default {@code localhost}. */
         public Builder host(String host) {
+            problems.once("host");
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /** Server port, 1..65535. Default 5432. */
         public Builder port(int port) {
+            problems.once("port");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, was " + port);
             }
@@ -500,18 +507,21 @@ public final class PostgresSource implements BackupSource {
 
         /** Database to back up. */
         public Builder database(String database) {
+            problems.once("database");
             this.database = Identifiers.requireDatabaseName(database);
             return this;
         }
 
         /** User name. Default: from the JDBC URL, else the driver's default. */
         public Builder user(String user) {
+            problems.once("user");
             this.user = Objects.requireNonNull(user, "user");
             return this;
         }
 
         /** Password; passed to tools through a 0600 {@code PGPASSFILE}, never argv or env. Default none (trust/peer/.pgpass). */
         public Builder password(Secret password) {
+            problems.once("password");
             this.password = Objects.requireNonNull(password, "password");
             return this;
         }
@@ -547,18 +557,21 @@ public final class PostgresSource implements BackupSource {
 
         /** Plain SQL output (stream {@code db.sql}, restored with {@code psql}) instead of custom format. Default off. */
         public Builder plainFormat() {
+            problems.once("plainFormat");
             this.plainFormat = true;
             return this;
         }
 
         /** {@code pg_dump --no-owner}. Default off. */
         public Builder noOwner() {
+            problems.once("noOwner");
             this.noOwner = true;
             return this;
         }
 
         /** {@code pg_dump --no-privileges}. Default off. */
         public Builder noPrivileges() {
+            problems.once("noPrivileges");
             this.noPrivileges = true;
             return this;
         }
@@ -598,6 +611,7 @@ public final class PostgresSource implements BackupSource {
 
         /** Do not dump the cluster's roles and tablespaces ({@code pg_dumpall --globals-only}). Default: dumped. */
         public Builder noGlobals() {
+            problems.once("noGlobals");
             this.globals = false;
             return this;
         }
@@ -607,6 +621,7 @@ public final class PostgresSource implements BackupSource {
          * ({@code --no-role-passwords}): restored roles then have no password until you set one.
          */
         public Builder withRolePasswords() {
+            problems.once("withRolePasswords");
             this.rolePasswords = true;
             return this;
         }
@@ -616,6 +631,7 @@ public final class PostgresSource implements BackupSource {
          * restore then has no row-count checks, only the {@link Check}s of the target. Default: counts on.
          */
         public Builder skipRowCounts() {
+            problems.once("skipRowCounts");
             this.rowCounts = false;
             return this;
         }
@@ -625,6 +641,7 @@ public final class PostgresSource implements BackupSource {
          * wait for a table's share lock, e.g. behind pending DDL, before the backup fails (retryable). Default 5 min.
          */
         public Builder lockWaitTimeout(Duration wait) {
+            problems.once("lockWaitTimeout");
             Objects.requireNonNull(wait, "wait");
             if (wait.isNegative() || wait.isZero()) {
                 throw new IllegalArgumentException("lockWaitTimeout must be positive, was " + wait);
@@ -635,18 +652,21 @@ public final class PostgresSource implements BackupSource {
 
         /** The {@code pg_dump} to use (then only it). Default: searched on PATH and in /usr/lib/postgresql/*&#47;bin. */
         public Builder pgDumpPath(Path path) {
+            problems.once("pgDumpPath");
             this.pgDumpPath = Objects.requireNonNull(path, "path");
             return this;
         }
 
         /** The {@code pg_restore} to use. Default: next to {@link #pgDumpPath} if set, else searched. */
         public Builder pgRestorePath(Path path) {
+            problems.once("pgRestorePath");
             this.pgRestorePath = Objects.requireNonNull(path, "path");
             return this;
         }
 
         /** Kill {@code pg_dump}/{@code pg_restore} after this long ({@code TIMEOUT}). Default 12 hours. */
         public Builder timeout(Duration timeout) {
+            problems.once("timeout");
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -661,7 +681,6 @@ public final class PostgresSource implements BackupSource {
          * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem
          */
         public PostgresSource build() {
-            List<String> problems = new ArrayList<>();
             if (!Keys.isValidName(name)) {
                 problems.add("name '" + name + "' is invalid: use 1-63 characters from a-z, 0-9, '.', '_', '-'");
             }
@@ -687,9 +706,7 @@ public final class PostgresSource implements BackupSource {
                 s = new ConnectionSettings(host != null ? host : "localhost", port != null ? port : ConnectionSettings.DEFAULT_PORT,
                         database, user, password, Map.of());
             }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "PostgresSource: " + String.join("; ", problems));
-            }
+            problems.throwIfAny();
             return new PostgresSource(this, s);
         }
     }

@@ -278,7 +278,8 @@ class PostgresSourceTest {
     @Test
     void wrongPasswordIsAuthenticationFailedWithoutRevealingIt() throws Exception {
         String wrong = "wrong-Pass-93kd";
-        PostgresSource source = pg.source("payments").password(wrong).build();
+        PostgresSource source = PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments"))
+                .user(PgServer.USER).password(wrong).build();
         DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
@@ -311,6 +312,26 @@ class PostgresSourceTest {
         assertThat(t.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
         assertThat(stackText(t)).doesNotContain(wrong);
         assertThat(pg.databaseExists("auth_target")).isFalse();
+    }
+
+    @Test
+    void builderListsEveryProblemInOneInvalidConfigurationAndRefusesASettingGivenTwice() {
+        BackupException e = catchThrowableOfType(BackupException.class, () -> PostgresSource.builder().name("Bad Name")
+                .jdbcUrl("jdbc:postgresql://h/db").host("h2").extraArgs("--schema=x").build());
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+        assertThat(e.getMessage()).startsWith("PostgresSource: ").contains("name 'Bad Name' is invalid")
+                .contains("extraArgs [--schema=x]").contains("not both");
+
+        PostgresSource.Builder b = PostgresSource.builder().password("first-pw-1");
+        assertThatThrownBy(() -> b.password("second-pw-2")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("password was already set").hasMessageNotContaining("first-pw-1")
+                .hasMessageNotContaining("second-pw-2");
+        assertThatThrownBy(() -> PostgresSource.builder().timeout(java.time.Duration.ofMinutes(1))
+                .timeout(java.time.Duration.ofMinutes(2))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("timeout was already set");
+        assertThatThrownBy(() -> PostgresSource.builder().noGlobals().noGlobals()).isInstanceOf(IllegalStateException.class);
+        assertThat(PostgresSource.builder().schemas("a").schemas("b").jdbcUrl("jdbc:postgresql://h/db").build())
+                .as("list settings add up").isNotNull();
     }
 
     @Test
