@@ -156,10 +156,10 @@ class MongoSourceRoundTripTest {
             try (BackupEngine engine = engine(MongoSource.builder().connectionString(uri).databases("ops").build())) {
                 engine.backup("mongo").run();
                 RestoreResult rr = engine.restore("mongo").latest()
-                        .into(MongoTarget.database("ops_unasked").check(Check.mongo("c1").between(1, 1))).run();
-                assertThat(rr.checks()).extracting(CheckResult::name).contains("count c1 {} between 1 and 1");
+                        .into(MongoTarget.database("ops_unasked").check(Check.mongo("c1").between(1, 5))).run();
+                assertThat(rr.checks()).extracting(CheckResult::name).contains("count c1 {} between 1 and 5");
                 assertThat(rr.checks()).filteredOn(c -> c.name().startsWith("count c1"))
-                        .singleElement().satisfies(c -> assertThat(c.detail()).startsWith("expected between 1 and 1, found 1"));
+                        .singleElement().satisfies(c -> assertThat(c.detail()).startsWith("expected between 1 and 5, found 1"));
             }
         }
     }

@@ -148,6 +148,14 @@ class GcsStorageTest {
     }
 
     @Test
+    void aSettingGivenTwiceIsRefusedAtOnce() {
+        assertThatThrownBy(() -> GcsStorage.bucket(bucket).prefix("a").prefix("b"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("GcsStorage: prefix was already set");
+        assertThatThrownBy(() -> GcsStorage.bucket(bucket).temporaryHold(true).temporaryHold(false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("temporaryHold was already set");
+    }
+
+    @Test
     void interruptedUploadLeavesNoObjectAndNeverFinalizesTheSession() {
         try (GcsStorage storage = builder().build()) {
             int sessionsBefore = server.openSessions();
