@@ -133,6 +133,10 @@ class MongoFailureTest {
         assertThatThrownBy(() -> b.host("b")).isInstanceOf(IllegalStateException.class).hasMessageContaining("host was already set");
         assertThatThrownBy(() -> MongoSource.builder().password(Secret.of(PASSWORD)).password(Secret.of("other")))
                 .isInstanceOf(IllegalStateException.class).hasMessageNotContaining(PASSWORD);
+        assertThatThrownBy(() -> MongoTarget.database("x").batchSize(10).batchSize(20))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("MongoTarget: batchSize was already set");
+        assertThatThrownBy(() -> MongoTarget.database("x").replaceExisting().replaceExisting())
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test

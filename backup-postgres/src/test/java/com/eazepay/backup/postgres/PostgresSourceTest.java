@@ -332,6 +332,11 @@ class PostgresSourceTest {
         assertThatThrownBy(() -> PostgresSource.builder().noGlobals().noGlobals()).isInstanceOf(IllegalStateException.class);
         assertThat(PostgresSource.builder().schemas("a").schemas("b").jdbcUrl("jdbc:postgresql://h/db").build())
                 .as("list settings add up").isNotNull();
+        // the immutable target follows the same rule; checks add up
+        assertThatThrownBy(() -> PostgresTarget.newDatabase("t").jobs(2).jobs(4)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("PostgresTarget: jobs was already set");
+        assertThat(PostgresTarget.newDatabase("t").check(Check.sql("select 1").exactly(1))
+                .check(Check.sql("select 2").exactly(2)).checks()).hasSize(2);
     }
 
     @Test

@@ -35,5 +35,10 @@ class RedisSourceBuilderTest {
         assertThatThrownBy(() -> RedisSource.builder().tls(true).tls(false)).isInstanceOf(IllegalStateException.class);
         assertThat(RedisSource.builder().uri("redis://h:6380").mode(RedisSource.Mode.KEY_DUMP).scanCount(5).build())
                 .isNotNull();
+        assertThatThrownBy(() -> RedisTarget.server("h", 6379).password(Secret.of(PASSWORD)).password(Secret.of("x")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("RedisTarget: password was already set")
+                .hasMessageNotContaining(PASSWORD);
+        assertThatThrownBy(() -> RedisTarget.rdbFile(java.nio.file.Path.of("/tmp/x.rdb")).replaceExisting().replaceExisting())
+                .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -128,7 +128,7 @@ class GcsStorageTest {
 
     @Test
     void invalidStorageClassFailsAtBuildListingValidOnes() {
-        assertThatThrownBy(() -> builder().storageClass("GLACIER").chunkSize(GcsStorage.CHUNK_GRANULARITY).build())
+        assertThatThrownBy(() -> builder().storageClass("GLACIER").build())
                 .isInstanceOfSatisfying(BackupException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("storage class 'GLACIER' is invalid")
