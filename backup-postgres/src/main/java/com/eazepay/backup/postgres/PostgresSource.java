@@ -322,7 +322,9 @@ public final class PostgresSource implements BackupSource {
             argv.add("--no-role-passwords");
         }
         OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
-        try (ChildProcess.Running child = settings.tool("pg_dumpall", argv, timeout).start()) {
+        try (ChildProcess.Running child = settings.tool("pg_dumpall", argv, timeout)
+                // unlike pg_dump, pg_dumpall does not clear the role's statement_timeout itself
+                .environment(Map.of("PGOPTIONS", "-c statement_timeout=0")).start()) {
             child.stdin().close();
             ToolStreams.pump(child, child.stdout(), out, "pg_dumpall");
             int exit = child.waitFor();
