@@ -44,6 +44,12 @@ public enum CoreErrorCode implements ErrorCode {
      * was built with {@code replicaFailureFailsBackup(true)}. The committed backup is kept.
      */
     REPLICA_FAILED(false),
+    /**
+     * The data store rejected the configured credentials (wrong password, unknown user, no
+     * {@code AUTH} given where one is required). Not retryable: fix the user or password the source or
+     * target was built with. Every source and target reports this code for bad credentials.
+     */
+    AUTHENTICATION_FAILED(false),
     /** A bug in this library: please report it with the stack trace. */
     INTERNAL(false);
 

@@ -16,7 +16,7 @@ import java.util.Objects;
  * and times are applied after the move without following links. Absolute names, {@code ..} components,
  * entries below a symbolic link, repeated entries, hard links, devices and fifos fail the restore with
  * {@code CORRUPT_DATA} naming the entry, before anything reaches the target. A link or file in the target
- * where the backup has a directory is a {@code TARGET_NOT_EMPTY} conflict even with {@link #overwriteExisting()}.
+ * where the backup has a directory is a {@code TARGET_NOT_EMPTY} conflict even with {@link #replaceExisting()}.
  * The target directory itself may be a link the caller chose. A failed restore removes the target directory
  * and the parents it created (when still empty).
  */
@@ -36,7 +36,7 @@ public final class FilesTarget implements RestoreTarget {
     }
 
     /** Allows replacing files that already exist in the target. */
-    public FilesTarget overwriteExisting() {
+    public FilesTarget replaceExisting() {
         return new FilesTarget(directory, true);
     }
 

@@ -47,7 +47,7 @@ public final class StreamTarget implements RestoreTarget {
         this.spoolDirectory = spoolDirectory;
     }
 
-    /** Writes the restored bytes to {@code file}, which must not exist (see {@link #overwriteExisting()}). */
+    /** Writes the restored bytes to {@code file}, which must not exist (see {@link #replaceExisting()}). */
     public static StreamTarget file(Path file) {
         return new StreamTarget(Objects.requireNonNull(file, "file").toAbsolutePath().normalize(), false, null, false, null);
     }
@@ -65,7 +65,7 @@ public final class StreamTarget implements RestoreTarget {
     }
 
     /** Allows replacing an existing file. */
-    public StreamTarget overwriteExisting() {
+    public StreamTarget replaceExisting() {
         return new StreamTarget(file, true, command, streaming, spoolDirectory);
     }
 
@@ -112,7 +112,7 @@ public final class StreamTarget implements RestoreTarget {
         }
         if (!overwrite && Files.exists(file)) {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "restore target " + file
-                    + " already exists; nothing was written. Choose another path, or use overwriteExisting()");
+                    + " already exists; nothing was written. Choose another path, or use replaceExisting()");
         }
         List<Path> created = new ArrayList<>(); // parents this restore creates, innermost first
         for (Path p = file.getParent(); p != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {

@@ -8,26 +8,44 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a program as a child process the way backup tools must: an argv list (never a shell string),
- * secrets only in the child's environment (never in argv), stderr drained on its own thread and
- * kept (last {@value #STDERR_LIMIT} bytes) for the error message, exit code and signal checked,
- * killed on timeout or interruption. For sources that run {@code pg_dump}-like tools and restores
- * that run {@code pg_restore}-like tools. Immutable; each {@code run*} call starts a new process.
+ * secrets only in the child's environment or in a 0600 file (never in argv), stderr drained on its own
+ * thread and kept (last {@value #STDERR_LIMIT} bytes) for the error message, exit code and signal
+ * checked, the program <em>and its descendants</em> killed on timeout, cancellation or failure. Used by
+ * {@code CommandSource}/{@code StreamTarget} and by plug-ins that run tools ({@code pg_dump},
+ * {@code pg_restore}, {@code psql}). Immutable; each {@code run*}/{@link #start()} call starts a new process.
  *
- * <p>The child does not inherit the JVM's environment (which may hold cloud credentials, database
- * passwords or tokens meant for the application): it gets only {@link #BASE_ENVIRONMENT} copied from
- * the JVM's environment where set, the variables named in {@link #inheritEnvironment(String...)}, and
- * what {@link #environment(Map)} and {@link #secretEnvironment(String, Secret)} add.
+ * <p><b>Environment.</b> The child does not inherit the JVM's environment (which may hold cloud
+ * credentials, database passwords such as {@code PGPASSWORD}, or variables such as {@code PGHOST} that
+ * would redirect the tool): it gets only {@link #BASE_ENVIRONMENT} copied from the JVM's environment
+ * where set, the variables named in {@link #inheritEnvironment(String...)}, and what
+ * {@link #environment(Map)}, {@link #secretEnvironment(String, Secret)} and
+ * {@link #secretFile(String, Secret)} add.
+ *
+ * <p><b>Secret files.</b> {@link #secretFile(String, Secret)} writes a secret to a fresh owner-only
+ * (0600) temporary file before the program starts and passes its path in an environment variable
+ * (e.g. libpq's {@code PGPASSFILE}); the file is deleted when the run ends, whatever the outcome. Prefer
+ * it to {@link #secretEnvironment}: a process's environment is readable by its user in
+ * {@code /proc/<pid>/environ} for as long as it runs.
+ *
+ * <p><b>Two ways to run.</b> {@link #run(StdoutHandler)} and {@link #runWithInput(StdinWriter)} run to
+ * completion on the calling thread and throw on failure. {@link #start()} hands back a {@link Running}
+ * handle (stdin, stdout, wait, kill, stderr tail) for callers that pump both ends themselves; closing
+ * it kills what still runs and deletes the secret files.
  *
  * <p>When the {@linkplain #runWithInput stdin writer} fails (e.g. a restore stream's checksum does not
  * match), the program and its descendants are killed <em>before</em> its standard input is closed, so it
@@ -54,17 +72,24 @@ public final class ChildProcess {
     }
 
     private final List<String> command;
+    private final String name;
     private final Map<String, String> environment;
     private final Map<String, Secret> secretEnvironment;
+    private final Map<String, Secret> secretFiles;
+    private final Path secretFileDirectory;
     private final List<String> inherited;
     private final Path directory;
     private final Duration timeout;
 
-    private ChildProcess(List<String> command, Map<String, String> environment, Map<String, Secret> secretEnvironment,
+    private ChildProcess(List<String> command, String name, Map<String, String> environment,
+                         Map<String, Secret> secretEnvironment, Map<String, Secret> secretFiles, Path secretFileDirectory,
                          List<String> inherited, Path directory, Duration timeout) {
         this.command = List.copyOf(command);
+        this.name = name;
         this.environment = Map.copyOf(environment);
         this.secretEnvironment = Map.copyOf(secretEnvironment);
+        this.secretFiles = Collections.unmodifiableMap(new LinkedHashMap<>(secretFiles));
+        this.secretFileDirectory = secretFileDirectory;
         this.inherited = List.copyOf(inherited);
         this.directory = directory;
         this.timeout = timeout;
@@ -75,14 +100,27 @@ public final class ChildProcess {
         if (Objects.requireNonNull(command, "command").isEmpty()) {
             throw new IllegalArgumentException("command must name a program");
         }
-        return new ChildProcess(command, Map.of(), Map.of(), List.of(), null, null);
+        String program = Path.of(command.get(0)).getFileName() == null ? command.get(0)
+                : Path.of(command.get(0)).getFileName().toString();
+        return new ChildProcess(command, program, Map.of(), Map.of(), Map.of(), null, List.of(), null, null);
+    }
+
+    private ChildProcess with(String n, Map<String, String> env, Map<String, Secret> secretEnv, Map<String, Secret> files,
+                              Path filesDir, List<String> inh, Path dir, Duration t) {
+        return new ChildProcess(command, n, env, secretEnv, files, filesDir, inh, dir, t);
+    }
+
+    /** The short name used in messages and thread names. Default: the program's file name. */
+    public ChildProcess name(String toolName) {
+        return with(Objects.requireNonNull(toolName, "toolName"), environment, secretEnvironment, secretFiles,
+                secretFileDirectory, inherited, directory, timeout);
     }
 
     /** Adds environment variables. */
     public ChildProcess environment(Map<String, String> env) {
         Map<String, String> e = new LinkedHashMap<>(environment);
         e.putAll(env);
-        return new ChildProcess(command, e, secretEnvironment, inherited, directory, timeout);
+        return with(name, e, secretEnvironment, secretFiles, secretFileDirectory, inherited, directory, timeout);
     }
 
     /**
@@ -91,27 +129,49 @@ public final class ChildProcess {
      */
     public ChildProcess inheritEnvironment(String... names) {
         List<String> n = new ArrayList<>(inherited);
-        for (String name : names) {
-            n.add(Objects.requireNonNull(name, "name"));
+        for (String v : names) {
+            n.add(Objects.requireNonNull(v, "name"));
         }
-        return new ChildProcess(command, environment, secretEnvironment, n, directory, timeout);
+        return with(name, environment, secretEnvironment, secretFiles, secretFileDirectory, n, directory, timeout);
     }
 
-    /** Adds a secret environment variable (e.g. {@code PGPASSWORD}); its value never appears in messages. */
-    public ChildProcess secretEnvironment(String name, Secret value) {
+    /**
+     * Adds a secret environment variable (e.g. a token a tool only reads from its environment); its value
+     * never appears in messages. Prefer {@link #secretFile(String, Secret)} where the tool accepts a file.
+     */
+    public ChildProcess secretEnvironment(String variable, Secret value) {
         Map<String, Secret> e = new LinkedHashMap<>(secretEnvironment);
-        e.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-        return new ChildProcess(command, environment, e, inherited, directory, timeout);
+        e.put(Objects.requireNonNull(variable, "variable"), Objects.requireNonNull(value, "value"));
+        return with(name, environment, e, secretFiles, secretFileDirectory, inherited, directory, timeout);
+    }
+
+    /**
+     * Writes {@code contents} (UTF-8, exactly as given) to a fresh 0600 temporary file before the program
+     * starts and sets {@code variable} to its path, e.g. {@code secretFile("PGPASSFILE", Secret.of("*:*:*:*:pw\n"))}.
+     * The file is deleted when the run ends (by {@link Running#close()} for {@link #start()}), also on
+     * failure; it is also marked delete-on-exit. Its directory is {@code java.io.tmpdir} unless
+     * {@link #secretFileDirectory(Path)} says otherwise. The contents never appear in messages.
+     */
+    public ChildProcess secretFile(String variable, Secret contents) {
+        Map<String, Secret> f = new LinkedHashMap<>(secretFiles);
+        f.put(Objects.requireNonNull(variable, "variable"), Objects.requireNonNull(contents, "contents"));
+        return with(name, environment, secretEnvironment, f, secretFileDirectory, inherited, directory, timeout);
+    }
+
+    /** Where {@link #secretFile} files are created. Default: {@code java.io.tmpdir}. */
+    public ChildProcess secretFileDirectory(Path dir) {
+        return with(name, environment, secretEnvironment, secretFiles, Objects.requireNonNull(dir, "dir"), inherited,
+                directory, timeout);
     }
 
     /** The working directory. Default: the current one. */
     public ChildProcess directory(Path dir) {
-        return new ChildProcess(command, environment, secretEnvironment, inherited, dir, timeout);
+        return with(name, environment, secretEnvironment, secretFiles, secretFileDirectory, inherited, dir, timeout);
     }
 
-    /** Kills the process when it runs longer. Default: no timeout. */
+    /** Kills the process (and its descendants) when it runs longer. Default: no timeout. */
     public ChildProcess timeout(Duration t) {
-        return new ChildProcess(command, environment, secretEnvironment, inherited, directory, t);
+        return with(name, environment, secretEnvironment, secretFiles, secretFileDirectory, inherited, directory, t);
     }
 
     /** The argv, for logs and messages (it holds no secrets by construction). */
@@ -123,6 +183,7 @@ public final class ChildProcess {
     public List<String> environmentNames() {
         List<String> names = new ArrayList<>(environment.keySet());
         names.addAll(secretEnvironment.keySet());
+        names.addAll(secretFiles.keySet());
         return names;
     }
 
@@ -140,13 +201,25 @@ public final class ChildProcess {
 
     /**
      * Runs the program with {@code stdin} writing its standard input on the calling thread, and its
-     * stdout discarded into the error buffer.
+     * stdout discarded.
      */
     public String runWithInput(StdinWriter stdin) {
         return run(stdin, null);
     }
 
-    private String run(StdinWriter stdin, StdoutHandler stdout) {
+    /**
+     * Starts the program with its stdin and stdout as pipes and hands the running process over. The
+     * caller must close the handle (try-with-resources): that kills the program and its descendants if
+     * they still run, and deletes the secret files. The timeout, if any, is enforced by a watchdog thread.
+     *
+     * @throws BackupException {@code SOURCE_FAILED} if the program cannot be started (naming it), or a
+     *                         secret file cannot be written
+     */
+    public Running start() {
+        return start(true, true);
+    }
+
+    private Running start(boolean pipeStdin, boolean pipeStdout) {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (directory != null) {
             pb.directory(directory.toFile());
@@ -155,123 +228,260 @@ public final class ChildProcess {
         env.clear();
         Map<String, String> jvm = System.getenv();
         for (List<String> names : List.of(BASE_ENVIRONMENT, inherited)) {
-            for (String name : names) {
-                String value = jvm.get(name);
+            for (String n : names) {
+                String value = jvm.get(n);
                 if (value != null) {
-                    env.put(name, value);
+                    env.put(n, value);
                 }
             }
         }
         env.putAll(environment);
-        secretEnvironment.forEach((k, v) -> pb.environment().put(k, v.reveal()));
-        if (stdout == null) {
+        secretEnvironment.forEach((k, v) -> env.put(k, v.reveal()));
+        if (!pipeStdout) {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         }
-        if (stdin == null) {
+        if (!pipeStdin) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
-        Process p;
+        List<Path> files = new ArrayList<>();
         try {
-            p = pb.start();
+            for (Map.Entry<String, Secret> f : secretFiles.entrySet()) {
+                Path file = writeSecretFile(f.getValue());
+                files.add(file);
+                env.put(f.getKey(), file.toString());
+            }
+            return new Running(name, pb.start(), timeout, files);
         } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start " + command.get(0) + ": " + e.getMessage()
-                    + "; is it installed and on the PATH?", e);
-        }
-        Tail stderr = new Tail(p.getErrorStream());
-        Thread drainer = new Thread(stderr, "eazepay-backup-stderr-" + p.pid());
-        drainer.setDaemon(true);
-        drainer.start();
-        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread watchdog = timeout == null ? null : watchdog(p, timedOut);
-        boolean ok = false;
-        try {
-            if (stdin != null) {
-                OutputStream in = p.getOutputStream();
-                try {
-                    stdin.accept(in);
-                } catch (IOException | RuntimeException | Error e) {
-                    // Kill first: closing stdin would hand the program a clean end of input it could commit.
-                    killTree(p);
-                    try {
-                        in.close();
-                    } catch (IOException closeFailure) {
-                        e.addSuppressed(closeFailure);
-                    }
-                    throw e;
-                }
-                in.close();
-            }
-            if (stdout != null) {
-                try (InputStream out = p.getInputStream()) {
-                    stdout.accept(out);
-                }
-            }
-            int exit = p.waitFor();
-            drainer.join(5_000);
-            if (timedOut.get()) {
-                throw new BackupException(CoreErrorCode.TIMEOUT, command.get(0) + " was killed after the timeout of " + timeout
-                        + "; stderr: " + stderr.text());
-            }
-            if (exit != 0) {
-                String how = exit > 128 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
-                throw new BackupException(CoreErrorCode.SOURCE_FAILED, command.get(0) + " " + how + ": " + stderr.text().strip());
-            }
-            ok = true;
-            return stderr.text();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while " + command.get(0) + " was running", e);
-        } catch (IOException e) {
-            // A broken pipe usually means the child died: its stderr says why.
-            p.destroyForcibly();
-            waitQuietly(p);
-            throw new BackupException(CoreErrorCode.SOURCE_FAILED, command.get(0) + " failed: " + e.getMessage()
-                    + (stderr.text().isBlank() ? "" : "; stderr: " + stderr.text().strip()), e);
-        } finally {
-            if (watchdog != null) {
-                watchdog.interrupt();
-            }
-            if (!ok && p.isAlive()) {
-                p.destroyForcibly();
-                waitQuietly(p);
-            }
+            deleteAll(files);
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start " + name + " (" + command.get(0) + "): "
+                    + e.getMessage() + "; is it installed and on the PATH?", e);
+        } catch (RuntimeException | Error e) {
+            deleteAll(files);
+            throw e;
         }
     }
 
-    private Thread watchdog(Process p, java.util.concurrent.atomic.AtomicBoolean timedOut) {
-        Thread t = new Thread(() -> {
+    private Path writeSecretFile(Secret contents) throws IOException {
+        Path dir = secretFileDirectory != null ? secretFileDirectory : Path.of(System.getProperty("java.io.tmpdir"));
+        Path file = Files.createTempFile(dir, "eazepay-secret-", "",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        try {
+            Files.writeString(file, contents.reveal(), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return file;
+    }
+
+    private static void deleteAll(List<Path> files) {
+        for (Path f : files) {
             try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    timedOut.set(true);
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException ignored) {
-                // finished normally
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // best effort: the file is 0600 and marked delete-on-exit
             }
-        }, "eazepay-backup-timeout-" + p.pid());
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }
     }
 
-    private static void killTree(Process p) {
-        // Descendants first (a shell's children would otherwise keep reading and finish), then the program.
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        waitQuietly(p);
-    }
-
-    private static void waitQuietly(Process p) {
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private String run(StdinWriter stdin, StdoutHandler stdout) {
+        try (Running p = start(stdin != null, stdout != null)) {
+            try {
+                if (stdin != null) {
+                    OutputStream in = p.stdin();
+                    try {
+                        stdin.accept(in);
+                    } catch (IOException | RuntimeException | Error e) {
+                        // Kill first: closing stdin would hand the program a clean end of input it could commit.
+                        p.kill();
+                        p.awaitExit();
+                        try {
+                            in.close();
+                        } catch (IOException closeFailure) {
+                            e.addSuppressed(closeFailure);
+                        }
+                        throw e;
+                    }
+                    in.close();
+                }
+                if (stdout != null) {
+                    try (InputStream out = p.stdout()) {
+                        stdout.accept(out);
+                    }
+                }
+                int exit = p.waitFor();
+                if (p.timedOut()) {
+                    throw new BackupException(CoreErrorCode.TIMEOUT, name + " was killed after the timeout of " + timeout
+                            + "; stderr: " + p.stderrTail());
+                }
+                if (exit != 0) {
+                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, name + " " + p.describeExit(exit) + ": "
+                            + p.stderrTail());
+                }
+                return p.stderr.text();
+            } catch (IOException e) {
+                // A broken pipe usually means the child died: its stderr says why.
+                p.kill();
+                p.awaitExit();
+                String err = p.stderrTail();
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, name + " failed: " + e.getMessage()
+                        + (err.isBlank() ? "" : "; stderr: " + err), e);
+            }
         }
     }
 
     @Override
     public String toString() {
         return "ChildProcess" + command + " env=" + environmentNames();
+    }
+
+    /**
+     * A started program. Not thread-safe, except {@link #kill()}, {@link #timedOut()} and
+     * {@link #wasKilled()}, which any thread may call. {@link #close()} is idempotent.
+     */
+    public static final class Running implements AutoCloseable {
+        private final String name;
+        private final Process process;
+        private final Tail stderr;
+        private final Thread drainer;
+        private final Thread watchdog;
+        private final List<Path> secretFiles;
+        private final AtomicBoolean timedOut = new AtomicBoolean();
+        private volatile boolean killed;
+
+        private Running(String name, Process process, Duration timeout, List<Path> secretFiles) {
+            this.name = name;
+            this.process = process;
+            this.secretFiles = List.copyOf(secretFiles);
+            this.stderr = new Tail(process.getErrorStream());
+            this.drainer = new Thread(stderr, "eazepay-backup-" + name + "-stderr-" + process.pid());
+            drainer.setDaemon(true);
+            drainer.start();
+            if (timeout != null) {
+                watchdog = new Thread(() -> watch(timeout), "eazepay-backup-" + name + "-timeout-" + process.pid());
+                watchdog.setDaemon(true);
+                watchdog.start();
+            } else {
+                watchdog = null;
+            }
+        }
+
+        /** The child's stdout (an empty stream when it was discarded). Closed by {@link #close()}. */
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        /** The child's stdin. Closed by {@link #close()}; close it earlier to signal end of input. */
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        /** The child's process id. */
+        public long pid() {
+            return process.pid();
+        }
+
+        /**
+         * Waits for the child to exit and for its stderr to be fully drained.
+         *
+         * @return the exit value ({@code 128 + n} when killed by signal {@code n})
+         * @throws BackupException {@code INTERRUPTED} (the child and its descendants are killed, the
+         *                         interrupt flag restored)
+         */
+        public int waitFor() {
+            try {
+                int exit = process.waitFor();
+                drainer.join(TimeUnit.SECONDS.toMillis(30));
+                return exit;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                kill();
+                throw new BackupException(CoreErrorCode.INTERRUPTED, name + " was cancelled: the calling thread was interrupted", e);
+            }
+        }
+
+        /** Whether the watchdog killed the child because the timeout passed. */
+        public boolean timedOut() {
+            return timedOut.get();
+        }
+
+        /**
+         * Kills the child's descendants, then the child (SIGKILL), so a shell's children do not keep
+         * reading and finish. Returns at once; safe from any thread.
+         */
+        public void kill() {
+            killed = true;
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+
+        /** Whether {@link #kill()} was called (by the caller, the timeout or a cancellation). */
+        public boolean wasKilled() {
+            return killed;
+        }
+
+        /** The last {@value #STDERR_LIMIT} bytes of stderr as text, trimmed; {@code …} leads when cut. */
+        public String stderrTail() {
+            return stderr.text().strip();
+        }
+
+        /** A phrase for the exit value, e.g. {@code exited with code 1} or {@code was killed by signal 9}. */
+        public String describeExit(int exit) {
+            if (timedOut.get()) {
+                return "was killed after its timeout";
+            }
+            if (exit > 128 && exit < 128 + 65) {
+                return "was killed by signal " + (exit - 128);
+            }
+            return "exited with code " + exit;
+        }
+
+        private void watch(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    timedOut.set(true);
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                // close() ended the watch
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void awaitExit() {
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Kills the child and its descendants if it still runs, closes its pipes and deletes the secret
+         * files. Idempotent.
+         */
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill();
+                awaitExit();
+            }
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            closeQuietly(process.getOutputStream());
+            closeQuietly(process.getInputStream());
+            deleteAll(secretFiles);
+        }
+
+        private static void closeQuietly(java.io.Closeable c) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // the child is gone; nothing to report
+            }
+        }
     }
 
     private static final class Tail implements Runnable {

@@ -1,6 +1,7 @@
 package com.eazepay.backup.mongo;
 
 import com.eazepay.backup.CheckResult;
+import com.eazepay.backup.spi.Bound;
 import com.mongodb.client.MongoClient;
 import org.bson.BsonDocument;
 
@@ -9,7 +10,9 @@ import java.util.function.Function;
 
 /**
  * A post-restore assertion on a restored collection, added with {@link MongoTarget#check(Check...)}:
- * {@code Check.mongo("users").countAtLeast(1)}, {@code Check.mongo("users").where("{\"country\": \"US\"}").countEquals(12)}.
+ * {@code Check.mongo("users").atLeast(1)}, {@code Check.mongo("users").where("{\"country\": \"US\"}").exactly(12)}:
+ * the number of matching documents must fall in a {@link Bound} (the same words as the PostgreSQL
+ * module's checks: {@code atLeast}, {@code atMost}, {@code exactly}, {@code between}).
  * The collection is resolved in the restore's target database ({@link MongoTarget#database}); with
  * {@link MongoTarget#sameDatabases()} name it {@code db.collection}. Immutable.
  */
@@ -17,14 +20,12 @@ public final class Check {
 
     private final String collection;
     private final String filterJson;
-    private final String expectation;
-    private final long bound;
+    private final Bound bound;
 
-    private Check(String collection, String filterJson, String expectation, long bound) {
+    private Check(String collection, String filterJson, Bound bound) {
         this.collection = collection;
         this.filterJson = filterJson;
-        this.expectation = expectation;
-        this.bound = bound;
+        this.bound = Objects.requireNonNull(bound, "bound");
     }
 
     /** Starts a check on a restored collection. */
@@ -48,25 +49,40 @@ public final class Check {
             return new On(collection, filterJson);
         }
 
-        /** Holds when at least {@code n} documents match. */
-        public Check countAtLeast(long n) {
-            return new Check(collection, filterJson, ">=", n);
+        /** Holds when the number of matching documents falls in {@code bound}. */
+        public Check is(Bound bound) {
+            return new Check(collection, filterJson, bound);
         }
 
-        /** Holds when exactly {@code n} documents match. */
-        public Check countEquals(long n) {
-            return new Check(collection, filterJson, "==", n);
+        /** Holds when at least {@code n} documents match. */
+        public Check atLeast(long n) {
+            return is(Bound.atLeast(n));
         }
 
         /** Holds when at most {@code n} documents match. */
-        public Check countAtMost(long n) {
-            return new Check(collection, filterJson, "<=", n);
+        public Check atMost(long n) {
+            return is(Bound.atMost(n));
+        }
+
+        /** Holds when exactly {@code n} documents match. */
+        public Check exactly(long n) {
+            return is(Bound.exactly(n));
+        }
+
+        /** Holds when between {@code min} and {@code max} documents match, both included. */
+        public Check between(long min, long max) {
+            return is(Bound.between(min, max));
         }
     }
 
     /** What is checked, e.g. {@code count users {} >= 1}. */
     public String name() {
-        return "count " + collection + " " + filterJson + " " + expectation + " " + bound;
+        return "count " + collection + " " + filterJson + " " + bound.describe();
+    }
+
+    /** The range the count must fall in. */
+    public Bound bound() {
+        return bound;
     }
 
     String collection() {
@@ -78,12 +94,8 @@ public final class Check {
         String[] ns = resolve.apply(collection);
         long count = client.getDatabase(ns[0]).getCollection(ns[1], BsonDocument.class)
                 .countDocuments(BsonDocument.parse(filterJson));
-        boolean ok = switch (expectation) {
-            case ">=" -> count >= bound;
-            case "<=" -> count <= bound;
-            default -> count == bound;
-        };
-        String detail = "expected " + expectation + " " + bound + ", found " + count + " in " + ns[0] + "." + ns[1];
+        boolean ok = bound.test(count);
+        String detail = bound.expectation() + ", found " + count + " in " + ns[0] + "." + ns[1];
         return ok ? CheckResult.passed(name(), detail) : CheckResult.failed(name(), detail);
     }
 

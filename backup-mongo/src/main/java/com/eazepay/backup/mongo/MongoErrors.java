@@ -18,7 +18,7 @@ final class MongoErrors {
     static BackupException map(MongoException e, Connection connection, String doing) {
         String where = connection.describe(null);
         if (e instanceof MongoSecurityException) {
-            return new BackupException(MongoErrorCode.AUTHENTICATION_FAILED,
+            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED,
                     doing + " on " + where + ": authentication as '" + connection.user()
                             + "' failed; check user, password and authDatabase (and that the server supports SCRAM)", e);
         }
@@ -35,7 +35,7 @@ final class MongoErrors {
                     doing + " on " + where + ": connection lost (" + e.getClass().getSimpleName() + ")", e);
         }
         if (e instanceof MongoCommandException c && (c.getErrorCode() == 18 || c.getErrorCode() == 13)) {
-            return new BackupException(MongoErrorCode.AUTHENTICATION_FAILED,
+            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED,
                     doing + " on " + where + ": not authorized (" + c.getErrorCodeName() + ")", e);
         }
         return new BackupException(CoreErrorCode.SOURCE_FAILED,

@@ -132,7 +132,7 @@ final class MongoRestore {
                 continue;
             }
             if (target.drop()) {
-                LOG.warn("dropping {}.{} before restoring it (dropExisting)", to[0], to[1]);
+                LOG.warn("dropping {}.{} before restoring it (replaceExisting)", to[0], to[1]);
                 db.getCollection(to[1]).drop();
             } else if (!metadata.get(e.getKey()).type().equals("view")
                     && db.getCollection(to[1]).countDocuments(new BsonDocument(), new CountOptions().limit(1)) > 0) {
@@ -141,7 +141,7 @@ final class MongoRestore {
         }
         if (!notEmpty.isEmpty()) {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "restore target collections already hold documents: "
-                    + String.join(", ", notEmpty) + "; restore into another database or use MongoTarget.dropExisting()");
+                    + String.join(", ", notEmpty) + "; restore into another database or use MongoTarget.replaceExisting()");
         }
         for (Map.Entry<String, String[]> e : mapping.entrySet()) {
             createCollection(client, metadata.get(e.getKey()), e.getValue());
@@ -155,7 +155,7 @@ final class MongoRestore {
         // a time-series collection is created under its own name; its data goes to system.buckets.<name>
         String name = cm.type().equals("timeseries") ? cm.collection() : to[1];
         if (exists(db, name)) {
-            return; // exists and is empty: keep it (dropExisting drops first)
+            return; // exists and is empty: keep it (replaceExisting drops first)
         }
         BsonDocument create = new BsonDocument("create", new BsonString(name));
         for (Map.Entry<String, BsonValue> o : options.entrySet()) {

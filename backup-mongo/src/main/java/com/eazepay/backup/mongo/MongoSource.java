@@ -9,6 +9,7 @@ import com.eazepay.backup.mongo.internal.ArchiveWriter;
 import com.eazepay.backup.mongo.internal.CollectionMetadata;
 import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
@@ -70,7 +71,7 @@ import java.util.Set;
  * {@code pointInTime}, {@code oplogStart}/{@code oplogEnd} ({@code {t, i}}) and {@code oplogEntries}.
  *
  * <p>Errors: {@code SOURCE_UNAVAILABLE} (retryable) when the server cannot be reached or the
- * connection drops mid-backup; {@link MongoErrorCode#AUTHENTICATION_FAILED} for refused credentials;
+ * connection drops mid-backup; {@link com.eazepay.backup.CoreErrorCode#AUTHENTICATION_FAILED} for refused credentials;
  * {@code SOURCE_FAILED} for server errors. Immutable and thread-safe; each backup opens its own client.
  */
 public final class MongoSource implements BackupSource {
@@ -405,6 +406,8 @@ public final class MongoSource implements BackupSource {
         private boolean oplog = true;
         private Duration serverSelectionTimeout = Duration.ofSeconds(10);
 
+        private final ConfigurationProblems problems = ConfigurationProblems.of("MongoSource");
+
         private Builder() {
         }
 
@@ -415,24 +418,28 @@ public final class MongoSource implements BackupSource {
          * @throws BackupException {@code INVALID_CONFIGURATION} for a name the repository cannot hold
          */
         public Builder name(String name) {
+            problems.once("name");
             this.name = SourceNames.requireValid(name);
             return this;
         }
 
         /** A {@code mongodb://} connection string; kept as a secret since it may hold credentials. */
         public Builder connectionString(String connectionString) {
+            problems.once("connectionString");
             this.connectionString = Secret.of(Objects.requireNonNull(connectionString, "connectionString"));
             return this;
         }
 
         /** Server host, instead of a connection string. */
         public Builder host(String host) {
+            problems.once("host");
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /** Server port; default 27017. */
         public Builder port(int port) {
+            problems.once("port");
             if (port < 1 || port > 65535) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "port must be 1..65535: " + port);
             }
@@ -442,18 +449,21 @@ public final class MongoSource implements BackupSource {
 
         /** User to authenticate as (SCRAM); none by default. */
         public Builder user(String user) {
+            problems.once("user");
             this.user = Objects.requireNonNull(user, "user");
             return this;
         }
 
         /** The user's password. */
         public Builder password(Secret password) {
+            problems.once("password");
             this.password = Objects.requireNonNull(password, "password");
             return this;
         }
 
         /** Database holding the user; default {@code admin}. */
         public Builder authDatabase(String authDatabase) {
+            problems.once("authDatabase");
             this.authDatabase = Objects.requireNonNull(authDatabase, "authDatabase");
             return this;
         }
@@ -489,6 +499,7 @@ public final class MongoSource implements BackupSource {
 
         /** Documents per cursor batch, 1..100000; default {@value #DEFAULT_BATCH_SIZE}. Bounds memory. */
         public Builder batchSize(int batchSize) {
+            problems.once("batchSize");
             if (batchSize < 1 || batchSize > 100_000) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "batchSize must be 1..100000: " + batchSize);
             }
@@ -498,12 +509,14 @@ public final class MongoSource implements BackupSource {
 
         /** Capture the oplog slice written during the backup when the server has an oplog; default true. */
         public Builder oplog(boolean oplog) {
+            problems.once("oplog");
             this.oplog = oplog;
             return this;
         }
 
         /** How long to wait for a reachable server; default 10 s. */
         public Builder serverSelectionTimeout(Duration timeout) {
+            problems.once("serverSelectionTimeout");
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "serverSelectionTimeout must be positive");
             }
@@ -514,9 +527,33 @@ public final class MongoSource implements BackupSource {
         /**
          * Builds the source.
          *
-         * @throws BackupException {@code INVALID_CONFIGURATION} when no server or a user without password is given
+         * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem at once (no server, both a
+         *                         connection string and a host, an invalid connection string, a user without password
+         *                         or the reverse, a database both included and excluded)
          */
         public MongoSource build() {
+            problems.check(connectionString != null || host != null,
+                    "no MongoDB server: call connectionString(\"mongodb://host:27017\") or host(..)");
+            problems.check(connectionString == null || (host == null && !problems.given("port")),
+                    "give either connectionString(..) or host(..)/port(..), not both");
+            if (connectionString != null) {
+                try {
+                    new com.mongodb.ConnectionString(connectionString.reveal());
+                } catch (IllegalArgumentException e) {
+                    // the driver's message may quote the string, which may hold a password: not copied
+                    problems.add("the connection string is not valid (expected mongodb://host:port/...)");
+                }
+            }
+            problems.check(user == null || password != null, "user '" + user + "' given without password(..)");
+            problems.check(password == null || user != null, "password(..) given without user(..)");
+            Set<String> both = new LinkedHashSet<>(databases);
+            both.retainAll(excludeDatabases);
+            problems.check(both.isEmpty(), "databases " + both + " are both included and excluded");
+            for (String ns : collections) {
+                problems.check(!excludeDatabases.contains(ns.substring(0, ns.indexOf('.'))),
+                        "collection " + ns + " is in an excluded database");
+            }
+            problems.throwIfAny();
             return new MongoSource(this);
         }
     }

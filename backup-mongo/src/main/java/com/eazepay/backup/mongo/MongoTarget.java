@@ -8,6 +8,7 @@ import com.eazepay.backup.spi.RestoreTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Where a mongo backup is restored: every database of the backup into one (differently named)
@@ -15,7 +16,7 @@ import java.util.Objects;
  * source's server unless {@link #on(String)} names another. Immutable; every method returns a copy.
  *
  * <p>Defaults: collections that already hold documents are refused ({@code TARGET_NOT_EMPTY}) unless
- * {@link #dropExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
+ * {@link #replaceExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
  */
 public final class MongoTarget implements RestoreTarget {
 
@@ -26,9 +27,10 @@ public final class MongoTarget implements RestoreTarget {
     private final boolean replayOplog;
     private final int batchSize;
     private final List<Check> checks;
+    private final Set<String> given;
 
     private MongoTarget(String database, String fromDatabase, Connection connection, boolean dropExisting,
-                        boolean replayOplog, int batchSize, List<Check> checks) {
+                        boolean replayOplog, int batchSize, List<Check> checks, Set<String> given) {
         this.database = database;
         this.fromDatabase = fromDatabase;
         this.connection = connection;
@@ -36,6 +38,7 @@ public final class MongoTarget implements RestoreTarget {
         this.replayOplog = replayOplog;
         this.batchSize = batchSize;
         this.checks = List.copyOf(checks);
+        this.given = given;
     }
 
     /** Restores every database of the backup into {@code database} (use {@link #fromDatabase} if collection names clash). */
@@ -43,18 +46,18 @@ public final class MongoTarget implements RestoreTarget {
         if (database == null || database.isEmpty() || database.contains(".") || database.contains("$")) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "not a valid database name: " + database);
         }
-        return new MongoTarget(database, null, null, false, true, 1000, List.of());
+        return new MongoTarget(database, null, null, false, true, 1000, List.of(), Set.of());
     }
 
     /** Restores each database of the backup under its own name. */
     public static MongoTarget sameDatabases() {
-        return new MongoTarget(null, null, null, false, true, 1000, List.of());
+        return new MongoTarget(null, null, null, false, true, 1000, List.of(), Set.of());
     }
 
     /** Restores on this server ({@code mongodb://} connection string; kept secret) instead of the source's. */
     public MongoTarget on(String connectionString) {
         return new MongoTarget(database, fromDatabase, Connection.of(Objects.requireNonNull(connectionString)),
-                dropExisting, replayOplog, batchSize, checks);
+                dropExisting, replayOplog, batchSize, checks, given("on"));
     }
 
     /** Credentials for the target server given with {@link #on(String)}. */
@@ -63,23 +66,31 @@ public final class MongoTarget implements RestoreTarget {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "call on(connectionString) before credentials(..)");
         }
         return new MongoTarget(database, fromDatabase, connection.withCredentials(user, password, authDatabase),
-                dropExisting, replayOplog, batchSize, checks);
+                dropExisting, replayOplog, batchSize, checks, given("credentials"));
     }
 
     /** Restores only this database of the backup. */
     public MongoTarget fromDatabase(String sourceDatabase) {
         return new MongoTarget(database, Objects.requireNonNull(sourceDatabase), connection, dropExisting, replayOplog,
-                batchSize, checks);
+                batchSize, checks, given("fromDatabase"));
     }
 
-    /** Drops each target collection the backup holds before restoring it. Off by default. */
-    public MongoTarget dropExisting() {
-        return new MongoTarget(database, fromDatabase, connection, true, replayOplog, batchSize, checks);
+    /**
+     * Allows restoring over collections that already hold documents: each target collection the
+     * backup holds is dropped before it is restored (other collections are left alone). The same verb
+     * as {@code PostgresTarget.replaceExisting}, {@code RedisTarget.replaceExisting()} and
+     * {@code FilesTarget.replaceExisting()}. Off by default: a non-empty collection is refused with
+     * {@code TARGET_NOT_EMPTY}.
+     */
+    public MongoTarget replaceExisting() {
+        return new MongoTarget(database, fromDatabase, connection,
+                true, replayOplog, batchSize, checks, given("replaceExisting"));
     }
 
     /** Whether to replay the backup's oplog slice; default true. */
     public MongoTarget replayOplog(boolean replay) {
-        return new MongoTarget(database, fromDatabase, connection, dropExisting, replay, batchSize, checks);
+        return new MongoTarget(database, fromDatabase, connection,
+                dropExisting, replay, batchSize, checks, given("replayOplog"));
     }
 
     /** Documents per {@code insertMany}, 1..100000; default 1000. */
@@ -87,14 +98,15 @@ public final class MongoTarget implements RestoreTarget {
         if (batchSize < 1 || batchSize > 100_000) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "batchSize must be 1..100000: " + batchSize);
         }
-        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, checks);
+        return new MongoTarget(database, fromDatabase, connection,
+                dropExisting, replayOplog, batchSize, checks, given("batchSize"));
     }
 
     /** Adds post-restore assertions, run after the data and oplog are restored. */
     public MongoTarget check(Check... more) {
         List<Check> all = new ArrayList<>(checks);
         all.addAll(List.of(more));
-        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, all);
+        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, all, given);
     }
 
     String database() {
@@ -140,5 +152,15 @@ public final class MongoTarget implements RestoreTarget {
     @Override
     public String toString() {
         return "MongoTarget[" + describe() + "]";
+    }
+
+    /** The settings given so far, plus {@code setting}; a setting given twice is refused (as the builders do). */
+    private Set<String> given(String setting) {
+        if (given.contains(setting)) {
+            throw new IllegalStateException("MongoTarget: " + setting + " was already set; give each setting once");
+        }
+        Set<String> g = new java.util.HashSet<>(given);
+        g.add(setting);
+        return Set.copyOf(g);
     }
 }

@@ -6,7 +6,7 @@ import com.eazepay.backup.mongo.internal.ArchiveHeader;
 import com.eazepay.backup.mongo.internal.ArchiveReader;
 import com.eazepay.backup.mongo.internal.ArchiveWriter;
 import com.eazepay.backup.mongo.internal.CollectionMetadata;
-import com.eazepay.backup.mongo.internal.Crc64;
+import com.eazepay.backup.mongo.internal.Crc64Xz;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
@@ -95,7 +95,7 @@ class ArchiveFormatTest {
 
     @Test
     void crc64MatchesTheEcmaCheckValueMongodumpUses() {
-        Crc64 crc = new Crc64();
+        Crc64Xz crc = new Crc64Xz();
         byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
         crc.update(check, 0, check.length);
         assertThat(crc.value()).isEqualTo(0x995dc9bbdf1939faL);
@@ -118,7 +118,7 @@ class ArchiveFormatTest {
         w.beginNamespace("pay", "empty.with.dots");
         assertThat(w.endNamespace()).isZero();
 
-        Crc64 crc = new Crc64();
+        Crc64Xz crc = new Crc64Xz();
         crc.update(d0, 0, d0.length);
         crc.update(d1, 0, d1.length);
         assertThat(crcValue).isEqualTo(crc.value());

@@ -90,7 +90,7 @@ class MongoFailureTest {
             assertThat(engine.list("mongo")).isEmpty();
         }
         assertThat(e).isNotNull();
-        assertThat(e.errorCode()).isEqualTo(MongoErrorCode.AUTHENTICATION_FAILED);
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
         assertThat(e.isRetryable()).isFalse();
         assertThat(e.getMessage()).contains("backup").contains("127.0.0.1:" + port);
         assertThat(allMessages(e)).doesNotContain(PASSWORD);
@@ -114,6 +114,29 @@ class MongoFailureTest {
                 () -> MongoSource.builder().connectionString("mongo://u:" + PASSWORD + "@h").build());
         assertThat(bad.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
         assertThat(allMessages(bad)).doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void builderListsEveryProblemInOneInvalidConfigurationAndRefusesASettingGivenTwice() {
+        BackupException e = catchThrowableOfType(BackupException.class, () -> MongoSource.builder()
+                .password(Secret.of(PASSWORD)).databases("a", "b").excludeDatabases("b").build());
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+        assertThat(e.getMessage()).startsWith("MongoSource: ").contains("no MongoDB server")
+                .contains("password(..) given without user(..)").contains("databases [b] are both included and excluded")
+                .doesNotContain(PASSWORD);
+        BackupException both = catchThrowableOfType(BackupException.class, () -> MongoSource.builder()
+                .connectionString("mongo://u:" + PASSWORD + "@h").host("h").user("u").build());
+        assertThat(both.getMessage()).contains("not both").contains("not valid").contains("user 'u' given without password")
+                .doesNotContain(PASSWORD);
+
+        MongoSource.Builder b = MongoSource.builder().host("a");
+        assertThatThrownBy(() -> b.host("b")).isInstanceOf(IllegalStateException.class).hasMessageContaining("host was already set");
+        assertThatThrownBy(() -> MongoSource.builder().password(Secret.of(PASSWORD)).password(Secret.of("other")))
+                .isInstanceOf(IllegalStateException.class).hasMessageNotContaining(PASSWORD);
+        assertThatThrownBy(() -> MongoTarget.database("x").batchSize(10).batchSize(20))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("MongoTarget: batchSize was already set");
+        assertThatThrownBy(() -> MongoTarget.database("x").replaceExisting().replaceExisting())
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test

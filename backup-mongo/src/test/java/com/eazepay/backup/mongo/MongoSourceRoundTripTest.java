@@ -97,8 +97,8 @@ class MongoSourceRoundTripTest {
                 assertThat(m.stream("archive")).isPresent();
 
                 RestoreResult rr = engine.restore("mongo").latest()
-                        .into(MongoTarget.database("restore_tmp").check(Check.mongo("types").countAtLeast(1),
-                                Check.mongo("ledger.entries.2026").where("{\"account\": \"acct-1\"}").countEquals(1)))
+                        .into(MongoTarget.database("restore_tmp").check(Check.mongo("types").atLeast(1),
+                                Check.mongo("ledger.entries.2026").where("{\"account\": \"acct-1\"}").exactly(1)))
                         .verify().run();
                 assertThat(rr.checks()).extracting(CheckResult::name).contains("documents restore_tmp.types",
                         "documents restore_tmp.ledger.entries.2026", "documents restore_tmp.empty");
@@ -135,7 +135,7 @@ class MongoSourceRoundTripTest {
                         .doesNotContainKey("pay.types");
                 RestoreResult rr = engine.restore("mongo").latest()
                         .into(MongoTarget.sameDatabases().on(MongoServers.uri(other))
-                                .check(Check.mongo("ops.c3").countEquals(1)))
+                                .check(Check.mongo("ops.c3").exactly(1)))
                         .verify().run();
                 assertThat(rr.checksPassed()).isTrue();
             }
@@ -148,6 +148,23 @@ class MongoSourceRoundTripTest {
     }
 
     @Test
+    void userChecksRunWhenGivenEvenIfTheRestoreDidNotAskForChecks() {
+        MongoServer server = server(false);
+        String uri = MongoServers.uri(server);
+        try (MongoClient client = TestData.client(uri)) {
+            seed(client);
+            try (BackupEngine engine = engine(MongoSource.builder().connectionString(uri).databases("ops").build())) {
+                engine.backup("mongo").run();
+                RestoreResult rr = engine.restore("mongo").latest()
+                        .into(MongoTarget.database("ops_unasked").check(Check.mongo("c1").between(1, 5))).run();
+                assertThat(rr.checks()).extracting(CheckResult::name).contains("count c1 {} between 1 and 5");
+                assertThat(rr.checks()).filteredOn(c -> c.name().startsWith("count c1"))
+                        .singleElement().satisfies(c -> assertThat(c.detail()).startsWith("expected between 1 and 5, found 1"));
+            }
+        }
+    }
+
+    @Test
     void aFailingUserCheckIsReportedNotHidden() {
         MongoServer server = server(false);
         String uri = MongoServers.uri(server);
@@ -156,7 +173,7 @@ class MongoSourceRoundTripTest {
             try (BackupEngine engine = engine(MongoSource.builder().connectionString(uri).databases("ops").build())) {
                 engine.backup("mongo").run();
                 assertThatThrownBy(() -> engine.restore("mongo").latest()
-                        .into(MongoTarget.database("ops_check").check(Check.mongo("c1").countAtLeast(5))).verify().run())
+                        .into(MongoTarget.database("ops_check").check(Check.mongo("c1").atLeast(5))).verify().run())
                         .isInstanceOfSatisfying(BackupException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CHECK_FAILED);
                             assertThat(e.getMessage()).contains("count c1 {} >= 5").contains("expected >= 5, found 1");
@@ -179,12 +196,12 @@ class MongoSourceRoundTripTest {
                 assertThatThrownBy(() -> engine.restore("mongo").latest().into(MongoTarget.database("busy")).run())
                         .isInstanceOfSatisfying(BackupException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TARGET_NOT_EMPTY);
-                            assertThat(e.getMessage()).contains("busy.c1").contains("dropExisting");
+                            assertThat(e.getMessage()).contains("busy.c1").contains("replaceExisting");
                         });
                 assertThat(TestData.rawById(client, "busy", "c1")).containsOnlyKeys("{\"id\": \"keep-me\"}");
                 assertThat(TestData.rawById(client, "busy", "c2")).isEmpty();
 
-                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").dropExisting()).verify().run();
+                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").replaceExisting()).verify().run();
                 assertThat(rr.checksPassed()).isTrue();
                 assertThat(TestData.rawById(client, "busy", "c1")).isEqualTo(TestData.rawById(client, "ops", "c1"));
             }

@@ -1,15 +1,19 @@
 package com.eazepay.backup.postgres;
 
+import com.eazepay.backup.spi.Bound;
+
 import java.util.Objects;
 
 /**
  * A SQL assertion run against a restored database: the query's first column of its first row, read
- * as a number, is compared with a bound. Immutable and thread-safe.
+ * as a number, must fall in a {@link Bound} ({@link Query#atLeast}, {@link Query#atMost},
+ * {@link Query#exactly}, {@link Query#between}: the same words as the MongoDB module's checks).
+ * Immutable and thread-safe.
  *
  * <pre>{@code
  * PostgresTarget.newDatabase("restore_tmp")
  *     .check(Check.sql("select count(*) from users").atLeast(1))
- *     .check(Check.sql("select count(*) from payments where amount < 0").equalTo(0));
+ *     .check(Check.sql("select count(*) from payments where amount < 0").exactly(0));
  * }</pre>
  *
  * <p>A query that fails, returns no row, or returns a non-number fails the check (its message says why);
@@ -17,30 +21,17 @@ import java.util.Objects;
  */
 public final class Check {
 
-    /** How the value is compared. */
-    enum Comparison {
-        AT_LEAST(">="), EQUAL_TO("="), AT_MOST("<=");
-
-        private final String symbol;
-
-        Comparison(String symbol) {
-            this.symbol = symbol;
-        }
-    }
-
     private final String query;
-    private final Comparison comparison;
-    private final long bound;
+    private final Bound bound;
 
-    private Check(String query, Comparison comparison, long bound) {
+    private Check(String query, Bound bound) {
         this.query = query;
-        this.comparison = comparison;
-        this.bound = bound;
+        this.bound = Objects.requireNonNull(bound, "bound");
     }
 
     /**
-     * Starts a check on {@code query}; finish it with {@link Query#atLeast}, {@link Query#equalTo} or
-     * {@link Query#atMost}.
+     * Starts a check on {@code query}; finish it with {@link Query#atLeast}, {@link Query#atMost},
+     * {@link Query#exactly}, {@link Query#between} or {@link Query#is(Bound)}.
      *
      * @param query a SQL query whose first column of its first row is a number (or boolean: true = 1)
      */
@@ -57,23 +48,24 @@ public final class Check {
         return query;
     }
 
+    /** The range the value must fall in. */
+    public Bound bound() {
+        return bound;
+    }
+
     /** The check's name in results, e.g. {@code select count(*) from users >= 1}. */
     public String name() {
-        return query + " " + comparison.symbol + " " + bound;
+        return query + " " + bound.describe();
     }
 
     /** Whether {@code value} satisfies this check. */
     boolean holds(long value) {
-        return switch (comparison) {
-            case AT_LEAST -> value >= bound;
-            case EQUAL_TO -> value == bound;
-            case AT_MOST -> value <= bound;
-        };
+        return bound.test(value);
     }
 
     /** A human-readable expectation, e.g. {@code expected >= 1}. */
     String expectation() {
-        return "expected " + comparison.symbol + " " + bound;
+        return bound.expectation();
     }
 
     @Override
@@ -89,19 +81,29 @@ public final class Check {
             this.query = query;
         }
 
-        /** The check holds when the value is at least {@code n}. */
-        public Check atLeast(long n) {
-            return new Check(query, Comparison.AT_LEAST, n);
+        /** The check holds when the value falls in {@code bound}. */
+        public Check is(Bound bound) {
+            return new Check(query, bound);
         }
 
-        /** The check holds when the value equals {@code n}. */
-        public Check equalTo(long n) {
-            return new Check(query, Comparison.EQUAL_TO, n);
+        /** The check holds when the value is at least {@code n}. */
+        public Check atLeast(long n) {
+            return is(Bound.atLeast(n));
         }
 
         /** The check holds when the value is at most {@code n}. */
         public Check atMost(long n) {
-            return new Check(query, Comparison.AT_MOST, n);
+            return is(Bound.atMost(n));
+        }
+
+        /** The check holds when the value equals {@code n}. */
+        public Check exactly(long n) {
+            return is(Bound.exactly(n));
+        }
+
+        /** The check holds when the value is between {@code min} and {@code max}, both included. */
+        public Check between(long min, long max) {
+            return is(Bound.between(min, max));
         }
     }
 }

@@ -4,11 +4,14 @@ import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Manifest;
-import com.eazepay.backup.postgres.internal.ChildProcess;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
+import com.eazepay.backup.postgres.internal.RowCounts;
+import com.eazepay.backup.postgres.internal.ToolFailure;
+import com.eazepay.backup.postgres.internal.ToolStreams;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.TableFilter;
+import com.eazepay.backup.spi.ChildProcess;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
 import org.slf4j.Logger;
@@ -108,7 +111,9 @@ final class PostgresRestore {
         facts.put("load_millis", (System.nanoTime() - start) / 1_000_000);
 
         List<CheckResult> checks = new ArrayList<>();
-        if (context.checksRequested() || swapInto != null) { // a swap (and so a replace) always checks first
+        // user checks run whenever they are given (as in the MongoDB module), the row counts with them;
+        // a swap (and so a replace) always checks first
+        if (context.checksRequested() || swapInto != null || !target.checks().isEmpty()) {
             checks.addAll(runChecks(manifest));
         }
         boolean passed = checks.stream().allMatch(CheckResult::passed);
@@ -292,7 +297,7 @@ final class PostgresRestore {
         }
         String sqlText;
         try (InputStream in = context.openStream(PostgresSource.DATABASE_STREAM);
-             ChildProcess child = ChildProcess.start("pg_restore", argv, Map.of(), source.timeout())) {
+             ChildProcess.Running child = ConnectionSettings.offlineTool("pg_restore", argv, source.timeout()).start()) {
             java.util.concurrent.atomic.AtomicReference<IOException> readError = new java.util.concurrent.atomic.AtomicReference<>();
             Thread feeder = new Thread(() -> {
                 // read the stream to its end (it is verified there) even if pg_restore stops reading early
@@ -329,7 +334,8 @@ final class PostgresRestore {
             }
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
-                throw source.failed("pg_restore", child, exit, "reading the database-level entries of backup " + manifest.id());
+                throw ToolFailure.classify("pg_restore", child, exit, "reading the database-level entries of backup "
+                        + manifest.id(), source.timeout(), source.lockWaitTimeout(), source.settings().password());
             }
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading the database-level entries of backup "
@@ -442,31 +448,31 @@ final class PostgresRestore {
                 argv.add("--single-transaction");
             }
         }
-        Map<String, String> env = server.withDatabase(db).libpqEnvironment();
+        ConnectionSettings conn = server.withDatabase(db);
         String what = "restore into " + server.location(db);
         try (InputStream in = context.openStream(PostgresSource.STREAM)) {
             if (spool) {
                 // verify the whole stream before pg_restore touches the target
-                Path file = PostgresSource.spool(in, target.tempDir());
+                Path file = ToolStreams.spool(in, target.tempDir());
                 try {
                     argv.add(file.toString());
-                    runTool(tool, argv, env, InputStream.nullInputStream(), what);
+                    runTool(tool, argv, conn, InputStream.nullInputStream(), what);
                     return Files.size(file);
                 } finally {
                     Files.deleteIfExists(file);
                 }
             }
-            return runTool(tool, argv, env, in, what);
+            return runTool(tool, argv, conn, in, what);
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, what + " failed: " + e.getMessage(), e);
         }
     }
 
     /** Feeds {@code in} to the tool's stdin, reading {@code in} to its end even if the tool stops early. */
-    private long runTool(PgTools.Tool tool, List<String> argv, Map<String, String> env, InputStream in, String what) {
+    private long runTool(PgTools.Tool tool, List<String> argv, ConnectionSettings conn, InputStream in, String what) {
         String name = tool.path().getFileName().toString();
         LOG.debug("running {}", argv);
-        try (ChildProcess child = ChildProcess.start(name, argv, env, source.timeout())) {
+        try (ChildProcess.Running child = conn.tool(name, argv, source.timeout()).start()) {
             // stdout of pg_restore/psql is small (notices); drain it so the tool never blocks on it
             Thread out = new Thread(() -> drain(child.stdout()), name + "-stdout-" + child.pid());
             out.setDaemon(true);
@@ -498,7 +504,8 @@ final class PostgresRestore {
             }
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
-                throw source.failed(name, child, exit, what);
+                throw ToolFailure.classify(name, child, exit, what, source.timeout(), source.lockWaitTimeout(),
+                        source.settings().password());
             }
             String warnings = child.stderrTail();
             if (!warnings.isEmpty()) {
@@ -520,13 +527,13 @@ final class PostgresRestore {
 
     private List<CheckResult> runChecks(Manifest manifest) {
         List<CheckResult> results = new ArrayList<>();
-        Map<String, Long> expected = PostgresSource.expectedCounts(manifest);
+        Map<String, Long> expected = RowCounts.expected(manifest, PostgresSource.FACT_ROW_COUNTS);
         try (Connection c = server.withDatabase(db).connect("checks")) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
-            Map<String, Long> found = PostgresSource.countRows(c, new TableFilter(List.of(), List.of(), List.of(), List.of()));
+            Map<String, Long> found = RowCounts.count(c, new TableFilter(List.of(), List.of(), List.of(), List.of()));
             c.commit();
-            expected.forEach((table, n) -> results.add(PostgresSource.rowCheck(table, n, found.get(table))));
+            expected.forEach((table, n) -> results.add(RowCounts.check(table, n, found.get(table))));
             for (Check check : target.checks()) {
                 results.add(run(c, check));
             }

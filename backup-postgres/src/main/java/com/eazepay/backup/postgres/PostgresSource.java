@@ -1,17 +1,19 @@
 package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
-import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.Manifest;
 import com.eazepay.backup.Secret;
-import com.eazepay.backup.postgres.internal.ChildProcess;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.RowCounts;
+import com.eazepay.backup.postgres.internal.ToolFailure;
+import com.eazepay.backup.postgres.internal.ToolStreams;
 import com.eazepay.backup.postgres.internal.TableFilter;
 import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.ChildProcess;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
@@ -20,11 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,7 +72,7 @@ import java.util.TreeMap;
  * ({@code PGPASSFILE}, deleted when the tool exits), never argv nor the child's environment; {@link #toString()} and every message are credential-free.
  *
  * <p><b>Restore</b> into a {@link PostgresTarget}: see there. Errors: {@code SOURCE_UNAVAILABLE} (retryable)
- * when the server cannot be reached, {@code SOURCE_FAILED} for bad credentials or a failing tool (with its
+ * when the server cannot be reached, {@code AUTHENTICATION_FAILED} for bad credentials, {@code SOURCE_FAILED} for a failing tool (with its
  * stderr tail), {@code NOT_FOUND} for a missing database, {@code TIMEOUT}, {@code INTERRUPTED},
  * {@code ALREADY_EXISTS}/{@code TARGET_NOT_EMPTY} for restore targets that must not be written.
  *
@@ -103,7 +103,6 @@ public final class PostgresSource implements BackupSource {
     public static final String FACT_DATABASE_PROPERTIES = "database_properties";
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
-    private static final int BUFFER = 64 * 1024;
 
     private final String name;
     private final ConnectionSettings settings;
@@ -246,7 +245,7 @@ public final class PostgresSource implements BackupSource {
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
             int tableCount;
-            try (RowCounter counter = rowCounts ? new RowCounter(settings, snap.id(), lockWaitTimeout,
+            try (RowCounts.Counter counter = rowCounts ? new RowCounts.Counter(settings, snap.id(), lockWaitTimeout,
                     new TableFilter(schemas, excludeSchemas, tables, excludeTables),
                     excludeTableData.isEmpty() ? null : new TableFilter(List.of(), List.of(), excludeTableData, List.of()))
                     : null) {
@@ -299,9 +298,9 @@ public final class PostgresSource implements BackupSource {
             argv.add("--no-privileges");
         }
         OutputStream out = context.newStream(DATABASE_STREAM, "pgdump");
-        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
             child.stdin().close();
-            pump(child, child.stdout(), out, "pg_dump");
+            ToolStreams.pump(child, child.stdout(), out, "pg_dump");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dump", child, exit, "dump of the database-level entries of " + settings.location());
@@ -323,9 +322,11 @@ public final class PostgresSource implements BackupSource {
             argv.add("--no-role-passwords");
         }
         OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
-        try (ChildProcess child = ChildProcess.start("pg_dumpall", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dumpall", argv, timeout)
+                // unlike pg_dump, pg_dumpall does not clear the role's statement_timeout itself
+                .environment(Map.of("PGOPTIONS", "-c statement_timeout=0")).start()) {
             child.stdin().close();
-            pump(child, child.stdout(), out, "pg_dumpall");
+            ToolStreams.pump(child, child.stdout(), out, "pg_dumpall");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dumpall", child, exit, "dump of the roles and tablespaces of " + settings.location()
@@ -347,7 +348,7 @@ public final class PostgresSource implements BackupSource {
         return Files.isExecutable(p) ? p : null;
     }
 
-    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounter counter) throws SQLException {
+    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounts.Counter counter) throws SQLException {
         List<String> argv = new ArrayList<>();
         argv.add(pgDump.path().toString());
         argv.addAll(pgDumpArguments(snapshot));
@@ -355,9 +356,9 @@ public final class PostgresSource implements BackupSource {
         OutputStream out = context.newStream(STREAM, plainFormat ? "sql" : "pgdump");
         // The stream is closed (= committed) only after pg_dump exited 0. On any failure it is left open,
         // which the engine treats as an abort: nothing of a failed dump becomes visible.
-        try (ChildProcess child = ChildProcess.start("pg_dump", argv, settings.libpqEnvironment(), timeout)) {
+        try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
             child.stdin().close();
-            long bytes = pump(child, child.stdout(), out, "pg_dump");
+            long bytes = ToolStreams.pump(child, child.stdout(), out, "pg_dump");
             int exit = child.waitFor();
             if (exit != 0 || child.wasKilled()) {
                 throw toolFailed("pg_dump", child, exit, "dump of " + settings.location());
@@ -390,106 +391,8 @@ public final class PostgresSource implements BackupSource {
         }
     }
 
-    /** Copies the child's stdout to {@code out}; read failures are the child's, write failures the storage's. */
-    private static long pump(ChildProcess child, InputStream in, OutputStream out, String tool) {
-        byte[] buffer = new byte[BUFFER];
-        long total = 0;
-        while (true) {
-            if (Thread.currentThread().isInterrupted()) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.INTERRUPTED, tool + " was cancelled: the calling thread was interrupted");
-            }
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (IOException e) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "reading " + tool + " output failed: " + e.getMessage(), e);
-            }
-            if (n < 0) {
-                return total;
-            }
-            try {
-                out.write(buffer, 0, n);
-            } catch (IOException e) {
-                child.kill();
-                throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "writing " + tool + " output failed: "
-                        + e.getMessage(), e);
-            }
-            total += n;
-        }
-    }
-
-    private BackupException toolFailed(String tool, ChildProcess child, int exit, String what) {
-        String err = child.stderrTail();
-        String msg = tool + " " + child.describeExit(exit) + " during " + what + (err.isEmpty() ? "" : ": " + err);
-        if (child.timedOut()) {
-            return new BackupException(CoreErrorCode.TIMEOUT, msg + " (timeout " + timeout + ")");
-        }
-        if (err.contains("could not obtain lock") || err.contains("statement timeout") && err.contains("LOCK TABLE")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (a lock, e.g. pending DDL, blocked"
-                    + " pg_dump for longer than lockWaitTimeout " + lockWaitTimeout + "; retry when it is gone)", null, true);
-        }
-        if (err.contains("conflict with recovery")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg) + " (the standby cancelled the dump to"
-                    + " replay WAL: set hot_standby_feedback = on or raise max_standby_streaming_delay on the standby,"
-                    + " or back up the primary)", null, true);
-        }
-        return new BackupException(CoreErrorCode.SOURCE_FAILED, redact(msg));
-    }
-
-    private String redact(String text) {
-        Secret p = settings.password();
-        return p == null || p.isEmpty() ? text : text.replace(p.reveal(), "****");
-    }
-
-    static Map<String, Long> countRows(Connection c, TableFilter filter) throws SQLException {
-        return countRows(c, filter, null, st -> { }, () -> false);
-    }
-
-    /**
-     * Exact row counts, keyed {@code schema.table}, of every table whose data pg_dump dumps with these switches.
-     * {@code onStatement} receives the statement running the counts (to cancel it); {@code stop} ends the loop.
-     */
-    static Map<String, Long> countRows(Connection c, TableFilter filter, TableFilter zeroData,
-                                       java.util.function.Consumer<Statement> onStatement,
-                                       java.util.function.BooleanSupplier stop) throws SQLException {
-        List<String[]> selected = new ArrayList<>();
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select n.nspname, c.relname, pg_table_is_visible(c.oid)"
-                     + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                     + " where c.relkind = 'r' and n.nspname <> 'information_schema'"
-                     + " and n.nspname !~ '^pg_(catalog|toast|temp_|toast_temp_)'"
-                     + " and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
-                     + " and d.objid = c.oid and d.deptype = 'e')"
-                     + " order by 1, 2")) {
-            while (rs.next()) {
-                if (filter.includes(rs.getString(1), rs.getString(2), rs.getBoolean(3))) {
-                    selected.add(new String[] {rs.getString(1), rs.getString(2), Boolean.toString(rs.getBoolean(3))});
-                }
-            }
-        }
-        Map<String, Long> counts = new TreeMap<>();
-        try (Statement st = c.createStatement()) {
-            onStatement.accept(st);
-            for (String[] t : selected) {
-                if (stop.getAsBoolean()) {
-                    throw new SQLException("row counting cancelled", "57014");
-                }
-                if (zeroData != null && zeroData.includes(t[0], t[1], Boolean.parseBoolean(t[2]))) {
-                    counts.put(t[0] + "." + t[1], 0L); // --exclude-table-data: dumped without rows
-                    continue;
-                }
-                try (ResultSet rs = st.executeQuery("select count(*) from " + Identifiers.quote(t[0]) + "."
-                        + Identifiers.quote(t[1]))) {
-                    rs.next();
-                    counts.put(t[0] + "." + t[1], rs.getLong(1));
-                } catch (SQLException e) {
-                    throw new SQLException("count(*) of " + t[0] + "." + t[1] + " failed: " + e.getMessage(), e.getSQLState(), e);
-                }
-            }
-        }
-        return counts;
+    private BackupException toolFailed(String tool, ChildProcess.Running child, int exit, String what) {
+        return ToolFailure.classify(tool, child, exit, what, timeout, lockWaitTimeout, settings.password());
     }
 
     // ------------------------------------------------------------------ restore
@@ -520,103 +423,18 @@ public final class PostgresSource implements BackupSource {
         return r != null && r.getParent() != null ? r.resolveSibling("psql") : null;
     }
 
+    Duration lockWaitTimeout() {
+        return lockWaitTimeout;
+    }
+
     Duration timeout() {
         return timeout;
-    }
-
-    static long pumpInto(ChildProcess child, InputStream in, OutputStream out, String tool) {
-        return pump(child, in, out, tool);
-    }
-
-    BackupException failed(String tool, ChildProcess child, int exit, String what) {
-        return toolFailed(tool, child, exit, what);
     }
 
     @Override
     public String toString() {
         return "PostgresSource[name=" + name + ", " + settings + (plainFormat ? ", plain" : "")
                 + (schemas.isEmpty() ? "" : ", schemas=" + schemas) + (tables.isEmpty() ? "" : ", tables=" + tables) + "]";
-    }
-
-    /**
-     * Counts rows on its own thread, on the snapshot connection, while pg_dump runs. {@link #close()} cancels an
-     * unfinished count and waits for the thread, so the connection is free again afterwards.
-     */
-    private static final class RowCounter implements AutoCloseable {
-        private final java.util.concurrent.CompletableFuture<Map<String, Long>> result = new java.util.concurrent.CompletableFuture<>();
-        private final Thread thread;
-        private volatile Statement current;
-        private volatile boolean cancelled;
-
-        /**
-         * Counts on a connection of its own that imports {@code snapshot}, with the role's statement and idle
-         * timeouts cleared and {@code lock_timeout} = {@code lockWait}, so a failing count neither aborts the
-         * exporting transaction nor hides behind a misleading snapshot error.
-         */
-        RowCounter(ConnectionSettings settings, String snapshot, Duration lockWait, TableFilter filter, TableFilter zeroData) {
-            this.thread = new Thread(() -> {
-                try (Connection c = settings.connect("row counts")) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET statement_timeout = 0");
-                        st.execute("SET idle_in_transaction_session_timeout = 0");
-                        st.execute("SET lock_timeout = " + lockWait.toMillis());
-                    }
-                    c.setAutoCommit(false);
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                        st.execute("SET TRANSACTION SNAPSHOT " + Identifiers.literal(snapshot));
-                    }
-                    result.complete(countRows(c, filter, zeroData, st -> current = st, () -> cancelled));
-                    c.rollback();
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            }, "pg-rowcount");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /** Waits for the counts. */
-        Map<String, Long> await() throws SQLException {
-            try {
-                return result.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof SQLException sql) {
-                    throw sql;
-                }
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new BackupException(CoreErrorCode.INTERNAL, "row counting failed: " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackupException(CoreErrorCode.INTERRUPTED, "row counting was cancelled: the calling thread was interrupted", e);
-            }
-        }
-
-        int tables() {
-            return result.isDone() && !result.isCompletedExceptionally() ? result.join().size() : 0;
-        }
-
-        @Override
-        public void close() {
-            if (!result.isDone()) {
-                cancelled = true;
-                Statement st = current;
-                if (st != null) {
-                    try {
-                        st.cancel();
-                    } catch (SQLException e) {
-                        LOG.debug("cancelling the row count failed: {}", e.toString());
-                    }
-                }
-            }
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize, boolean standby) {
@@ -649,11 +467,14 @@ public final class PostgresSource implements BackupSource {
         private Path pgRestorePath;
         private Duration timeout = DEFAULT_TIMEOUT;
 
+        private final ConfigurationProblems problems = ConfigurationProblems.of("PostgresSource");
+
         private Builder() {
         }
 
         /** Source name in the engine and in storage keys. Default {@code postgres}. */
         public Builder name(String name) {
+            problems.once("name");
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
@@ -664,18 +485,21 @@ public final class PostgresSource implements BackupSource {
          * {@link #database}.
          */
         public Builder jdbcUrl(String jdbcUrl) {
+            problems.once("jdbcUrl");
             this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             return this;
         }
 
         /** Server host name (instead of {@link #jdbcUrl}). Default {@code localhost}. */
         public Builder host(String host) {
+            problems.once("host");
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /** Server port, 1..65535. Default 5432. */
         public Builder port(int port) {
+            problems.once("port");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, was " + port);
             }
@@ -685,18 +509,21 @@ public final class PostgresSource implements BackupSource {
 
         /** Database to back up. */
         public Builder database(String database) {
+            problems.once("database");
             this.database = Identifiers.requireDatabaseName(database);
             return this;
         }
 
         /** User name. Default: from the JDBC URL, else the driver's default. */
         public Builder user(String user) {
+            problems.once("user");
             this.user = Objects.requireNonNull(user, "user");
             return this;
         }
 
         /** Password; passed to tools through a 0600 {@code PGPASSFILE}, never argv or env. Default none (trust/peer/.pgpass). */
         public Builder password(Secret password) {
+            problems.once("password");
             this.password = Objects.requireNonNull(password, "password");
             return this;
         }
@@ -732,18 +559,21 @@ public final class PostgresSource implements BackupSource {
 
         /** Plain SQL output (stream {@code db.sql}, restored with {@code psql}) instead of custom format. Default off. */
         public Builder plainFormat() {
+            problems.once("plainFormat");
             this.plainFormat = true;
             return this;
         }
 
         /** {@code pg_dump --no-owner}. Default off. */
         public Builder noOwner() {
+            problems.once("noOwner");
             this.noOwner = true;
             return this;
         }
 
         /** {@code pg_dump --no-privileges}. Default off. */
         public Builder noPrivileges() {
+            problems.once("noPrivileges");
             this.noPrivileges = true;
             return this;
         }
@@ -783,6 +613,7 @@ public final class PostgresSource implements BackupSource {
 
         /** Do not dump the cluster's roles and tablespaces ({@code pg_dumpall --globals-only}). Default: dumped. */
         public Builder noGlobals() {
+            problems.once("noGlobals");
             this.globals = false;
             return this;
         }
@@ -792,6 +623,7 @@ public final class PostgresSource implements BackupSource {
          * ({@code --no-role-passwords}): restored roles then have no password until you set one.
          */
         public Builder withRolePasswords() {
+            problems.once("withRolePasswords");
             this.rolePasswords = true;
             return this;
         }
@@ -801,6 +633,7 @@ public final class PostgresSource implements BackupSource {
          * restore then has no row-count checks, only the {@link Check}s of the target. Default: counts on.
          */
         public Builder skipRowCounts() {
+            problems.once("skipRowCounts");
             this.rowCounts = false;
             return this;
         }
@@ -810,6 +643,7 @@ public final class PostgresSource implements BackupSource {
          * wait for a table's share lock, e.g. behind pending DDL, before the backup fails (retryable). Default 5 min.
          */
         public Builder lockWaitTimeout(Duration wait) {
+            problems.once("lockWaitTimeout");
             Objects.requireNonNull(wait, "wait");
             if (wait.isNegative() || wait.isZero()) {
                 throw new IllegalArgumentException("lockWaitTimeout must be positive, was " + wait);
@@ -820,18 +654,21 @@ public final class PostgresSource implements BackupSource {
 
         /** The {@code pg_dump} to use (then only it). Default: searched on PATH and in /usr/lib/postgresql/*&#47;bin. */
         public Builder pgDumpPath(Path path) {
+            problems.once("pgDumpPath");
             this.pgDumpPath = Objects.requireNonNull(path, "path");
             return this;
         }
 
         /** The {@code pg_restore} to use. Default: next to {@link #pgDumpPath} if set, else searched. */
         public Builder pgRestorePath(Path path) {
+            problems.once("pgRestorePath");
             this.pgRestorePath = Objects.requireNonNull(path, "path");
             return this;
         }
 
         /** Kill {@code pg_dump}/{@code pg_restore} after this long ({@code TIMEOUT}). Default 12 hours. */
         public Builder timeout(Duration timeout) {
+            problems.once("timeout");
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -846,7 +683,6 @@ public final class PostgresSource implements BackupSource {
          * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem
          */
         public PostgresSource build() {
-            List<String> problems = new ArrayList<>();
             SourceNames.problem(name).ifPresent(problems::add);
             if (!rejectedArgs.isEmpty()) {
                 problems.add("extraArgs " + rejectedArgs + " change what is dumped behind the row-count checks' back:"
@@ -870,47 +706,9 @@ public final class PostgresSource implements BackupSource {
                 s = new ConnectionSettings(host != null ? host : "localhost", port != null ? port : ConnectionSettings.DEFAULT_PORT,
                         database, user, password, Map.of());
             }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "PostgresSource: " + String.join("; ", problems));
-            }
+            problems.throwIfAny();
             return new PostgresSource(this, s);
         }
     }
 
-    /**
-     * Writes a restore's stream to an owner-only temp file (for {@code pg_restore -j} and all-or-nothing replaces).
-     */
-    static Path spool(InputStream in, Path dir) throws IOException {
-        Path file = Files.createTempFile(dir, "pg-restore-", ".pgdump",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(file)) {
-            in.transferTo(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        return file;
-    }
-
-    static CheckResult rowCheck(String table, Long expected, Long found) {
-        String name = "rows " + table;
-        if (found == null) {
-            return CheckResult.failed(name, "expected " + expected + ", table missing");
-        }
-        return expected.equals(found) ? CheckResult.passed(name, "expected " + expected + ", found " + found)
-                : CheckResult.failed(name, "expected " + expected + ", found " + found);
-    }
-
-    static Map<String, Long> expectedCounts(Manifest m) {
-        Object v = m.facts().get(FACT_ROW_COUNTS);
-        Map<String, Long> out = new TreeMap<>();
-        if (v instanceof Map<?, ?> map) {
-            map.forEach((k, n) -> {
-                if (n instanceof Number num) {
-                    out.put(String.valueOf(k), num.longValue());
-                }
-            });
-        }
-        return out;
-    }
 }

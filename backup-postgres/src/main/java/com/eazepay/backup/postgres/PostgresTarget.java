@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -49,18 +50,21 @@ public final class PostgresTarget implements RestoreTarget {
     private final boolean noGlobals;
     private final boolean noTablespaces;
     private final List<String> restoreArgs;
+    private final Set<String> given;
 
     private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
                            int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory) {
-        this(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory, false, false, List.of());
+        this(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges, tempDirectory, false, false, List.of(),
+                Set.of());
     }
 
     private PostgresTarget(Mode mode, String database, ConnectionSettings server, List<Check> checks, String swapInto,
                            int jobs, boolean noOwner, boolean noPrivileges, Path tempDirectory, boolean noGlobals,
-                           boolean noTablespaces, List<String> restoreArgs) {
+                           boolean noTablespaces, List<String> restoreArgs, Set<String> given) {
         this.noGlobals = noGlobals;
         this.noTablespaces = noTablespaces;
         this.restoreArgs = List.copyOf(restoreArgs);
+        this.given = given;
         this.mode = mode;
         this.database = database;
         this.server = server;
@@ -107,7 +111,7 @@ public final class PostgresTarget implements RestoreTarget {
         ConnectionSettings s = new ConnectionSettings(parsed.host(), parsed.port(), parsed.database(),
                 Objects.requireNonNull(user, "user"), password != null ? password : parsed.password(), java.util.Map.of());
         return new PostgresTarget(mode, database, s, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given("on"));
     }
 
     /** As {@link #on(String, String, Secret)} with a plain password. */
@@ -120,7 +124,7 @@ public final class PostgresTarget implements RestoreTarget {
         List<Check> all = new ArrayList<>(checks);
         all.add(Objects.requireNonNull(check, "check"));
         return new PostgresTarget(mode, database, server, all, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given);
     }
 
     /**
@@ -140,7 +144,7 @@ public final class PostgresTarget implements RestoreTarget {
             throw new IllegalArgumentException("swapInto(" + liveName + ") must name another database than the restored one");
         }
         return new PostgresTarget(mode, database, server, checks, liveName, jobs, noOwner, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given("swapInto"));
     }
 
     /**
@@ -154,25 +158,25 @@ public final class PostgresTarget implements RestoreTarget {
             throw new IllegalArgumentException("jobs must be 1..64, was " + n);
         }
         return new PostgresTarget(mode, database, server, checks, swapInto, n, noOwner, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given("jobs"));
     }
 
     /** {@code pg_restore --no-owner}: objects belong to the restoring user (for another server's roles). Default off. */
     public PostgresTarget noOwner() {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, true, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given("noOwner"));
     }
 
     /** {@code pg_restore --no-privileges}: skip GRANT/REVOKE. Default off. */
     public PostgresTarget noPrivileges() {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, true,
-                tempDirectory, noGlobals, noTablespaces, restoreArgs);
+                tempDirectory, noGlobals, noTablespaces, restoreArgs, given("noPrivileges"));
     }
 
     /** Directory for spool files (parallel restores, {@link #replaceExisting}). Default: {@code java.io.tmpdir}. */
     public PostgresTarget tempDirectory(Path dir) {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                Objects.requireNonNull(dir, "dir"), noGlobals, noTablespaces, restoreArgs);
+                Objects.requireNonNull(dir, "dir"), noGlobals, noTablespaces, restoreArgs, given("tempDirectory"));
     }
 
     /**
@@ -182,13 +186,13 @@ public final class PostgresTarget implements RestoreTarget {
      */
     public PostgresTarget noGlobals() {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory, true, noTablespaces, restoreArgs);
+                tempDirectory, true, noTablespaces, restoreArgs, given("noGlobals"));
     }
 
     /** {@code pg_restore --no-tablespaces}: everything in the default tablespace; no tablespace is created. */
     public PostgresTarget noTablespaces() {
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory, noGlobals, true, restoreArgs);
+                tempDirectory, noGlobals, true, restoreArgs, given("noTablespaces"));
     }
 
     /**
@@ -210,7 +214,7 @@ public final class PostgresTarget implements RestoreTarget {
             all.add(a);
         }
         return new PostgresTarget(mode, database, server, checks, swapInto, jobs, noOwner, noPrivileges,
-                tempDirectory, noGlobals, noTablespaces, all);
+                tempDirectory, noGlobals, noTablespaces, all, given);
     }
 
     boolean isNoGlobals() {
@@ -278,5 +282,15 @@ public final class PostgresTarget implements RestoreTarget {
     @Override
     public String toString() {
         return "PostgresTarget[" + describe() + ", " + checks.size() + " checks]";
+    }
+
+    /** The settings given so far, plus {@code setting}; a setting given twice is refused (as the builders do). */
+    private Set<String> given(String setting) {
+        if (given.contains(setting)) {
+            throw new IllegalStateException("PostgresTarget: " + setting + " was already set; give each setting once");
+        }
+        Set<String> g = new java.util.HashSet<>(given);
+        g.add(setting);
+        return Set.copyOf(g);
     }
 }

@@ -67,7 +67,7 @@ class EnginePostgresTest {
             BackupResult r = engine.backup("postgres").trigger(Trigger.PRE_DEPLOY).tag("pre-deploy")
                     .label("release", "1.4.2").run();
             RestoreResult rr = engine.restore("postgres").tagged("pre-deploy")
-                    .into(PostgresTarget.newDatabase("shop_restored").check(Check.sql("select count(*) from orders").equalTo(3000)))
+                    .into(PostgresTarget.newDatabase("shop_restored").check(Check.sql("select count(*) from orders").exactly(3000)))
                     .verify().run();
 
             assertThat(r.manifest().tags()).containsExactly("pre-deploy");

@@ -19,6 +19,9 @@ final class PgServer implements AutoCloseable {
 
     static final String USER = "app";
     static final String PASSWORD = "s3cr3t-Pw-7f1c2e";
+    /** A user whose password is stored as md5 and who must log in with md5 (pg_hba), not scram. */
+    static final String MD5_USER = "legacy_md5";
+    static final String MD5_PASSWORD = "md5-Pw-41aa0c";
 
     private final EmbeddedPostgres pg;
 
@@ -34,6 +37,8 @@ final class PgServer implements AutoCloseable {
                     .start();
             PgServer s = new PgServer(pg);
             s.exec("postgres", "CREATE ROLE " + USER + " LOGIN SUPERUSER PASSWORD '" + PASSWORD + "'");
+            s.exec("postgres", "SET password_encryption = 'md5'",
+                    "CREATE ROLE " + MD5_USER + " LOGIN SUPERUSER PASSWORD '" + MD5_PASSWORD + "'");
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -46,6 +51,7 @@ final class PgServer implements AutoCloseable {
                     "local all postgres trust",
                     "host all postgres 127.0.0.1/32 trust",
                     "host all postgres ::1/128 trust",
+                    "host all " + MD5_USER + " 127.0.0.1/32 md5",
                     "local all all scram-sha-256",
                     "host all all 127.0.0.1/32 scram-sha-256",
                     "host all all ::1/128 scram-sha-256", ""));

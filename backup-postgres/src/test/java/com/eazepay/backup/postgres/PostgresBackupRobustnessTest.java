@@ -111,7 +111,7 @@ class PostgresBackupRobustnessTest {
         assertThat(ctx.facts()).doesNotContainKey("row_counts");
 
         RestoreOutcome out = source.restore(ctx.restoreContext(), PostgresTarget.newDatabase("shop_nocount")
-                .check(Check.sql("select count(*) from orders").equalTo(1000)));
+                .check(Check.sql("select count(*) from orders").exactly(1000)));
 
         assertThat(out.checks()).singleElement().satisfies(c -> assertThat(c.passed()).isTrue());
     }

@@ -81,7 +81,7 @@ class PostgresRestoreSafetyTest {
         });
 
         BackupException e = catchThrowableOfType(() -> source.restore(b.restoreContext(),
-                PostgresTarget.newDatabase("shop_new").check(Check.sql("select wait_for_prepared()").equalTo(1))
+                PostgresTarget.newDatabase("shop_new").check(Check.sql("select wait_for_prepared()").exactly(1))
                         .swapInto("shop")), BackupException.class);
         blocker.get(30, TimeUnit.SECONDS);
         try {

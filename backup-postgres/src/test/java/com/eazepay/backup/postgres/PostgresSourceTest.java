@@ -152,9 +152,9 @@ class PostgresSourceTest {
         DirectoryBackupContext b = backup(pg.source("payments").build());
         PostgresTarget target = PostgresTarget.newDatabase("checked")
                 .check(Check.sql("select count(*) from users").atLeast(1))
-                .check(Check.sql("select count(*) from billing.payments where amount < 0").equalTo(0))
+                .check(Check.sql("select count(*) from billing.payments where amount < 0").exactly(0))
                 .check(Check.sql("select count(*) from accounts").atMost(10))
-                .check(Check.sql("select * from no_such_table").equalTo(0));
+                .check(Check.sql("select * from no_such_table").exactly(0));
 
         RestoreOutcome out = pg.source("payments").build().restore(b.restoreContext(), target);
 
@@ -168,6 +168,24 @@ class PostgresSourceTest {
                 org.assertj.core.groups.Tuple.tuple("select * from no_such_table = 0", false));
         assertThat(out.checks().get(5).detail()).isEqualTo("expected <= 10, found 1500");
         assertThat(out.checks().get(6).detail()).contains("query failed").contains("no_such_table");
+    }
+
+    @Test
+    void userChecksRunWhenGivenEvenIfTheRestoreDidNotAskForChecks() throws Exception {
+        DirectoryBackupContext b = backup(pg.source("payments").build());
+        PostgresTarget target = PostgresTarget.newDatabase("checked_unasked")
+                .check(Check.sql("select count(*) from users").between(1, 1499));
+
+        RestoreOutcome out = pg.source("payments").build().restore(b.restoreContext().checksRequested(false), target);
+
+        assertThat(out.checks()).extracting(CheckResult::name).contains("select count(*) from users between 1 and 1499");
+        assertThat(out.checks()).filteredOn(c -> c.name().startsWith("select")).singleElement()
+                .satisfies(c -> assertThat(c.passed()).isFalse())
+                .satisfies(c -> assertThat(c.detail()).isEqualTo("expected between 1 and 1499, found 1500"));
+        // without user checks and without the flag, nothing is checked (as before)
+        RestoreOutcome plain = pg.source("payments").build().restore(b.restoreContext().checksRequested(false),
+                PostgresTarget.newDatabase("unchecked"));
+        assertThat(plain.checks()).isEmpty();
     }
 
     @Test
@@ -192,7 +210,7 @@ class PostgresSourceTest {
         pg.exec("live", "INSERT INTO t VALUES (3)"); // the "bad deploy" after the backup
 
         RestoreOutcome out = source.restore(b.restoreContext(), PostgresTarget.newDatabase("live_restore")
-                .check(Check.sql("select count(*) from t").equalTo(2)).swapInto("live"));
+                .check(Check.sql("select count(*) from t").exactly(2)).swapInto("live"));
 
         String before = "live_before_" + b.backupId().toLowerCase().replace('-', '_');
         assertThat(out.facts()).containsEntry("swapped", true).containsEntry("previous_database", before);
@@ -258,17 +276,67 @@ class PostgresSourceTest {
     }
 
     @Test
-    void wrongPasswordFailsWithoutRevealingIt() throws Exception {
+    void wrongPasswordIsAuthenticationFailedWithoutRevealingIt() throws Exception {
         String wrong = "wrong-Pass-93kd";
-        PostgresSource source = pg.source("payments").password(wrong).build();
+        PostgresSource source = PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments"))
+                .user(PgServer.USER).password(wrong).build();
         DirectoryBackupContext ctx = context(tmp, "x");
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
-        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED); // SQLSTATE 28P01 under scram-sha-256
+        assertThat(e.isRetryable()).isFalse();
         assertThat(e.getMessage()).contains("authentication failed").contains("app").doesNotContain(wrong);
         assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PgServer.PASSWORD);
         assertThat(ctx.openedStreams()).isEmpty();
+    }
+
+    @Test
+    void wrongPasswordUnderMd5AuthAndOnARestoreTargetIsAuthenticationFailed() throws Exception {
+        String wrong = "wrong-Md5-Pass-11x";
+        // md5 (pg_hba "md5", password stored as md5): the right password works, a wrong one is 28P01
+        DirectoryBackupContext ok = context(tmp, "md5-ok");
+        PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments")).user(PgServer.MD5_USER)
+                .password(PgServer.MD5_PASSWORD).build().backup(ok);
+        PostgresSource md5 = PostgresSource.builder().name("postgres").jdbcUrl(pg.jdbcUrl("payments"))
+                .user(PgServer.MD5_USER).password(wrong).build();
+        BackupException e = catchThrowableOfType(BackupException.class, () -> md5.backup(context(tmp, "md5-bad")));
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
+        assertThat(e.getMessage()).contains(PgServer.MD5_USER).doesNotContain(wrong);
+        assertThat(stackText(e)).doesNotContain(wrong).doesNotContain(PgServer.MD5_PASSWORD);
+
+        // the restore target's credentials are checked the same way
+        PostgresSource source = pg.source("payments").build();
+        BackupException t = catchThrowableOfType(BackupException.class, () -> source.restore(ok.restoreContext(),
+                PostgresTarget.newDatabase("auth_target").on(pg.jdbcUrl("postgres"), PgServer.USER, wrong)));
+        assertThat(t.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED);
+        assertThat(stackText(t)).doesNotContain(wrong);
+        assertThat(pg.databaseExists("auth_target")).isFalse();
+    }
+
+    @Test
+    void builderListsEveryProblemInOneInvalidConfigurationAndRefusesASettingGivenTwice() {
+        BackupException e = catchThrowableOfType(BackupException.class, () -> PostgresSource.builder().name("Bad Name")
+                .jdbcUrl("jdbc:postgresql://h/db").host("h2").extraArgs("--schema=x").build());
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+        assertThat(e.getMessage()).startsWith("PostgresSource: ").contains("name 'Bad Name' is invalid")
+                .contains("extraArgs [--schema=x]").contains("not both");
+
+        PostgresSource.Builder b = PostgresSource.builder().password("first-pw-1");
+        assertThatThrownBy(() -> b.password("second-pw-2")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("password was already set").hasMessageNotContaining("first-pw-1")
+                .hasMessageNotContaining("second-pw-2");
+        assertThatThrownBy(() -> PostgresSource.builder().timeout(java.time.Duration.ofMinutes(1))
+                .timeout(java.time.Duration.ofMinutes(2))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("timeout was already set");
+        assertThatThrownBy(() -> PostgresSource.builder().noGlobals().noGlobals()).isInstanceOf(IllegalStateException.class);
+        assertThat(PostgresSource.builder().schemas("a").schemas("b").jdbcUrl("jdbc:postgresql://h/db").build())
+                .as("list settings add up").isNotNull();
+        // the immutable target follows the same rule; checks add up
+        assertThatThrownBy(() -> PostgresTarget.newDatabase("t").jobs(2).jobs(4)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("PostgresTarget: jobs was already set");
+        assertThat(PostgresTarget.newDatabase("t").check(Check.sql("select 1").exactly(1))
+                .check(Check.sql("select 2").exactly(2)).checks()).hasSize(2);
     }
 
     @Test

@@ -13,6 +13,7 @@ import com.eazepay.backup.redis.internal.RespConnection;
 import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
@@ -391,6 +392,8 @@ public final class RedisSource implements BackupSource {
         private Mode mode = Mode.REPLICATION;
         private int scanCount = 1000;
 
+        private final ConfigurationProblems problems = ConfigurationProblems.of("RedisSource");
+
         private Builder() {
         }
 
@@ -401,18 +404,21 @@ public final class RedisSource implements BackupSource {
          * @throws BackupException {@code INVALID_CONFIGURATION} for a name the repository cannot hold
          */
         public Builder name(String name) {
+            problems.once("name");
             this.name = SourceNames.requireValid(name);
             return this;
         }
 
         /** Server host. Default {@code localhost}. */
         public Builder host(String host) {
+            problems.once("host");
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
         /** Server port, 1..65535. Default 6379. */
         public Builder port(int port) {
+            problems.once("port");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535: " + port);
             }
@@ -426,6 +432,7 @@ public final class RedisSource implements BackupSource {
          * backups cover every database.
          */
         public Builder uri(String uri) {
+            problems.once("uri");
             Objects.requireNonNull(uri, "uri");
             URI u;
             try {
@@ -458,30 +465,35 @@ public final class RedisSource implements BackupSource {
 
         /** ACL user (Redis 6+). Default none: {@code AUTH password} for the default user. */
         public Builder user(String user) {
+            problems.once("user");
             this.user = Objects.requireNonNull(user, "user");
             return this;
         }
 
         /** Password. Default none (no {@code AUTH}). */
         public Builder password(Secret password) {
+            problems.once("password");
             this.password = Objects.requireNonNull(password, "password");
             return this;
         }
 
         /** TLS with this context's socket factory. Default plain TCP. */
         public Builder tls(SSLContext context) {
+            problems.once("tls");
             this.tls = Objects.requireNonNull(context, "context").getSocketFactory();
             return this;
         }
 
         /** TLS with the JDK's default trust store ({@code true}) or plain TCP. Default false. */
         public Builder tls(boolean enabled) {
+            problems.once("tls");
             this.tls = enabled ? (SSLSocketFactory) SSLSocketFactory.getDefault() : null;
             return this;
         }
 
         /** Connect and read timeout (also the longest silence while the server prepares the snapshot). Default 60 s. */
         public Builder timeout(Duration timeout) {
+            problems.once("timeout");
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
@@ -492,12 +504,14 @@ public final class RedisSource implements BackupSource {
 
         /** How to read the data. Default {@link Mode#REPLICATION}. */
         public Builder mode(Mode mode) {
+            problems.once("mode");
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
         /** {@code SCAN COUNT} hint in key-dump mode, 1..100000. Default 1000. */
         public Builder scanCount(int count) {
+            problems.once("scanCount");
             if (count < 1 || count > 100_000) {
                 throw new IllegalArgumentException("scanCount must be 1..100000: " + count);
             }
@@ -505,8 +519,18 @@ public final class RedisSource implements BackupSource {
             return this;
         }
 
-        /** Builds the source. */
+        /**
+         * Builds the source.
+         *
+         * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem at once (a user without
+         *                         password, {@code scanCount} without {@code Mode.KEY_DUMP})
+         */
         public RedisSource build() {
+            problems.check(user == null || password != null,
+                    "user '" + user + "' given without password(..): an ACL user authenticates with both");
+            problems.check(!problems.given("scanCount") || mode == Mode.KEY_DUMP,
+                    "scanCount(..) applies only to mode(Mode.KEY_DUMP)");
+            problems.throwIfAny();
             return new RedisSource(this);
         }
     }

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
  * <ul>
  *   <li>{@link #rdbFile(Path)}: writes a standard {@code dump.rdb} for a fresh {@code redis-server
  *   --dir <dir> --dbfilename <name>} to load at start-up. An existing file is refused with
- *   {@code TARGET_NOT_EMPTY} unless {@link #overwriteExisting()}. The file is 0600, owned by the
+ *   {@code TARGET_NOT_EMPTY} unless {@link #replaceExisting()}. The file is 0600, owned by the
  *   restoring user, unless {@link #fileMode(String)} / {@link #owner(String, String)} say otherwise.
  *   A key-dump backup is turned into an RDB file too.</li>
  *   <li>{@link #server(String, int)}: loads the keys into a live server with
@@ -36,15 +36,17 @@ import javax.net.ssl.SSLSocketFactory;
 public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
 
     private final RestoreSpec spec;
+    private final Set<String> given;
 
-    private RedisTarget(RestoreSpec spec) {
+    private RedisTarget(RestoreSpec spec, Set<String> given) {
         this.spec = spec;
+        this.given = given;
     }
 
     /** An RDB file to write. */
     public static RedisTarget rdbFile(Path file) {
         Objects.requireNonNull(file, "file");
-        return new RedisTarget(new RestoreSpec(file, false, null, false, 1000));
+        return new RedisTarget(new RestoreSpec(file, false, null, false, 1000), Set.of());
     }
 
     /** A live server, plain TCP, no password, 60 s timeout. */
@@ -54,13 +56,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
             throw new IllegalArgumentException("port must be 1..65535: " + port);
         }
         return new RedisTarget(new RestoreSpec(null, false,
-                new RedisEndpoint(host, port, null, null, null, Duration.ofSeconds(60)), false, 1000));
-    }
-
-    /** For {@link #rdbFile}: replace an existing file. */
-    public RedisTarget overwriteExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), true, spec.endpoint(), spec.replaceExisting(), spec.batchSize(),
-                spec.fileMode(), spec.owner(), spec.group()));
+                new RedisEndpoint(host, port, null, null, null, Duration.ofSeconds(60)), false, 1000), Set.of());
     }
 
     /**
@@ -77,7 +73,8 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("permissions must look like rw-r----- (9 characters of r, w, x or -): " + permissions);
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), perms, spec.owner(), spec.group()));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), perms,
+                spec.owner(), spec.group()), given("fileMode"));
     }
 
     /**
@@ -91,7 +88,8 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         if (user == null && group == null) {
             throw new IllegalArgumentException("owner: give a user, a group or both");
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), spec.fileMode(), user, group));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(),
+                spec.fileMode(), user, group), given("owner"));
     }
 
     private void fileOnly(String what) {
@@ -100,29 +98,35 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         }
     }
 
-    /** For {@link #server}: overwrite keys that exist in the target ({@code RESTORE ... REPLACE}). */
+    /**
+     * Allows the restore to replace what the target already holds: for {@link #rdbFile} an existing
+     * file is replaced; for {@link #server} keys that exist in the target are overwritten
+     * ({@code RESTORE ... REPLACE}). The same verb as {@code PostgresTarget.replaceExisting},
+     * {@code MongoTarget.replaceExisting()} and {@code FilesTarget.replaceExisting()}. Off by default:
+     * a non-empty target is refused with {@code TARGET_NOT_EMPTY}.
+     */
     public RedisTarget replaceExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), true, spec.batchSize(),
-                spec.fileMode(), spec.owner(), spec.group()));
+        return new RedisTarget(new RestoreSpec(spec.file(), spec.file() != null, spec.endpoint(), spec.endpoint() != null,
+                spec.batchSize(), spec.fileMode(), spec.owner(), spec.group()), given("replaceExisting"));
     }
 
     /** For {@link #server}: ACL user. */
     public RedisTarget user(String user) {
         RedisEndpoint e = endpoint();
-        return with(new RedisEndpoint(e.host(), e.port(), Objects.requireNonNull(user, "user"), e.password(), e.tls(), e.timeout()));
+        return with(new RedisEndpoint(e.host(), e.port(), Objects.requireNonNull(user, "user"), e.password(), e.tls(), e.timeout()), "user");
     }
 
     /** For {@link #server}: password. */
     public RedisTarget password(Secret password) {
         RedisEndpoint e = endpoint();
-        return with(new RedisEndpoint(e.host(), e.port(), e.user(), Objects.requireNonNull(password, "password"), e.tls(), e.timeout()));
+        return with(new RedisEndpoint(e.host(), e.port(), e.user(), Objects.requireNonNull(password, "password"), e.tls(), e.timeout()), "password");
     }
 
     /** For {@link #server}: TLS with this context. */
     public RedisTarget tls(SSLContext context) {
         RedisEndpoint e = endpoint();
         SSLSocketFactory f = Objects.requireNonNull(context, "context").getSocketFactory();
-        return with(new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), f, e.timeout()));
+        return with(new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), f, e.timeout()), "tls");
     }
 
     /** For {@link #server}: connect and read timeout. Default 60 s. */
@@ -132,7 +136,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
         RedisEndpoint e = endpoint();
-        return with(new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), e.tls(), timeout));
+        return with(new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), e.tls(), timeout), "timeout");
     }
 
     /** For {@link #server}: RESTORE commands per pipelined batch, 1..100000. Default 1000. */
@@ -141,7 +145,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
             throw new IllegalArgumentException("batchSize must be 1..100000: " + n);
         }
         return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), spec.replaceExisting(), n,
-                spec.fileMode(), spec.owner(), spec.group()));
+                spec.fileMode(), spec.owner(), spec.group()), given("batchSize"));
     }
 
     private RedisEndpoint endpoint() {
@@ -151,9 +155,9 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         return spec.endpoint();
     }
 
-    private RedisTarget with(RedisEndpoint e) {
+    private RedisTarget with(RedisEndpoint e, String setting) {
         return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), e, spec.replaceExisting(), spec.batchSize(),
-                spec.fileMode(), spec.owner(), spec.group()));
+                spec.fileMode(), spec.owner(), spec.group()), given(setting));
     }
 
     RestoreSpec spec() {
@@ -168,5 +172,15 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
     @Override
     public String toString() {
         return "RedisTarget[" + describe() + "]";
+    }
+
+    /** The settings given so far, plus {@code setting}; a setting given twice is refused (as the builders do). */
+    private Set<String> given(String setting) {
+        if (given.contains(setting)) {
+            throw new IllegalStateException("RedisTarget: " + setting + " was already set; give each setting once");
+        }
+        Set<String> g = new java.util.HashSet<>(given);
+        g.add(setting);
+        return Set.copyOf(g);
     }
 }

@@ -132,10 +132,10 @@ class RedisSourceTest {
 
         assertThatThrownBy(() -> source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(existing)))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TARGET_NOT_EMPTY))
-                .hasMessageContaining("overwriteExisting()");
+                .hasMessageContaining("replaceExisting()");
         assertThat(Files.readString(existing)).isEqualTo("precious");
 
-        source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(existing).overwriteExisting());
+        source(diskless).restore(ctx.restoreContext(), RedisTarget.rdbFile(existing).replaceExisting());
         assertThat(Files.size(existing)).isEqualTo(Files.size(ctx.streamFile(RedisSource.STREAM)));
     }
 

@@ -99,19 +99,19 @@ class RestoreChecksTest {
     }
 
     @Test
-    void serverThatNeedsAPasswordButGotNoneSaysConfigurePassword(@TempDir Path dir) {
+    void serverThatNeedsAPasswordButGotNoneIsAuthenticationFailedSayingConfigurePassword(@TempDir Path dir) {
         try (TestRedis locked = TestRedis.debian(dir.resolve("locked"), "requirepass s3cret-pw");
              TestRedis open = TestRedis.debian(dir.resolve("open"))) {
             open.call("SET", "k", "v");
             for (RedisSource.Mode mode : RedisSource.Mode.values()) {
                 assertThatThrownBy(() -> backup(RedisSource.builder().host("127.0.0.1").port(locked.port).mode(mode).build(),
                         dir.resolve("b" + mode)))
-                        .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED))
+                        .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED))
                         .hasMessageContaining("configure password(..)").hasMessageNotContaining("KEY_DUMP");
             }
             DirectoryBackupContext ctx = backup(source(open), dir.resolve("b"));
             assertThatThrownBy(() -> source(open).restore(ctx.restoreContext(), RedisTarget.server("127.0.0.1", locked.port)))
-                    .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED))
+                    .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED))
                     .hasMessageContaining("configure password(..)").hasMessageNotContaining("+info");
             RestoreOutcome out = source(open).restore(ctx.restoreContext(),
                     RedisTarget.server("127.0.0.1", locked.port).password(Secret.of("s3cret-pw")));

@@ -35,7 +35,8 @@ class SecretsTest {
             // wrong password
             RedisSource wrong = RedisSource.builder().host("127.0.0.1").port(server.port).password(Secret.of("not-" + PASSWORD)).build();
             BackupException e = catchThrowableOfType(BackupException.class, () -> wrong.backup(DirectoryBackupContext.in(tmp.resolve("a"))));
-            assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+            assertThat(e.errorCode()).isEqualTo(CoreErrorCode.AUTHENTICATION_FAILED); // WRONGPASS
+            assertThat(e.isRetryable()).isFalse();
             assertThat(e.getMessage()).contains("authentication").doesNotContain(PASSWORD);
             assertThat(wrong.toString()).doesNotContain(PASSWORD);
 

@@ -13,6 +13,7 @@ import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.DeletionGuard;
 import com.eazepay.backup.spi.LegalHolds;
 import com.eazepay.backup.spi.ObjectLock;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -530,6 +531,8 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
         private java.time.Duration retryBudget = DEFAULT_RETRY_BUDGET;
         private long minimumBandwidth = DEFAULT_MINIMUM_BANDWIDTH;
 
+        private final ConfigurationProblems settings = ConfigurationProblems.of("GcsStorage");
+
         private Builder(String bucket, Storage client) {
             this.bucket = bucket;
             this.client = client;
@@ -537,6 +540,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
 
         /** Key prefix inside the bucket, e.g. {@code prod/}; a trailing {@code /} is added. Default: none. */
         public Builder prefix(String prefix) {
+            settings.once("prefix");
             String p = Objects.requireNonNull(prefix, "prefix");
             while (p.startsWith("/")) {
                 p = p.substring(1);
@@ -547,6 +551,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
 
         /** The project for the client (billing, quota). Default: from Application Default Credentials. */
         public Builder projectId(String projectId) {
+            settings.once("projectId");
             this.projectId = Objects.requireNonNull(projectId, "projectId");
             return this;
         }
@@ -556,6 +561,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * Default: the bucket's default class. Validated by {@link #build()}.
          */
         public Builder storageClass(String storageClass) {
+            settings.once("storageClass");
             this.storageClass = Objects.requireNonNull(storageClass, "storageClass").trim().toUpperCase(Locale.ROOT);
             return this;
         }
@@ -566,18 +572,21 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * (Google-managed if none).
          */
         public Builder kmsKeyName(String kmsKeyName) {
+            settings.once("kmsKeyName");
             this.kmsKeyName = Objects.requireNonNull(kmsKeyName, "kmsKeyName");
             return this;
         }
 
         /** Place a temporary hold on objects written by {@code put}. Default {@code false}. */
         public Builder temporaryHold(boolean temporaryHold) {
+            settings.once("temporaryHold");
             this.temporaryHold = temporaryHold;
             return this;
         }
 
         /** Place an event-based hold on objects written by {@code put}. Default {@code false}. */
         public Builder eventBasedHold(boolean eventBasedHold) {
+            settings.once("eventBasedHold");
             this.eventBasedHold = eventBasedHold;
             return this;
         }
@@ -588,6 +597,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * enabled. Default {@code false} (Unlocked).
          */
         public Builder lockedRetention(boolean locked) {
+            settings.once("lockedRetention");
             this.lockedRetention = locked;
             return this;
         }
@@ -605,6 +615,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
 
         /** Credentials to use. Default: Application Default Credentials (or none with {@link #host}). */
         public Builder credentials(Credentials credentials) {
+            settings.once("credentials");
             this.credentials = Objects.requireNonNull(credentials, "credentials");
             return this;
         }
@@ -614,6 +625,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * {@link #credentials}, no credentials are sent. Default: {@code https://storage.googleapis.com}.
          */
         public Builder host(String host) {
+            settings.once("host");
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
@@ -623,6 +635,7 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * Default 8 MiB.
          */
         public Builder chunkSize(int chunkSize) {
+            settings.once("chunkSize");
             if (chunkSize <= 0 || chunkSize % CHUNK_GRANULARITY != 0) {
                 throw new IllegalArgumentException("chunkSize must be a positive multiple of 262144 (256 KiB), was " + chunkSize);
             }
@@ -636,12 +649,14 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * over the link). Default 20 s (the client library's); with 8 MiB chunks at 1 MiB/s, 20 s.
          */
         public Builder readTimeout(java.time.Duration timeout) {
+            settings.once("readTimeout");
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
         /** HTTP connect timeout, &gt; 0. Default 20 s. */
         public Builder connectTimeout(java.time.Duration timeout) {
+            settings.once("connectTimeout");
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
         }
@@ -652,12 +667,14 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
          * Default 50 s (the client library's).
          */
         public Builder retryBudget(java.time.Duration budget) {
+            settings.once("retryBudget");
             this.retryBudget = positive(budget, "retryBudget");
             return this;
         }
 
         /** The slowest link the timeouts must survive, in bytes per second, &gt; 0. Default 1 MiB/s. */
         public Builder minimumBandwidth(long bytesPerSecond) {
+            settings.once("minimumBandwidth");
             if (bytesPerSecond <= 0) {
                 throw new IllegalArgumentException("minimumBandwidth must be > 0 bytes per second, was " + bytesPerSecond);
             }
@@ -687,12 +704,14 @@ public final class GcsStorage implements StorageTarget, LegalHolds, DeletionGuar
 
         /** Retry policy for metadata calls, and attempt count for upload chunks. Default {@link RetryPolicy#defaults()}. */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
+            settings.once("retryPolicy");
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
             return this;
         }
 
         /** Clock for comparing retention dates. Default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
+            settings.once("clock");
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }

@@ -128,7 +128,7 @@ class GcsStorageTest {
 
     @Test
     void invalidStorageClassFailsAtBuildListingValidOnes() {
-        assertThatThrownBy(() -> builder().storageClass("GLACIER").chunkSize(GcsStorage.CHUNK_GRANULARITY).build())
+        assertThatThrownBy(() -> builder().storageClass("GLACIER").build())
                 .isInstanceOfSatisfying(BackupException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION))
                 .hasMessageContaining("storage class 'GLACIER' is invalid")
@@ -145,6 +145,14 @@ class GcsStorageTest {
                 .hasMessageContaining("host must be an http(s) URL");
         assertThatThrownBy(() -> GcsStorage.bucket(bucket).chunkSize(1000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256 KiB");
+    }
+
+    @Test
+    void aSettingGivenTwiceIsRefusedAtOnce() {
+        assertThatThrownBy(() -> GcsStorage.bucket(bucket).prefix("a").prefix("b"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("GcsStorage: prefix was already set");
+        assertThatThrownBy(() -> GcsStorage.bucket(bucket).temporaryHold(true).temporaryHold(false))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("temporaryHold was already set");
     }
 
     @Test
@@ -331,6 +339,25 @@ class GcsStorageTest {
             assertThat(storage.stat("pg/1/db.bin")).isEmpty();
         } finally {
             server.setClock(Clock.systemUTC());
+        }
+    }
+
+    @Test
+    void aConflict409IsRetriedAsOnS3() throws IOException {
+        try (GcsStorage storage = builder().build()) {
+            storage.put("k.txt", text("v"), PutOptions.defaults());
+            server.failNext("GET /storage/v1/b/" + bucket + "/o/prod%2Fk\\.txt", 409, 2);
+            assertThat(storage.stat("k.txt")).get().extracting(ObjectInfo::size).isEqualTo(1L);
+            assertThat(sleeps).hasSize(2);
+
+            sleeps.clear();
+            server.failNext("GET /storage/v1/b/" + bucket + "/o/prod%2Fk\\.txt", 409, 50);
+            assertThatThrownBy(() -> storage.stat("k.txt"))
+                    .isInstanceOfSatisfying(BackupException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.STORAGE_UNAVAILABLE);
+                        assertThat(e.isRetryable()).isTrue();
+                    })
+                    .hasMessageContaining("409").hasMessageContaining("conflicting operation");
         }
     }
 

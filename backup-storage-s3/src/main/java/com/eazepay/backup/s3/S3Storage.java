@@ -13,6 +13,7 @@ import com.eazepay.backup.spi.BatchDelete;
 import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.LegalHolds;
 import com.eazepay.backup.spi.ObjectLock;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.ListVisitor;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -533,6 +534,8 @@ public final class S3Storage implements StorageTarget {
         private long minimumBandwidth = DEFAULT_MINIMUM_BANDWIDTH;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
+        private final ConfigurationProblems settings = ConfigurationProblems.of("S3Storage");
+
         private Builder(String bucket, S3Client client) {
             this.bucket = bucket;
             this.client = client;
@@ -540,12 +543,14 @@ public final class S3Storage implements StorageTarget {
 
         /** The bucket's region, e.g. {@code us-east-1}. Default: the SDK's region chain ({@code AWS_REGION}, profile), or {@code us-east-1} with an {@link #endpoint}. */
         public Builder region(String region) {
+            settings.once("region");
             this.region = Objects.requireNonNull(region, "region");
             return this;
         }
 
         /** Key prefix for every object, e.g. {@code prod/}; a missing trailing {@code /} is added. Default: none. */
         public Builder prefix(String prefix) {
+            settings.once("prefix");
             Objects.requireNonNull(prefix, "prefix");
             if (prefix.startsWith("/")) {
                 throw new IllegalArgumentException("prefix must not start with '/', was '" + prefix + "'");
@@ -561,12 +566,14 @@ public final class S3Storage implements StorageTarget {
          * them unreadable, an infrequent-access class would bill short-lived locks for 30 days. Default {@code STANDARD}.
          */
         public Builder storageClass(String storageClass) {
+            settings.once("storageClass");
             this.storageClass = Objects.requireNonNull(storageClass, "storageClass");
             return this;
         }
 
         /** Server-side encryption with S3-managed keys (AES256). The default. */
         public Builder sseS3() {
+            settings.once("serverSideEncryption");
             this.sse = ServerSideEncryption.AES256;
             this.kmsKeyId = null;
             return this;
@@ -574,6 +581,7 @@ public final class S3Storage implements StorageTarget {
 
         /** Server-side encryption with the KMS key {@code keyId} (id, alias or ARN). */
         public Builder sseKms(String keyId) {
+            settings.once("serverSideEncryption");
             this.kmsKeyId = Objects.requireNonNull(keyId, "keyId");
             if (keyId.isBlank()) {
                 throw new IllegalArgumentException("keyId must not be blank");
@@ -584,6 +592,7 @@ public final class S3Storage implements StorageTarget {
 
         /** Sends no server-side encryption header (the bucket default applies): for stores without SSE such as MinIO without KMS. */
         public Builder sseNone() {
+            settings.once("serverSideEncryption");
             this.sse = null;
             this.kmsKeyId = null;
             return this;
@@ -591,6 +600,7 @@ public final class S3Storage implements StorageTarget {
 
         /** Object Lock mode used when a put carries {@link PutOptions#retainUntil()}. Default: none (such puts fail). */
         public Builder objectLock(ObjectLockMode mode) {
+            settings.once("objectLock");
             Objects.requireNonNull(mode, "mode");
             if (mode == ObjectLockMode.UNKNOWN_TO_SDK_VERSION) {
                 throw new IllegalArgumentException("mode must be GOVERNANCE or COMPLIANCE");
@@ -601,24 +611,28 @@ public final class S3Storage implements StorageTarget {
 
         /** A custom endpoint (MinIO, Ceph, S3Proxy, a VPC endpoint). Default: AWS's endpoint for the region. */
         public Builder endpoint(URI endpoint) {
+            settings.once("endpoint");
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
         /** Path-style addressing ({@code host/bucket/key}), needed by most non-AWS stores. Default {@code false}. */
         public Builder pathStyle(boolean pathStyle) {
+            settings.once("pathStyle");
             this.pathStyle = pathStyle;
             return this;
         }
 
         /** Where credentials come from. Default: the SDK's default chain (environment, profile, container/instance role). */
         public Builder credentials(AwsCredentialsProvider provider) {
+            settings.once("credentials");
             this.credentials = Objects.requireNonNull(provider, "provider");
             return this;
         }
 
         /** Static credentials (for MinIO/Ceph users); the secret is only handed to the SDK's signer. */
         public Builder credentials(String accessKeyId, Secret secretAccessKey) {
+            settings.once("credentials");
             Objects.requireNonNull(accessKeyId, "accessKeyId");
             Objects.requireNonNull(secretAccessKey, "secretAccessKey");
             this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey.reveal()));
@@ -630,6 +644,7 @@ public final class S3Storage implements StorageTarget {
          * 1,000 parts, up to {@link #uploadMemory(long) uploadMemory}.
          */
         public Builder partSize(long bytes) {
+            settings.once("partSize");
             if (bytes < StreamingUpload.MIN_PART_SIZE || bytes > StreamingUpload.MAX_PART_SIZE) {
                 throw new IllegalArgumentException("partSize must be between 5 MiB (5242880) and 1 GiB (1073741824) bytes, was " + bytes);
             }
@@ -644,6 +659,7 @@ public final class S3Storage implements StorageTarget {
          * (547 GiB with the defaults). Default partsInFlight × partSize (64 MiB).
          */
         public Builder uploadMemory(long bytes) {
+            settings.once("uploadMemory");
             if (bytes < StreamingUpload.MIN_PART_SIZE) {
                 throw new IllegalArgumentException("uploadMemory must be at least 5 MiB (5242880) bytes, was " + bytes);
             }
@@ -660,6 +676,7 @@ public final class S3Storage implements StorageTarget {
          * Default {@value S3Storage#DEFAULT_PARTS_IN_FLIGHT}.
          */
         public Builder partsInFlight(int n) {
+            settings.once("partsInFlight");
             if (n < 1 || n > 64) {
                 throw new IllegalArgumentException("partsInFlight must be between 1 and 64, was " + n);
             }
@@ -669,12 +686,14 @@ public final class S3Storage implements StorageTarget {
 
         /** Retries per request and per part. Default {@link RetryPolicy#defaults()}. */
         public Builder retryPolicy(RetryPolicy policy) {
+            settings.once("retryPolicy");
             this.retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
         /** Checksum sent with every part and single put: CRC32 (default), CRC32_C, SHA1 or SHA256. */
         public Builder checksum(ChecksumAlgorithm algorithm) {
+            settings.once("checksum");
             Objects.requireNonNull(algorithm, "algorithm");
             if (algorithm == ChecksumAlgorithm.UNKNOWN_TO_SDK_VERSION || algorithm == ChecksumAlgorithm.CRC64_NVME) {
                 throw new IllegalArgumentException("checksum must be CRC32, CRC32_C, SHA1 or SHA256, was " + algorithm);
@@ -689,6 +708,7 @@ public final class S3Storage implements StorageTarget {
          * {@link java.io.IOException}. Default {@value S3Storage#DEFAULT_READ_RESUMES}.
          */
         public Builder readResumes(int n) {
+            settings.once("readResumes");
             if (n < 0 || n > 100) {
                 throw new IllegalArgumentException("readResumes must be between 0 and 100, was " + n);
             }
@@ -701,6 +721,7 @@ public final class S3Storage implements StorageTarget {
          * &gt; 0. The socket timeout is scaled from it (see {@link #socketTimeout}). Default 1 MiB/s.
          */
         public Builder minimumBandwidth(long bytesPerSecond) {
+            settings.once("minimumBandwidth");
             if (bytesPerSecond <= 0) {
                 throw new IllegalArgumentException("minimumBandwidth must be > 0 bytes per second, was " + bytesPerSecond);
             }
@@ -722,6 +743,7 @@ public final class S3Storage implements StorageTarget {
 
         /** Floor of the read timeout of the client this builder creates, > 0 (see {@link #effectiveSocketTimeout()}). Default 60 s. */
         public Builder socketTimeout(Duration timeout) {
+            settings.once("socketTimeout");
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isZero() || timeout.isNegative()) {
                 throw new IllegalArgumentException("socketTimeout must be > 0, was " + timeout);
@@ -732,6 +754,7 @@ public final class S3Storage implements StorageTarget {
 
         /** Connect timeout of the client this builder creates, > 0. Default 10 s. */
         public Builder connectTimeout(Duration timeout) {
+            settings.once("connectTimeout");
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isZero() || timeout.isNegative()) {
                 throw new IllegalArgumentException("connectTimeout must be > 0, was " + timeout);

@@ -257,6 +257,18 @@ class S3StorageErrorsTest {
     }
 
     @Test
+    void aSettingGivenTwiceIsRefusedAtOnce() {
+        assertThatThrownBy(() -> S3Storage.bucket("b").region("eu-west-1").region("us-east-1"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("S3Storage: region was already set");
+        // the three encryption verbs are one setting: sseKms then sseNone is a contradiction, not an override
+        assertThatThrownBy(() -> S3Storage.bucket("b").sseKms("key-1").sseNone())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("serverSideEncryption was already set");
+        assertThatThrownBy(() -> S3Storage.bucket("b").credentials("AKIDEXAMPLE", Secret.of("s3cr3t-kEy-9"))
+                .credentials("AKIDOTHER", Secret.of("other-kEy-1")))
+                .isInstanceOf(IllegalStateException.class).hasMessageNotContaining("s3cr3t-kEy-9");
+    }
+
+    @Test
     void deleteAllRemovesManyKeysInBatchesAndIgnoresMissingOnes() {
         S3Storage s = storage(b -> b.prefix("p"));
         List<String> keys = new ArrayList<>();

@@ -190,14 +190,14 @@ class EngineTest {
 
             assertThatThrownBy(() -> engine.restore("config").into(FilesTarget.directory(target)).run())
                     .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TARGET_NOT_EMPTY))
-                    .hasMessageContaining("application.yml").hasMessageContaining("overwriteExisting");
+                    .hasMessageContaining("application.yml").hasMessageContaining("replaceExisting");
             assertThat(Files.readString(target.resolve("payments-config/application.yml"))).isEqualTo("local edit\n");
             assertThat(target.resolve("payments-config/conf.d")).doesNotExist();
             try (Stream<Path> siblings = Files.list(tmp)) {
                 assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".restore-"));
             }
 
-            engine.restore("config").into(FilesTarget.directory(target).overwriteExisting()).run();
+            engine.restore("config").into(FilesTarget.directory(target).replaceExisting()).run();
             assertThat(Files.readString(target.resolve("payments-config/application.yml"))).isEqualTo("server:\n  port: 8443\n");
         }
     }

@@ -221,7 +221,7 @@ class FilesRestoreSafetyTest {
         try (BackupEngine engine = restorer()) {
             engine.backup("config").run();
             Snapshot before = snapshot(tmp);
-            assertThatThrownBy(() -> engine.restore("config").latest().into(FilesTarget.directory(target).overwriteExisting()).run())
+            assertThatThrownBy(() -> engine.restore("config").latest().into(FilesTarget.directory(target).replaceExisting()).run())
                     .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TARGET_NOT_EMPTY))
                     .hasMessageContaining("symbolic link").hasMessageContaining("nothing was written");
             assertThat(snapshot(tmp)).isEqualTo(before);

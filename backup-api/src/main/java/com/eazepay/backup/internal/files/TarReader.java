@@ -300,7 +300,7 @@ public final class TarReader {
         if (problem != null) {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "restore target " + target + problem
                     + "; nothing was written. Restore into an empty directory"
-                    + (overwrite ? ", or remove it" : ", or use FilesTarget.directory(..).overwriteExisting() to replace existing files"));
+                    + (overwrite ? ", or remove it" : ", or use FilesTarget.directory(..).replaceExisting() to replace existing files"));
         }
     }
 

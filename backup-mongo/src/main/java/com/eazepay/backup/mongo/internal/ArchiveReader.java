@@ -63,7 +63,7 @@ public final class ArchiveReader implements Closeable {
     private static final class NsState {
         final String db;
         final String collection;
-        final Crc64 crc = new Crc64();
+        final Crc64Xz crc = new Crc64Xz();
         long documents;
         boolean ended;
 

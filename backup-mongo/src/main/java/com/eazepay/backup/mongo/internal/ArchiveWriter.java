@@ -24,7 +24,7 @@ import java.util.Objects;
  * </pre>
  *
  * <p>A namespace with no documents gets only its end block (CRC 0), as mongodump writes it. The
- * CRC is the CRC-64/ECMA ({@link Crc64}) of the raw bytes of every document of the namespace. Does
+ * CRC is the CRC-64/ECMA ({@link Crc64Xz}) of the raw bytes of every document of the namespace. Does
  * not close the underlying stream. Not thread-safe.
  */
 public final class ArchiveWriter {
@@ -36,7 +36,7 @@ public final class ArchiveWriter {
     private String db;
     private String collection;
     private boolean segmentOpen;
-    private Crc64 crc;
+    private Crc64Xz crc;
     private long documents;
     private long documentBytes;
     private boolean preludeWritten;
@@ -79,7 +79,7 @@ public final class ArchiveWriter {
         }
         this.db = Objects.requireNonNull(db, "db");
         this.collection = Objects.requireNonNull(collection, "collection");
-        this.crc = new Crc64();
+        this.crc = new Crc64Xz();
         this.documents = 0;
         this.documentBytes = 0;
         this.segmentOpen = false;

@@ -3,6 +3,7 @@ package com.eazepay.backup.postgres.internal;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
+import com.eazepay.backup.spi.ChildProcess;
 
 import java.net.ConnectException;
 import java.net.URLDecoder;
@@ -173,8 +174,7 @@ public final class ConnectionSettings {
 
     /**
      * Environment for libpq tools: {@code PGHOST}, {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER},
-     * {@code PGPASSWORD}, {@code PGSSLMODE}. The password goes here, never into argv; {@link ChildProcess}
-     * turns {@code PGPASSWORD} into a 0600 {@code PGPASSFILE} so the child's environment never holds it.
+     * {@code PGSSLMODE}, {@code PGAPPNAME}. Never the password: see {@link #tool(String, java.util.List, java.time.Duration)}.
      */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -183,9 +183,6 @@ public final class ConnectionSettings {
         env.put("PGDATABASE", database);
         if (user != null) {
             env.put("PGUSER", user);
-        }
-        if (password != null) {
-            env.put("PGPASSWORD", password.reveal());
         }
         String sslmode = parameters.get("sslmode");
         if (sslmode != null) {
@@ -196,8 +193,30 @@ public final class ConnectionSettings {
     }
 
     /**
+     * A libpq tool ({@code pg_dump}, {@code pg_restore}, {@code psql}) connecting with these settings: the
+     * {@link #libpqEnvironment()} and, when a password is set, a 0600 password file
+     * {@code *:*:*:*:<password>} passed as {@code PGPASSFILE} (never {@code PGPASSWORD}: a process's
+     * environment is readable in {@code /proc/<pid>/environ}; never argv). The child gets no other
+     * variable of the JVM's environment than {@link ChildProcess#BASE_ENVIRONMENT}, so a stray
+     * {@code PGHOST}/{@code PGPASSWORD} of the application cannot redirect or authenticate it.
+     */
+    public ChildProcess tool(String name, java.util.List<String> argv, java.time.Duration timeout) {
+        ChildProcess p = ChildProcess.of(argv).name(name).environment(libpqEnvironment()).timeout(timeout);
+        if (password != null) {
+            String escaped = password.reveal().replace("\\", "\\\\").replace(":", "\\:");
+            p = p.secretFile("PGPASSFILE", Secret.of("*:*:*:*:" + escaped + "\n"));
+        }
+        return p;
+    }
+
+    /** A libpq tool that needs no connection ({@code pg_restore --file=-}, {@code --version}). */
+    public static ChildProcess offlineTool(String name, java.util.List<String> argv, java.time.Duration timeout) {
+        return ChildProcess.of(argv).name(name).timeout(timeout);
+    }
+
+    /**
      * Opens a JDBC connection. Classifies failures: unreachable server {@code SOURCE_UNAVAILABLE}
-     * (retryable), bad credentials {@code SOURCE_FAILED}, missing database {@code NOT_FOUND}.
+     * (retryable), bad credentials {@code AUTHENTICATION_FAILED}, missing database {@code NOT_FOUND}.
      *
      * @param purpose what the connection is for, for messages ({@code backup}, {@code restore})
      */
@@ -230,7 +249,7 @@ public final class ConnectionSettings {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = redact(e.getMessage());
         if (state.equals("28P01") || state.equals("28000")) {
-            return new BackupException(CoreErrorCode.SOURCE_FAILED, what + " as user '" + user
+            return new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, what + " as user '" + user
                     + "': authentication failed (" + detail + "); check the user and password", e);
         }
         if (detail.contains("conflict with recovery")) {

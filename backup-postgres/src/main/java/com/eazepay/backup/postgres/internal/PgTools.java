@@ -2,6 +2,7 @@ package com.eazepay.backup.postgres.internal;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,13 @@ public final class PgTools {
 
     /** Runs {@code path --version} and parses it. */
     public static Tool version(Path path) {
-        String out = ChildProcess.runForOutput(path, List.of("--version"), VERSION_TIMEOUT);
+        StringBuilder text = new StringBuilder();
+        List<String> argv = List.of(path.toString(), "--version");
+        ChildProcess.of(argv).timeout(VERSION_TIMEOUT).run(stdout -> {
+            text.append(new String(stdout.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8));
+            stdout.transferTo(java.io.OutputStream.nullOutputStream());
+        });
+        String out = text.toString();
         Matcher m = VERSION.matcher(out);
         if (!m.find()) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, path + " --version printed no PostgreSQL version: "

@@ -30,7 +30,11 @@ class InternalHelpersTest {
         assertThat(s.password().reveal()).isEqualTo("p@ss");
         assertThat(s.location()).isEqualTo("postgresql://db.internal:6543/payments");
         assertThat(s.toString()).doesNotContain("p@ss").contains("****");
-        assertThat(s.libpqEnvironment()).containsEntry("PGSSLMODE", "require").containsEntry("PGPASSWORD", "p@ss");
+        // the password never goes into the environment: tool(..) writes it to a 0600 PGPASSFILE
+        assertThat(s.libpqEnvironment()).containsEntry("PGSSLMODE", "require").doesNotContainKey("PGPASSWORD")
+                .doesNotContainValue("p@ss");
+        assertThat(s.tool("pg_dump", List.of("/usr/bin/pg_dump"), java.time.Duration.ofMinutes(1)).environmentNames())
+                .contains("PGPASSFILE", "PGSSLMODE").doesNotContain("PGPASSWORD");
         assertThat(ConnectionSettings.parseJdbcUrl("jdbc:postgresql://[::1]/x").host()).isEqualTo("::1");
         assertThat(ConnectionSettings.parseJdbcUrl("jdbc:postgresql:orders").location())
                 .isEqualTo("postgresql://localhost:5432/orders");

@@ -78,7 +78,7 @@ public final class CapturedValue {
     /** CRC-64 (Redis' Jones polynomial) of the bytes, continuing from {@code crc}. */
     public long crc(long crc) {
         for (int i = 0; i < pieces.size(); i++) {
-            crc = Crc64.update(crc, pieces.get(i), 0, i == pieces.size() - 1 ? lastFill : pieces.get(i).length);
+            crc = Crc64Jones.update(crc, pieces.get(i), 0, i == pieces.size() - 1 ? lastFill : pieces.get(i).length);
         }
         return crc;
     }

@@ -122,7 +122,7 @@ public final class KeyDumpFormat {
                         }
                         byte[] payload = new byte[pl];
                         din.readFully(payload);
-                        long crc = Crc64.update(0, payload, 0, pl - 8);
+                        long crc = Crc64Jones.update(0, payload, 0, pl - 8);
                         long stored = 0;
                         for (int i = 0; i < 8; i++) {
                             stored |= (payload[pl - 8 + i] & 0xffL) << (8 * i);

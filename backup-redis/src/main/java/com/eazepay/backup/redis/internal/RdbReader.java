@@ -487,7 +487,7 @@ public final class RdbReader {
             fill();
         }
         int b = buf[pos++] & 0xff;
-        crc = Crc64.update(crc, b);
+        crc = Crc64Jones.update(crc, b);
         if (capturing) {
             cap.write(b);
         }
@@ -526,7 +526,7 @@ public final class RdbReader {
     }
 
     private void consume(int k) {
-        crc = Crc64.update(crc, buf, pos, k);
+        crc = Crc64Jones.update(crc, buf, pos, k);
         if (capturing) {
             cap.write(buf, pos, k);
         }

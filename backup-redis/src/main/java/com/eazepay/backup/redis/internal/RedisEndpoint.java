@@ -34,7 +34,7 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
      * Connects and authenticates.
      *
      * @throws BackupException {@code SOURCE_UNAVAILABLE} (retryable) when the server cannot be
-     *                         reached, {@code SOURCE_FAILED} when authentication fails or the
+     *                         reached, {@code AUTHENTICATION_FAILED} when authentication fails or the
      *                         server needs a password and none is configured
      */
     public RespConnection connect() {
@@ -48,13 +48,13 @@ public record RedisEndpoint(String host, int port, String user, Secret password,
             if (password != null) {
                 Object r = user != null ? c.call("AUTH", user, password.reveal()) : c.call("AUTH", password.reveal());
                 if (r instanceof RespConnection.RespError err) {
-                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, "authentication to " + describe() + " failed ("
+                    throw new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, "authentication to " + describe() + " failed ("
                             + err.message() + "): check the configured user and password");
                 }
             } else if (c.call("PING") instanceof RespConnection.RespError err && "NOAUTH".equals(err.kind())) {
                 // without this, later commands fail with NOAUTH and read as "replication refused" or
                 // "INFO refused", which points the user at the wrong fix
-                throw new BackupException(CoreErrorCode.SOURCE_FAILED, describe() + " requires authentication (" + err.message()
+                throw new BackupException(CoreErrorCode.AUTHENTICATION_FAILED, describe() + " requires authentication (" + err.message()
                         + ") and no password is configured: configure password(..) (and user(..) for an ACL user)");
             }
             return c;

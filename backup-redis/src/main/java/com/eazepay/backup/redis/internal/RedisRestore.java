@@ -79,7 +79,7 @@ public final class RedisRestore {
         Path file = spec.file().toAbsolutePath();
         if (Files.exists(file) && !spec.overwriteFile()) {
             throw new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, file + " exists: refusing to overwrite it;"
-                    + " call RedisTarget.rdbFile(path).overwriteExisting() or choose another path");
+                    + " call RedisTarget.rdbFile(path).replaceExisting() or choose another path");
         }
         return file;
     }
@@ -214,13 +214,13 @@ public final class RedisRestore {
 
         @Override
         public void write(int b) throws IOException {
-            crc = Crc64.update(crc, b);
+            crc = Crc64Jones.update(crc, b);
             out.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            crc = Crc64.update(crc, b, off, len);
+            crc = Crc64Jones.update(crc, b, off, len);
             out.write(b, off, len);
         }
     }
@@ -394,7 +394,7 @@ public final class RedisRestore {
             this.value = value;
             trailer[0] = (byte) rdbVersion;
             trailer[1] = (byte) (rdbVersion >> 8);
-            long crc = Crc64.update(value.crc(0), trailer, 0, 2);
+            long crc = Crc64Jones.update(value.crc(0), trailer, 0, 2);
             for (int i = 0; i < 8; i++) {
                 trailer[2 + i] = (byte) (crc >>> (8 * i));
             }
@@ -418,7 +418,7 @@ public final class RedisRestore {
         byte[] p = java.util.Arrays.copyOf(typeAndValue, n + 10);
         p[n] = (byte) rdbVersion;
         p[n + 1] = (byte) (rdbVersion >> 8);
-        long crc = Crc64.update(0, p, 0, n + 2);
+        long crc = Crc64Jones.update(0, p, 0, n + 2);
         for (int i = 0; i < 8; i++) {
             p[n + 2 + i] = (byte) (crc >>> (8 * i));
         }

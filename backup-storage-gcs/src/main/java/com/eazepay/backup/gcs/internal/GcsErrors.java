@@ -2,6 +2,7 @@ package com.eazepay.backup.gcs.internal;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.HttpErrors;
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.storage.StorageException;
 
@@ -73,48 +74,26 @@ public final class GcsErrors {
         int status = status(failure);
         String detail = serverMessage(failure);
         String what = operation + " " + resource;
-        switch (status) {
-            case 400:
-                return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " was rejected as invalid (400" + detail + "); check the key, storage class and KMS key name",
-                        cause, false);
-            case 401:
-                return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " failed: not authenticated (401" + detail + "); check the credentials"
-                                + " (Application Default Credentials: gcloud auth application-default login,"
-                                + " or GOOGLE_APPLICATION_CREDENTIALS)", cause, false);
-            case 403:
-                return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " failed: permission denied (403" + detail + "); the principal needs "
-                                + permission + " on bucket '" + bucket + "'", cause, false);
-            case 404:
-                // classified on the whole server text (the bucket error may follow the first line), never quoted whole
-                if (rawServerMessage(failure).toLowerCase(Locale.ROOT).contains("bucket")) {
-                    return bucketMissing(what, bucket, cause);
-                }
-                return new BackupException(CoreErrorCode.NOT_FOUND,
-                        what + " failed: not found (404" + detail + ")", cause, false);
-            case 408:
-                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
-                        what + " timed out (408" + detail + "); will succeed on retry if the network recovers",
-                        cause, true);
-            case 409:
-                return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " conflicted with a concurrent change (409" + detail + ")", cause, false);
-            case 412:
-                return new BackupException(CoreErrorCode.STORAGE_FAILED,
-                        what + " failed: precondition failed (412" + detail + "): the object changed or already exists",
-                        cause, false);
-            case 429:
-                return new BackupException(CoreErrorCode.STORAGE_THROTTLED,
-                        what + " was throttled (429" + detail + "); retry with backoff or lower the request rate",
-                        cause, true);
-            default:
-                break;
-        }
-        if (status >= 500) {
-            return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
-                    what + " failed on the server (" + status + detail + "); retryable", cause, true);
+        if (status == 400 || status == 401 || status == 403 || status == 404 || status == 408 || status == 409
+                || status == 412 || status == 429 || status >= 500) {
+            // code and retryable flag: the mapping shared with S3; the message adds what GCS users need
+            HttpErrors.Classification c = HttpErrors.classify(status, reason(failure));
+            String message = switch (status) {
+                case 400 -> what + " was rejected as invalid (400" + detail + "); check the key, storage class and KMS key name";
+                case 401 -> what + " failed: not authenticated (401" + detail + "); check the credentials"
+                        + " (Application Default Credentials: gcloud auth application-default login,"
+                        + " or GOOGLE_APPLICATION_CREDENTIALS)";
+                case 403 -> what + " failed: permission denied (403" + detail + "); the principal needs "
+                        + permission + " on bucket '" + bucket + "'";
+                case 404 -> what + " failed: not found (404" + detail + ")";
+                case 429 -> what + " was throttled (429" + detail + "); retry with backoff or lower the request rate";
+                default -> what + " failed: " + c.hint() + " (" + status + detail + ")";
+            };
+            // classified on the whole server text (the bucket error may follow the first line), never quoted whole
+            if (status == 404 && rawServerMessage(failure).toLowerCase(Locale.ROOT).contains("bucket")) {
+                return bucketMissing(what, bucket, cause);
+            }
+            return new BackupException(c.code(), message, cause, c.retryable());
         }
         if (isNetwork(failure)) {
             return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE,
@@ -129,6 +108,16 @@ public final class GcsErrors {
         boolean retryable = se != null && se.isRetryable();
         return new BackupException(retryable ? CoreErrorCode.STORAGE_UNAVAILABLE : CoreErrorCode.STORAGE_FAILED,
                 what + " failed (" + (status > 0 ? status + detail : rootMessage(failure)) + ")", cause, retryable);
+    }
+
+    /** The service's reason for the failure ({@code rateLimitExceeded}, {@code conflict}), or {@code null}. */
+    private static String reason(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BaseServiceException s && s.getReason() != null) {
+                return s.getReason();
+            }
+        }
+        return null;
     }
 
     /** The message for a missing bucket. */

@@ -2,6 +2,7 @@ package com.eazepay.backup.s3.internal;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.HttpErrors;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -107,10 +108,9 @@ public final class S3Errors {
                 return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed: the body S3 received does"
                         + " not match its checksum (" + code + "): corrupted or cut in transit; retried" + detail, e, true);
             }
-            if ("OperationAborted".equals(code) || status == 409 && code == null) {
-                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " collided with a conflicting"
-                        + " operation in progress on the bucket or key (" + (code == null ? "409" : code) + "); retried" + detail,
-                        e, true);
+            if (status == 409) {
+                // one rule for S3 and GCS: a conflicting operation in progress is retried, a bucket-state conflict is not
+                return HttpErrors.classify(status, code).toException(what, detail, e);
             }
             if ("TemporaryRedirect".equals(code) || status == 307) {
                 return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " was redirected temporarily (307:"
@@ -146,23 +146,8 @@ public final class S3Errors {
                         + " on arn:aws:s3:::" + bucket + (op == Op.LIST || op == Op.LIST_UPLOADS || op == Op.OBJECT_LOCK_CHECK
                         ? "" : "/*") + detail, e, false);
             }
-            if ("SlowDown".equals(code) || status == 429 || "RequestLimitExceeded".equals(code)) {
-                return new BackupException(CoreErrorCode.STORAGE_THROTTLED, what + " was throttled by S3" + detail
-                        + ": retry with backoff or lower partsInFlight(..)", e, true);
-            }
-            if ("ConditionalRequestConflict".equals(code) || status == 409 && code != null && code.contains("Conflict")) {
-                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " conflicted with a concurrent write"
-                        + detail, e, true);
-            }
-            if (status >= 500 || status == 408 || "RequestTimeout".equals(code) || "InternalError".equals(code)) {
-                if (status == 501) {
-                    return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed: the S3 endpoint does not implement"
-                            + " this request" + detail, e, false);
-                }
-                return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed on the S3 side" + detail
-                        + "; retrying may help", e, true);
-            }
-            return new BackupException(CoreErrorCode.STORAGE_FAILED, what + " failed" + detail, e, false);
+            // throttling (429, SlowDown), 5xx and timeouts, everything else: the mapping shared with GCS
+            return HttpErrors.classify(status, code).toException(what, detail, e);
         }
         if (isIo(e)) {
             return new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, what + " failed: network error talking to S3 ("

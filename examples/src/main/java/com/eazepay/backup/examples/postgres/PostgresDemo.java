@@ -89,7 +89,7 @@ public final class PostgresDemo {
                         .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
                 RestoreResult restored = engine.restore("postgres").id(backup.id())
                         .into(PostgresTarget.newDatabase(restoredDb)
-                                .check(Check.sql("select count(*) from payments where amount <= 0").equalTo(0))
+                                .check(Check.sql("select count(*) from payments where amount <= 0").exactly(0))
                                 .check(Check.sql("select count(*) from users").atLeast(1)))
                         .verify().run();
 

@@ -4,8 +4,14 @@ package com.eazepay.backup.redis.internal;
  * CRC-64 with the Jones polynomial as Redis computes it ({@code src/crc64.c}): reflected input and
  * output, polynomial {@code 0xad93d23594c935a9}, initial value 0, no final xor. Check value:
  * {@code crc64("123456789") == 0xe9c6d914c4b8d9caL}. Stateless; thread-safe.
+ *
+ * <p><b>Do not merge with the MongoDB module's {@code Crc64Xz}.</b> Both are "CRC-64", but they are
+ * different checksums fixed by two external file formats: this one (CRC-64/Jones) is what Redis
+ * writes at the end of RDB files and {@code DUMP} payloads; mongodump archives use CRC-64/XZ (the
+ * ECMA-182 polynomial, initial value and final XOR all ones). The same bytes give different values,
+ * so sharing one class would corrupt one of the two formats.
  */
-public final class Crc64 {
+public final class Crc64Jones {
 
     private static final long POLY_REFLECTED = 0x95AC9329AC4BC9B5L;
     private static final long[][] TABLE = new long[8][256];
@@ -28,7 +34,7 @@ public final class Crc64 {
         }
     }
 
-    private Crc64() {
+    private Crc64Jones() {
     }
 
     /** Continues {@code crc} over {@code len} bytes of {@code b} from {@code off}. */

@@ -5,8 +5,14 @@ package com.eazepay.backup.mongo.internal;
  * checksum Go's {@code hash/crc64} computes with {@code crc64.ECMA}, which mongodump writes in the
  * end-of-collection block (also known as CRC-64/XZ; check value of "123456789" is
  * {@code 0x995dc9bbdf1939fa}). Not thread-safe.
+ *
+ * <p><b>Do not merge with the Redis module's {@code Crc64Jones}.</b> Both are "CRC-64", but they are
+ * different checksums fixed by two external file formats: this one uses the ECMA-182 polynomial
+ * with initial value and final XOR all ones (mongodump archives); Redis uses the Jones polynomial
+ * with initial value 0 and no final XOR (RDB files and {@code DUMP} payloads). The same bytes give
+ * different values, so sharing one class would corrupt one of the two formats.
  */
-public final class Crc64 {
+public final class Crc64Xz {
 
     private static final long POLY = 0xC96C5795D7870F42L;
     private static final long[] TABLE = new long[256];
