@@ -100,12 +100,23 @@ public final class BackupEngine implements AutoCloseable {
     }
 
     /**
-     * A restore of one source's backup, to configure and {@code run()}.
+     * A restore of one source's backup, to configure and {@code run()}. The source need not be
+     * configured: a backup of a source known only from the repository (disaster recovery on another
+     * host) is restored through the {@link com.eazepay.backup.spi.SourceProvider} of its manifest's
+     * source type (files and command built in; PostgreSQL, MongoDB, Redis with their module on the classpath).
      *
-     * @throws BackupException {@code NOT_FOUND} if no source has that name
+     * @throws BackupException {@code NOT_FOUND} if no source has that name and the repository holds no backup of it
      */
     public RestoreRequest restore(String sourceName) {
-        return new RestoreRequest(restores, config.source(sourceName));
+        if (!config.sources().containsKey(sourceName)) {
+            Keys.requireName("source name", sourceName);
+            if (catalog.committedIds(config.repository(), sourceName).isEmpty()) {
+                throw new BackupException(CoreErrorCode.NOT_FOUND, "no source named '" + sourceName + "' and no backup of it in "
+                        + config.repository().describe() + "; configured sources: " + config.sources().keySet()
+                        + ", sources in the repository: " + catalog.sourcesInRepository());
+            }
+        }
+        return new RestoreRequest(restores, sourceName);
     }
 
     /**
@@ -260,8 +271,9 @@ public final class BackupEngine implements AutoCloseable {
 
     /**
      * Configures a {@link BackupEngine}. Setters reject bad values at once; {@link #build()} checks
-     * combinations and reports every problem in one {@code INVALID_CONFIGURATION} exception.
-     * Not thread-safe.
+     * combinations and reports every problem in one {@code INVALID_CONFIGURATION} exception. A
+     * single-value setting given twice is refused at the second call ({@link IllegalStateException});
+     * {@code replica}, {@code source} and {@code listener} add one more each. Not thread-safe.
      */
     public static final class Builder {
         private StorageTarget repository;
@@ -274,11 +286,19 @@ public final class BackupEngine implements AutoCloseable {
         private final List<BackupListener> listeners = new CopyOnWriteArrayList<>();
         private Clock clock;
         private boolean replicaFailureFailsBackup;
+        private boolean replicaFailureSet;
+        private boolean browseOnly;
         private Duration objectLock;
         private final Map<String, RetentionPolicy> retention = new LinkedHashMap<>();
         private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention = new IdentityHashMap<>();
 
         Builder() {
+        }
+
+        /** For {@link Backup#repository}: an engine that browses and restores may have no sources. */
+        Builder browseOnly() {
+            this.browseOnly = true;
+            return this;
         }
 
         private static void once(Object current, String setting) {
@@ -325,6 +345,8 @@ public final class BackupEngine implements AutoCloseable {
          * message says so. Default {@code false}.
          */
         public Builder replicaFailureFailsBackup(boolean fails) {
+            once(replicaFailureSet ? Boolean.TRUE : null, "replicaFailureFailsBackup");
+            this.replicaFailureSet = true;
             this.replicaFailureFailsBackup = fails;
             return this;
         }
@@ -351,6 +373,7 @@ public final class BackupEngine implements AutoCloseable {
          * unencrypted when {@code Encryption.none()} is chosen. Default: refused at {@link #build()}.
          */
         public Builder allowUnencryptedSensitiveData() {
+            once(allowPlaintextSensitive ? Boolean.TRUE : null, "allowUnencryptedSensitiveData");
             this.allowPlaintextSensitive = true;
             return this;
         }
@@ -425,7 +448,7 @@ public final class BackupEngine implements AutoCloseable {
                 problems.add("no encryption: call encryption(AgeEncryption.toRecipients(\"age1...\")), or encryption(Encryption.none()) "
                         + "to store plaintext on purpose");
             }
-            if (sources.isEmpty()) {
+            if (sources.isEmpty() && !browseOnly) {
                 problems.add("no sources: call source(..), e.g. FilesSource, CommandSource, or add backup-postgres / backup-mongo / backup-redis");
             }
             for (String d : duplicateSources) {

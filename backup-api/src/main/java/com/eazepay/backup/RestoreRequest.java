@@ -18,15 +18,15 @@ import java.util.Objects;
 public final class RestoreRequest {
 
     private final RestoreOperation operation;
-    private final BackupSource source;
+    private final String sourceName;
     private final Selection selection;
     private RestoreTarget target;
     private boolean checked;
 
-    RestoreRequest(RestoreOperation operation, BackupSource source) {
+    RestoreRequest(RestoreOperation operation, String sourceName) {
         this.operation = operation;
-        this.source = source;
-        this.selection = new Selection("restore of '" + source.name() + "'");
+        this.sourceName = sourceName;
+        this.selection = new Selection("restore of '" + sourceName + "'");
     }
 
     /**
@@ -111,7 +111,7 @@ public final class RestoreRequest {
      * @throws BackupException {@code NOT_FOUND} if no backup matches
      */
     public Manifest selected() {
-        return operation.catalog().select(source.name(), selection);
+        return operation.catalog().select(sourceName, selection);
     }
 
     /**
@@ -120,13 +120,17 @@ public final class RestoreRequest {
      * @throws BackupException {@code INVALID_CONFIGURATION} without {@link #into}; {@code NOT_FOUND} if no
      *                         backup matches; {@code CHECKSUM_MISMATCH} if stored data is corrupt (nothing is
      *                         committed to the target); {@code DECRYPTION_FAILED}; {@code TARGET_NOT_EMPTY};
-     *                         {@code CHECK_FAILED} with {@link #checked()}; {@code INTERNAL} for an unexpected error
+     *                         {@code CHECK_FAILED} with {@link #checked()}; {@code INTERNAL} for an unexpected error;
+     *                         {@code INVALID_CONFIGURATION} naming the artifact to add when the source is not
+     *                         configured and no {@link com.eazepay.backup.spi.SourceProvider} restores its type
      */
     public RestoreResult run() {
         if (target == null) {
-            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "restore of '" + source.name()
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "restore of '" + sourceName
                     + "' has no target: call into(..)");
         }
-        return operation.restore(source, selected(), target, checked);
+        Manifest manifest = selected();
+        BackupSource source = operation.sourceFor(sourceName, manifest);
+        return operation.restore(source, manifest, target, checked);
     }
 }

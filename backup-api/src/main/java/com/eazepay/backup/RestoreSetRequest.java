@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * A restore of every backup of one backup set ({@code engine.backupAll()}), each into the target
- * given for its source, one after the other in the order the sources were configured:
+ * given for its source, one after the other in the order the sources were configured (then sources
+ * known from their backups only, restored through their type's {@link com.eazepay.backup.spi.SourceProvider}):
  *
  * <pre>{@code
  * engine.restoreSet(setId)
@@ -71,13 +72,15 @@ public final class RestoreSetRequest {
      */
     public RestoreSetResult run() {
         Map<String, Manifest> members = new LinkedHashMap<>();
-        for (String name : sources.keySet()) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(sources.keySet());
+        names.addAll(targets.keySet()); // a source known from its backups only (disaster recovery)
+        for (String name : names) {
             Selection selection = new Selection("restore of set " + setId);
             selection.set(setId);
             operation.catalog().newest(name, selection).ifPresent(m -> members.put(name, m));
         }
         if (members.isEmpty()) {
-            throw new BackupException(CoreErrorCode.NOT_FOUND, "no backup of " + sources.keySet() + " belongs to set " + setId
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no backup of " + names + " belongs to set " + setId
                     + ": take the set id from BackupSetResult.setId() or a manifest's setId");
         }
         List<String> problems = new ArrayList<>();
@@ -93,7 +96,8 @@ public final class RestoreSetRequest {
         Map<String, BackupException> failed = new LinkedHashMap<>();
         for (Map.Entry<String, Manifest> e : members.entrySet()) {
             try {
-                restored.put(e.getKey(), operation.restore(sources.get(e.getKey()), e.getValue(), targets.get(e.getKey()), checked));
+                BackupSource source = operation.sourceFor(e.getKey(), e.getValue());
+                restored.put(e.getKey(), operation.restore(source, e.getValue(), targets.get(e.getKey()), checked));
             } catch (BackupException ex) {
                 failed.put(e.getKey(), ex);
             }

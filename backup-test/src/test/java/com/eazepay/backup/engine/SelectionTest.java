@@ -257,4 +257,21 @@ class SelectionTest {
                     .extracting(e -> ((BackupException) e).errorCode()).isEqualTo(CoreErrorCode.NOT_FOUND);
         }
     }
+
+    @Test
+    void engineBuilderRefusesEverySingleValueSettingGivenTwice() {
+        List<Runnable> twice = List.of(
+                () -> Backup.engine().repository(storage).repository(storage),
+                () -> Backup.engine().compression(Compression.none()).compression(Compression.gzip()),
+                () -> Backup.engine().encryption(Encryption.none()).encryption(Encryption.none()),
+                () -> Backup.engine().clock(clock).clock(clock),
+                () -> Backup.engine().objectLock(Duration.ofDays(1)).objectLock(Duration.ofDays(2)),
+                () -> Backup.engine().replicaFailureFailsBackup(false).replicaFailureFailsBackup(true),
+                () -> Backup.engine().allowUnencryptedSensitiveData().allowUnencryptedSensitiveData(),
+                () -> Backup.engine().retention("x", com.eazepay.backup.retention.RetentionPolicy.builder().keepLast(1).build())
+                        .retention("x", com.eazepay.backup.retention.RetentionPolicy.builder().keepLast(2).build()));
+        for (Runnable r : twice) {
+            assertThatThrownBy(r::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+        }
+    }
 }

@@ -10,6 +10,7 @@ import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
 import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.SourceProvider;
 import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -52,6 +54,7 @@ public final class EngineConfig {
     private final boolean allowPlaintextSensitive;
     private final PipelineThreads executor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Map<String, SourceProvider> providers;
 
     /** Copies every collection; {@code objectLock} may be null (no lock). Starts the upload threads. */
     public EngineConfig(StorageTarget repository, List<StorageTarget> replicas, Compression compression, Encryption encryption,
@@ -155,6 +158,47 @@ public final class EngineConfig {
             throw new BackupException(CoreErrorCode.NOT_FOUND, "no source named '" + name + "'; configured sources: " + sources.keySet());
         }
         return s;
+    }
+
+    /**
+     * The source that restores backup {@code m} of {@code name}: the configured source of that name,
+     * else the {@link SourceProvider} (found by {@link ServiceLoader}, once per engine) of the backup's
+     * source type.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} naming the artifact to add when no provider
+     *                         knows the type
+     */
+    public BackupSource sourceFor(String name, Manifest m) {
+        BackupSource configured = sources.get(name);
+        if (configured != null) {
+            return configured;
+        }
+        SourceProvider provider = providers().get(m.sourceType());
+        if (provider == null) {
+            String artifact = switch (String.valueOf(m.sourceType())) {
+                case "postgres" -> "com.eazepay.backup:backup-postgres";
+                case "mongo" -> "com.eazepay.backup:backup-mongo";
+                case "redis" -> "com.eazepay.backup:backup-redis";
+                case "kubernetes" -> "com.eazepay.backup:backup-kubernetes";
+                default -> "the module that provides source type '" + m.sourceType() + "' (a SourceProvider in META-INF/services)";
+            };
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "backup " + m.id() + " of '" + name + "' was taken by a '"
+                    + m.sourceType() + "' source, which this engine neither configures nor can restore: add " + artifact
+                    + " to the classpath, or configure the source (types found: " + providers().keySet() + ")");
+        }
+        return provider.forRestore(m);
+    }
+
+    private Map<String, SourceProvider> providers() {
+        Map<String, SourceProvider> p = providers;
+        if (p == null) {
+            Map<String, SourceProvider> found = new java.util.TreeMap<>();
+            for (SourceProvider sp : ServiceLoader.load(SourceProvider.class, EngineConfig.class.getClassLoader())) {
+                found.putIfAbsent(sp.type(), sp);
+            }
+            providers = p = Collections.unmodifiableMap(found);
+        }
+        return p;
     }
 
     /** Hands an event to every listener; a listener that throws is logged at WARN and ignored. */

@@ -49,6 +49,11 @@ public final class RestoreOperation {
         return catalog;
     }
 
+    /** The source that restores backup {@code m}: the configured one, else one found by its type (see {@link EngineConfig#sourceFor}). */
+    public BackupSource sourceFor(String name, Manifest m) {
+        return config.sourceFor(name, m);
+    }
+
     /**
      * Restores {@code manifest} into {@code target} with {@code source}'s restore logic. Any failure,
      * including an {@link Error} such as {@link OutOfMemoryError}, is published as
