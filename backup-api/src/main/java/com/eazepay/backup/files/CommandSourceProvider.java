@@ -22,6 +22,6 @@ public final class CommandSourceProvider implements SourceProvider {
         if (!manifest.streams().isEmpty()) {
             b.stream(manifest.streams().get(0).name(), "bin"); // the extension matters only to backups
         }
-        return FilesSourceProvider.restoreOnly(manifest.source(), "command", b.build());
+        return SourceProvider.restoreOnly(b.build(), target -> { });
     }
 }
