@@ -248,6 +248,8 @@ class SelectionTest {
             assertThat(Files.readString(restored.resolve("config/release.txt"))).isEqualTo("1.4.2");
             // newest first, stopping at the set's start: the later set and the set's own backup, per source
             assertThat(storage.manifestGets.get()).isLessThanOrEqualTo(4);
+            assertThat(engine.list("db", BackupFilter.all().inSet(set.setId()))).extracting(Manifest::id)
+                    .containsExactly(set.succeeded().get("db").id());
 
             assertThatThrownBy(() -> engine.restoreSet(set.setId()).into("db", () -> "memory").run())
                     .isInstanceOf(BackupException.class).hasMessageContaining("'config' has no target")
