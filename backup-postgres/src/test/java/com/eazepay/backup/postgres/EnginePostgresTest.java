@@ -94,6 +94,30 @@ class EnginePostgresTest {
     }
 
     @Test
+    void aHostThatKnowsOnlyTheRepositoryRestoresThroughTheProviderIntoTheServerTheTargetNames() {
+        Path repo = tmp.resolve("dr-repo");
+        try (BackupEngine engine = Backup.engine().repository(FileSystemStorage.at(repo)).compression(Compression.zstd())
+                .encryption(com.eazepay.backup.Codecs.noEncryption()).allowUnencryptedSensitiveData()
+                .source(pg.source("shop").build()).build()) {
+            engine.backup("postgres").run();
+        }
+        try (BackupEngine dr = Backup.repository(FileSystemStorage.at(repo)).encryption(com.eazepay.backup.Codecs.noEncryption())
+                .build()) {
+            assertThat(dr.sourcesInRepository()).containsExactly("postgres");
+            BackupException noServer = catchThrowableOfType(() -> dr.restore("postgres").into(PostgresTarget.newDatabase("shop_dr"))
+                    .run(), BackupException.class);
+            assertThat(noServer.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+            assertThat(noServer).hasMessageContaining("must name its server");
+
+            RestoreResult rr = dr.restore("postgres").latest()
+                    .into(PostgresTarget.newDatabase("shop_dr").on(pg.jdbcUrl("postgres"), PgServer.USER, PgServer.PASSWORD))
+                    .checked().run();
+            assertThat(rr.checksPassed()).isTrue();
+            assertThat(pg.queryLong("shop_dr", "select count(*) from orders")).isEqualTo(3000);
+        }
+    }
+
+    @Test
     void pgDumpKilledMidDumpLeavesNoBackupVisible() throws Exception {
         pg.exec("postgres", "CREATE DATABASE big");
         pg.exec("big", "CREATE TABLE blob (id int, v text)",
