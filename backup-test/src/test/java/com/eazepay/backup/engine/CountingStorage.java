@@ -2,24 +2,21 @@ package com.eazepay.backup.engine;
 
 import com.eazepay.backup.spi.ByteRange;
 import com.eazepay.backup.spi.ListVisitor;
-import com.eazepay.backup.spi.ObjectInfo;
-import com.eazepay.backup.spi.PutOptions;
 import com.eazepay.backup.spi.StorageTarget;
+import com.eazepay.backup.test.ForwardingStorage;
 
 import java.io.InputStream;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Forwards every call and counts GETs of manifests and LISTs, to measure what selection reads. */
-final class CountingStorage implements StorageTarget {
+/** Forwards every call and counts GETs (all, and of manifests) and LISTs, to measure what selection reads. */
+final class CountingStorage extends ForwardingStorage {
 
-    final StorageTarget delegate;
     final AtomicInteger manifestGets = new AtomicInteger();
     final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger lists = new AtomicInteger();
 
     CountingStorage(StorageTarget delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void reset() {
@@ -29,30 +26,15 @@ final class CountingStorage implements StorageTarget {
     }
 
     @Override
-    public String describe() {
-        return delegate.describe();
-    }
-
-    @Override
-    public void put(String key, InputStream data, PutOptions options) {
-        delegate.put(key, data, options);
-    }
-
-    @Override
-    public boolean putIfAbsent(String key, InputStream data, PutOptions options) {
-        return delegate.putIfAbsent(key, data, options);
-    }
-
-    @Override
     public InputStream get(String key) {
         count(key);
-        return delegate.get(key);
+        return super.get(key);
     }
 
     @Override
     public InputStream get(String key, ByteRange range) {
         count(key);
-        return delegate.get(key, range);
+        return super.get(key, range);
     }
 
     private void count(String key) {
@@ -63,18 +45,8 @@ final class CountingStorage implements StorageTarget {
     }
 
     @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return delegate.stat(key);
-    }
-
-    @Override
     public void list(String prefix, ListVisitor visitor) {
         lists.incrementAndGet();
-        delegate.list(prefix, visitor);
-    }
-
-    @Override
-    public void delete(String key) {
-        delegate.delete(key);
+        super.list(prefix, visitor);
     }
 }
