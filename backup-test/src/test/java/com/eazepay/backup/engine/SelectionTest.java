@@ -276,4 +276,20 @@ class SelectionTest {
             assertThatThrownBy(r::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
         }
     }
+
+    @Test
+    void restoreResultOrThrowFailsWithCheckFailedWhenAnUncheckedRestoresChecksFailed() {
+        NamedSource failing = new NamedSource("x", () -> new RestoreOutcome("memory",
+                List.of(CheckResult.passed("rows", "3"), CheckResult.failed("keys", "expected 5, found 4")), Map.of()));
+        try (BackupEngine engine = engine(failing)) {
+            daily(engine, "x", 1);
+            RestoreResult r = engine.restore("x").into(() -> "memory").run();
+            assertThat(r.checksPassed()).isFalse();
+            assertThatThrownBy(r::orThrow).isInstanceOf(BackupException.class).hasMessageContaining("keys (expected 5, found 4)")
+                    .extracting(e -> ((BackupException) e).errorCode()).isEqualTo(CoreErrorCode.CHECK_FAILED);
+            assertThatThrownBy(() -> engine.restore("x").into(() -> "memory").checked().run())
+                    .isInstanceOf(BackupException.class)
+                    .extracting(e -> ((BackupException) e).errorCode()).isEqualTo(CoreErrorCode.CHECK_FAILED);
+        }
+    }
 }

@@ -100,13 +100,7 @@ public final class RestoreOperation {
             catalog.writeVerifyReport(manifest, "restore", result.checksPassed(), "restore into " + outcome.location() + ": "
                     + result.checks().stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED")).toList());
         }
-        if (checks && !result.checksPassed()) {
-            throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore of backup " + manifest.id() + " into "
-                    + outcome.location() + " finished but checks failed: " + result.checks().stream()
-                    .filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList()
-                    + "; the restored data was kept there for inspection");
-        }
-        return result;
+        return checks ? result.orThrow() : result; // CHECK_FAILED naming the failed checks
     }
 
     private void failed(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks, BackupException e,
