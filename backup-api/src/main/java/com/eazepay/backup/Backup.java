@@ -22,4 +22,24 @@ public final class Backup {
     public static BackupEngine.Builder engine() {
         return new BackupEngine.Builder();
     }
+
+    /**
+     * Starts configuring an engine over an existing repository for browsing, verifying and restoring,
+     * where the original sources are not configured (disaster recovery on another host). Sources are
+     * optional; {@link BackupEngine#sourcesInRepository()} lists what the repository holds, and
+     * {@code restore(name)} restores into a target by type through the backup's
+     * {@link com.eazepay.backup.spi.SourceProvider}:
+     *
+     * <pre>{@code
+     * try (BackupEngine dr = Backup.repository(S3Storage.bucket("eazepay-backups").build())
+     *         .encryption(AgeEncryption.toRecipients("age1ops...").withIdentityFile(keyFile)).build()) {
+     *     dr.sourcesInRepository();                                    // [config, postgres]
+     *     dr.restore("postgres").latest()
+     *       .into(PostgresTarget.newDatabase("payments").on(jdbcUrl, user, password)).checked().run();
+     * }
+     * }</pre>
+     */
+    public static BackupEngine.Builder repository(com.eazepay.backup.spi.StorageTarget storage) {
+        return new BackupEngine.Builder().browseOnly().repository(storage);
+    }
 }

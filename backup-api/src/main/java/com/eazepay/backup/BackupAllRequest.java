@@ -1,5 +1,7 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.engine.BackupOperation;
+
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -13,13 +15,13 @@ import java.util.Set;
  */
 public final class BackupAllRequest {
 
-    private final BackupEngine engine;
+    private final BackupOperation operation;
     private final Set<String> tags = new LinkedHashSet<>();
     private final Map<String, String> labels = new LinkedHashMap<>();
     private Trigger trigger;
 
-    BackupAllRequest(BackupEngine engine) {
-        this.engine = engine;
+    BackupAllRequest(BackupOperation operation) {
+        this.operation = operation;
     }
 
     /** Adds a tag to every backup of the set; {@code pre-deploy} also sets the trigger unless one is given. */
@@ -43,6 +45,6 @@ public final class BackupAllRequest {
     /** Backs up every source; never throws for a single source's failure (see the result). */
     public BackupSetResult run() {
         Trigger t = trigger != null ? trigger : tags.contains(Trigger.PRE_DEPLOY.id()) ? Trigger.PRE_DEPLOY : Trigger.MANUAL;
-        return engine.runAll(t, tags, labels);
+        return operation.runAll(t, tags, labels);
     }
 }

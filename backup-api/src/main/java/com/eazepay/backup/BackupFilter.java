@@ -17,18 +17,20 @@ import java.util.function.Predicate;
  */
 public final class BackupFilter implements Predicate<Manifest> {
 
-    private static final BackupFilter ALL = new BackupFilter(Set.of(), Map.of(), null, null);
+    private static final BackupFilter ALL = new BackupFilter(Set.of(), Map.of(), null, null, null);
 
     private final Set<String> tags;
     private final Map<String, String> labels;
     private final Instant after;
     private final Instant before;
+    private final String setId;
 
-    private BackupFilter(Set<String> tags, Map<String, String> labels, Instant after, Instant before) {
+    private BackupFilter(Set<String> tags, Map<String, String> labels, Instant after, Instant before, String setId) {
         this.tags = tags;
         this.labels = labels;
         this.after = after;
         this.before = before;
+        this.setId = setId;
     }
 
     /** Matches every backup. */
@@ -40,29 +42,34 @@ public final class BackupFilter implements Predicate<Manifest> {
     public BackupFilter tagged(String tag) {
         Set<String> t = new HashSet<>(tags);
         t.add(Objects.requireNonNull(tag, "tag"));
-        return new BackupFilter(Set.copyOf(t), labels, after, before);
+        return new BackupFilter(Set.copyOf(t), labels, after, before, setId);
     }
 
     /** Also requires label {@code key} = {@code value}. */
     public BackupFilter label(String key, String value) {
         Map<String, String> l = new HashMap<>(labels);
         l.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-        return new BackupFilter(tags, Map.copyOf(l), after, before);
+        return new BackupFilter(tags, Map.copyOf(l), after, before, setId);
     }
 
     /** Only backups whose data is consistent at or after {@code instant}. */
     public BackupFilter after(Instant instant) {
-        return new BackupFilter(tags, labels, Objects.requireNonNull(instant, "instant"), before);
+        return new BackupFilter(tags, labels, Objects.requireNonNull(instant, "instant"), before, setId);
     }
 
     /** Only backups whose data is consistent strictly before {@code instant} (a pre-breach restore). */
     public BackupFilter before(Instant instant) {
-        return new BackupFilter(tags, labels, after, Objects.requireNonNull(instant, "instant"));
+        return new BackupFilter(tags, labels, after, Objects.requireNonNull(instant, "instant"), setId);
+    }
+
+    /** Only backups taken in backup set {@code setId} ({@link BackupSetResult#setId()}). */
+    public BackupFilter inSet(String setId) {
+        return new BackupFilter(tags, labels, after, before, Objects.requireNonNull(setId, "setId"));
     }
 
     @Override
     public boolean test(Manifest m) {
-        if (!m.tags().containsAll(tags)) {
+        if (!m.tags().containsAll(tags) || (setId != null && !setId.equals(m.setId()))) {
             return false;
         }
         for (Map.Entry<String, String> e : labels.entrySet()) {
@@ -79,6 +86,6 @@ public final class BackupFilter implements Predicate<Manifest> {
 
     @Override
     public String toString() {
-        return "BackupFilter[tags=" + tags + ", labels=" + labels + ", after=" + after + ", before=" + before + "]";
+        return "BackupFilter[tags=" + tags + ", labels=" + labels + ", after=" + after + ", before=" + before + (setId == null ? "" : ", set=" + setId) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.engine.BackupOperation;
 import com.eazepay.backup.spi.BackupSource;
 
 import java.util.LinkedHashMap;
@@ -14,14 +15,14 @@ import java.util.Set;
  */
 public final class BackupRequest {
 
-    private final BackupEngine engine;
+    private final BackupOperation operation;
     private final BackupSource source;
     private final Set<String> tags = new LinkedHashSet<>();
     private final Map<String, String> labels = new LinkedHashMap<>();
     private Trigger trigger = Trigger.MANUAL;
 
-    BackupRequest(BackupEngine engine, BackupSource source) {
-        this.engine = engine;
+    BackupRequest(BackupOperation operation, BackupSource source) {
+        this.operation = operation;
         this.source = source;
     }
 
@@ -50,6 +51,6 @@ public final class BackupRequest {
      *                         {@code ALREADY_RUNNING} if a backup of the source is running in this engine
      */
     public BackupResult run() {
-        return engine.runBackup(source, trigger, tags, labels, null);
+        return operation.run(source, trigger, tags, labels, null);
     }
 }

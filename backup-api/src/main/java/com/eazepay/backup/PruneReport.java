@@ -48,7 +48,8 @@ public final class PruneReport {
         this(dryRun, entries, Optional.empty());
     }
 
-    PruneReport(boolean dryRun, List<Entry> entries, Optional<String> staleLeaseTakenOver) {
+    /** Built by the engine's prune; {@code staleLeaseTakenOver} describes a stale lease this prune took over. */
+    public PruneReport(boolean dryRun, List<Entry> entries, Optional<String> staleLeaseTakenOver) {
         this.dryRun = dryRun;
         this.entries = List.copyOf(entries);
         this.staleLeaseTakenOver = staleLeaseTakenOver;

@@ -1,5 +1,6 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.engine.PruneOperation;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.internal.retention.Pruner;
 
@@ -24,13 +25,13 @@ public final class PruneRequest {
     /** Default lease duration: 1 hour. A prune must finish within it, or another may take over. */
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofHours(1);
 
-    private final BackupEngine engine;
+    private final PruneOperation operation;
     private final Set<String> sources = new LinkedHashSet<>();
     private Duration gracePeriod = Pruner.DEFAULT_GRACE_PERIOD;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
 
-    PruneRequest(BackupEngine engine) {
-        this.engine = engine;
+    PruneRequest(PruneOperation operation) {
+        this.operation = operation;
     }
 
     /**
@@ -81,7 +82,7 @@ public final class PruneRequest {
      *                         for a source with no retention policy, storage codes if listing fails
      */
     public PruneReport dryRun() {
-        return engine.runPrune(sources, gracePeriod, leaseDuration, true);
+        return operation.run(sources, gracePeriod, leaseDuration, true);
     }
 
     /**
@@ -96,6 +97,6 @@ public final class PruneRequest {
      *                         that target is deleted
      */
     public PruneReport run() {
-        return engine.runPrune(sources, gracePeriod, leaseDuration, false);
+        return operation.run(sources, gracePeriod, leaseDuration, false);
     }
 }

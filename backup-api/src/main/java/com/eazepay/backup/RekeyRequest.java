@@ -1,5 +1,6 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.engine.RekeyOperation;
 import com.eazepay.backup.spi.Encryption;
 
 import java.util.List;
@@ -19,13 +20,13 @@ import java.util.Objects;
  */
 public final class RekeyRequest {
 
-    private final BackupEngine engine;
+    private final RekeyOperation operation;
     private final String source;
     private Encryption to;
     private String id;
 
-    RekeyRequest(BackupEngine engine, String source) {
-        this.engine = engine;
+    RekeyRequest(RekeyOperation operation, String source) {
+        this.operation = operation;
         this.source = source;
     }
 
@@ -53,6 +54,6 @@ public final class RekeyRequest {
         if (to == null) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "rekey of '" + source + "' has no new encryption: call to(..)");
         }
-        return engine.runRekey(source, id, to);
+        return operation.run(source, id, to);
     }
 }

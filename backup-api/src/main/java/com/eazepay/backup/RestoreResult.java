@@ -33,4 +33,20 @@ public record RestoreResult(Manifest manifest, String location, List<CheckResult
     public boolean checksPassed() {
         return checks.stream().allMatch(CheckResult::passed);
     }
+
+    /**
+     * Throws {@code CHECK_FAILED} naming every failed check, for callers that ran the restore without
+     * {@link RestoreRequest#checked()} and decide afterwards. The restored data stays where it is.
+     *
+     * @return this, when every check passed (or none ran)
+     */
+    public RestoreResult orThrow() {
+        List<CheckResult> failed = checks.stream().filter(c -> !c.passed()).toList();
+        if (failed.isEmpty()) {
+            return this;
+        }
+        throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore of backup " + manifest.id() + " into " + location
+                + " finished but checks failed: " + failed.stream().map(c -> c.name() + " (" + c.detail() + ")").toList()
+                + "; the restored data was kept there for inspection");
+    }
 }

@@ -1,59 +1,72 @@
 package com.eazepay.backup;
 
+import com.eazepay.backup.internal.engine.RestoreOperation;
+import com.eazepay.backup.internal.engine.Selection;
+
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * An integrity verification of one backup: every stream is read from storage and checked against
  * the manifest's SHA-256 and size, then (when the engine can decrypt) decrypted and decompressed.
- * Not thread-safe; use once.
+ * The backup is chosen as for a restore ({@link RestoreRequest}): {@link #latest()} by default,
+ * narrowed by {@link #before}, {@link #tagged}, {@link #label}, {@link #set}, or exactly {@link #id};
+ * conflicting choices are refused with {@code INVALID_CONFIGURATION}. Not thread-safe; use once.
  */
 public final class VerifyRequest {
 
-    private final BackupEngine engine;
+    private final RestoreOperation operation;
     private final String source;
-    private String id;
-    private Instant before;
-    private String tag;
+    private final Selection selection;
 
-    VerifyRequest(BackupEngine engine, String source) {
-        this.engine = engine;
+    VerifyRequest(RestoreOperation operation, String source) {
+        this.operation = operation;
         this.source = source;
+        this.selection = new Selection("verification of '" + source + "'");
     }
 
-    /** The newest backup (the default). */
+    /** The newest backup (the default). @throws BackupException {@code INVALID_CONFIGURATION} after {@link #id} */
     public VerifyRequest latest() {
-        id = null;
-        before = null;
-        tag = null;
+        selection.latest();
         return this;
     }
 
-    /** The backup with this id. */
+    /** Exactly the backup with this id. @throws BackupException {@code INVALID_CONFIGURATION} with any other criterion */
     public VerifyRequest id(String backupId) {
-        this.id = Objects.requireNonNull(backupId, "backupId");
+        selection.id(backupId);
         return this;
     }
 
-    /** The newest backup consistent before {@code instant}. */
+    /** The newest backup consistent strictly before {@code instant}. */
     public VerifyRequest before(Instant instant) {
-        this.before = Objects.requireNonNull(instant, "instant");
+        selection.before(instant);
         return this;
     }
 
     /** The newest backup with {@code tag}. */
     public VerifyRequest tagged(String tag) {
-        this.tag = Objects.requireNonNull(tag, "tag");
+        selection.tagged(tag);
+        return this;
+    }
+
+    /** The newest backup labelled {@code key=value}. */
+    public VerifyRequest label(String key, String value) {
+        selection.label(key, value);
+        return this;
+    }
+
+    /** The backup of this source taken in backup set {@code setId}. */
+    public VerifyRequest set(String setId) {
+        selection.set(setId);
         return this;
     }
 
     /**
      * Verifies. A corrupt backup is reported in the result ({@link VerificationReport#passed()} false),
-     * not thrown.
+     * not thrown: call {@link VerificationReport#orThrow()} to fail on it.
      *
      * @throws BackupException {@code NOT_FOUND} if no backup matches
      */
     public VerificationReport run() {
-        return engine.runVerify(engine.select(source, id, before, tag));
+        return operation.verify(operation.catalog().select(source, selection));
     }
 }

@@ -1,5 +1,7 @@
 package com.eazepay.backup.files;
 
+import com.eazepay.backup.BackupEvent;
+import com.eazepay.backup.BackupListener;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;

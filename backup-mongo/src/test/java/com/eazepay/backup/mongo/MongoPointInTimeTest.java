@@ -72,7 +72,7 @@ class MongoPointInTimeTest {
                 assertThat(((Number) end.get("t")).longValue() * 1L << 32 | ((Number) end.get("i")).longValue())
                         .isGreaterThan(((Number) start.get("t")).longValue() * 1L << 32 | ((Number) start.get("i")).longValue());
 
-                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("pit")).verify().run();
+                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("pit")).checked().run();
                 assertThat(rr.checksPassed()).isTrue();
                 assertThat(rr.facts()).containsEntry("oplogApplied", 3L);
             }

@@ -99,7 +99,7 @@ class MongoSourceRoundTripTest {
                 RestoreResult rr = engine.restore("mongo").latest()
                         .into(MongoTarget.database("restore_tmp").check(Check.mongo("types").atLeast(1),
                                 Check.mongo("ledger.entries.2026").where("{\"account\": \"acct-1\"}").exactly(1)))
-                        .verify().run();
+                        .checked().run();
                 assertThat(rr.checks()).extracting(CheckResult::name).contains("documents restore_tmp.types",
                         "documents restore_tmp.ledger.entries.2026", "documents restore_tmp.empty");
                 assertThat(rr.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.toString()).isTrue());
@@ -136,7 +136,7 @@ class MongoSourceRoundTripTest {
                 RestoreResult rr = engine.restore("mongo").latest()
                         .into(MongoTarget.sameDatabases().on(MongoServers.uri(other))
                                 .check(Check.mongo("ops.c3").exactly(1)))
-                        .verify().run();
+                        .checked().run();
                 assertThat(rr.checksPassed()).isTrue();
             }
             for (int i = 0; i < 12; i++) {
@@ -173,7 +173,7 @@ class MongoSourceRoundTripTest {
             try (BackupEngine engine = engine(MongoSource.builder().connectionString(uri).databases("ops").build())) {
                 engine.backup("mongo").run();
                 assertThatThrownBy(() -> engine.restore("mongo").latest()
-                        .into(MongoTarget.database("ops_check").check(Check.mongo("c1").atLeast(5))).verify().run())
+                        .into(MongoTarget.database("ops_check").check(Check.mongo("c1").atLeast(5))).checked().run())
                         .isInstanceOfSatisfying(BackupException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CHECK_FAILED);
                             assertThat(e.getMessage()).contains("count c1 {} >= 5").contains("expected >= 5, found 1");
@@ -201,7 +201,7 @@ class MongoSourceRoundTripTest {
                 assertThat(TestData.rawById(client, "busy", "c1")).containsOnlyKeys("{\"id\": \"keep-me\"}");
                 assertThat(TestData.rawById(client, "busy", "c2")).isEmpty();
 
-                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").replaceExisting()).verify().run();
+                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("busy").replaceExisting()).checked().run();
                 assertThat(rr.checksPassed()).isTrue();
                 assertThat(TestData.rawById(client, "busy", "c1")).isEqualTo(TestData.rawById(client, "ops", "c1"));
             }
@@ -284,7 +284,7 @@ class MongoSourceRoundTripTest {
                     new BsonDocument("_id", new BsonString("small")));
             try (BackupEngine engine = engine(MongoSource.builder().connectionString(uri).build())) {
                 engine.backup("mongo").run();
-                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("blob2")).verify().run();
+                RestoreResult rr = engine.restore("mongo").latest().into(MongoTarget.database("blob2")).checked().run();
                 assertThat(rr.checksPassed()).isTrue();
             }
             assertThat(TestData.rawById(client, "blob2", "files")).isEqualTo(TestData.rawById(client, "blob", "files"));

@@ -68,7 +68,7 @@ class EnginePostgresTest {
                     .label("release", "1.4.2").run();
             RestoreResult rr = engine.restore("postgres").tagged("pre-deploy")
                     .into(PostgresTarget.newDatabase("shop_restored").check(Check.sql("select count(*) from orders").exactly(3000)))
-                    .verify().run();
+                    .checked().run();
 
             assertThat(r.manifest().tags()).containsExactly("pre-deploy");
             assertThat(r.manifest().trigger()).isEqualTo("pre-deploy");
@@ -90,6 +90,30 @@ class EnginePostgresTest {
             String out = new String(p.getInputStream().readAllBytes());
             assertThat(p.waitFor()).as(out).isZero();
             assertThat(pg.queryLong("shop_by_hand", "select count(*) from orders")).isEqualTo(3000);
+        }
+    }
+
+    @Test
+    void aHostThatKnowsOnlyTheRepositoryRestoresThroughTheProviderIntoTheServerTheTargetNames() {
+        Path repo = tmp.resolve("dr-repo");
+        try (BackupEngine engine = Backup.engine().repository(FileSystemStorage.at(repo)).compression(Compression.zstd())
+                .encryption(com.eazepay.backup.Codecs.noEncryption()).allowUnencryptedSensitiveData()
+                .source(pg.source("shop").build()).build()) {
+            engine.backup("postgres").run();
+        }
+        try (BackupEngine dr = Backup.repository(FileSystemStorage.at(repo)).encryption(com.eazepay.backup.Codecs.noEncryption())
+                .build()) {
+            assertThat(dr.sourcesInRepository()).containsExactly("postgres");
+            BackupException noServer = catchThrowableOfType(() -> dr.restore("postgres").into(PostgresTarget.newDatabase("shop_dr"))
+                    .run(), BackupException.class);
+            assertThat(noServer.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
+            assertThat(noServer).hasMessageContaining("must name its server");
+
+            RestoreResult rr = dr.restore("postgres").latest()
+                    .into(PostgresTarget.newDatabase("shop_dr").on(pg.jdbcUrl("postgres"), PgServer.USER, PgServer.PASSWORD))
+                    .checked().run();
+            assertThat(rr.checksPassed()).isTrue();
+            assertThat(pg.queryLong("shop_dr", "select count(*) from orders")).isEqualTo(3000);
         }
     }
 

@@ -79,11 +79,11 @@ public final class PostgresBackupBenchmark {
                                 m.value.plaintextBytes()) + String.format(", peak heap %,d MiB", m.peakHeap >> 20));
                         if (level == 1 && age) {
                             Measured<RestoreResult> r = measure(() -> engine.restore("postgres").latest()
-                                    .into(PostgresTarget.newDatabase("restored")).verify().run());
+                                    .into(PostgresTarget.newDatabase("restored")).checked().run());
                             add(report, String.format("restore (zstd-1 + age, pg_restore streaming, row-count checks %s): %.1f s,"
                                     + " peak heap %,d MiB", r.value.checksPassed() ? "passed" : "FAILED", r.secs, r.peakHeap >> 20));
                             Measured<RestoreResult> rj = measure(() -> engine.restore("postgres").latest()
-                                    .into(PostgresTarget.newDatabase("restored_j2").jobs(2)).verify().run());
+                                    .into(PostgresTarget.newDatabase("restored_j2").jobs(2)).checked().run());
                             add(report, String.format("restore -j 2 (spooled to a temp file): %.1f s, checks %s", rj.secs,
                                     rj.value.checksPassed() ? "passed" : "FAILED"));
                         }

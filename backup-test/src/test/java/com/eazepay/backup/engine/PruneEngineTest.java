@@ -242,8 +242,8 @@ class PruneEngineTest {
         try (BackupEngine engine = builder(storage).retention("x", last1).build()) {
             List<String> ids = daily(engine, YEAR_START, 6);
             RestoreTarget memory = () -> "memory";
-            assertThat(engine.restore("x").id(ids.get(1)).into(memory).verify().run().checksPassed()).isTrue();
-            assertThat(engine.restore("x").id(ids.get(3)).into(memory).verify().run().checksPassed()).isTrue();
+            assertThat(engine.restore("x").id(ids.get(1)).into(memory).checked().run().checksPassed()).isTrue();
+            assertThat(engine.restore("x").id(ids.get(3)).into(memory).checked().run().checksPassed()).isTrue();
             // ids[3] is corrupted at rest afterwards: its newest verification fails, so ids[1] is the newest verified
             String data = "x/" + ids.get(3) + "/data.txt";
             storage.overwrite(data, "b".getBytes(StandardCharsets.UTF_8));

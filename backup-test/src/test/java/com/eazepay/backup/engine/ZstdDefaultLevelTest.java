@@ -72,7 +72,7 @@ class ZstdDefaultLevelTest {
         }
         try (BackupEngine current = engine(null)) {
             Path target = tmp.resolve("restored");
-            RestoreResult restored = current.restore("config").latest().into(FilesTarget.directory(target)).verify().run();
+            RestoreResult restored = current.restore("config").latest().into(FilesTarget.directory(target)).checked().run();
             assertThat(restored.checksPassed()).isTrue();
             assertThat(Files.readString(target.resolve("payments-config/application.yml")))
                     .isEqualTo(Files.readString(config.resolve("application.yml")));
@@ -86,7 +86,7 @@ class ZstdDefaultLevelTest {
             BackupResult result = engine.backup("config").run();
             assertThat(result.manifest().compression().parameters()).containsEntry("level", level);
             Path target = tmp.resolve("restored-" + level);
-            RestoreResult restored = engine.restore("config").latest().into(FilesTarget.directory(target)).verify().run();
+            RestoreResult restored = engine.restore("config").latest().into(FilesTarget.directory(target)).checked().run();
             assertThat(restored.checksPassed()).isTrue();
             assertThat(Files.readString(target.resolve("payments-config/application.yml")))
                     .isEqualTo(Files.readString(config.resolve("application.yml")));

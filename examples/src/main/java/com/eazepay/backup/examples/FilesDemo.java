@@ -55,10 +55,10 @@ public final class FilesDemo {
                 .source(FilesSource.builder("config").directory(config).build())
                 .build()) {
             BackupResult backup = engine.backup("config").tag("demo").run();
-            VerificationReport verified = engine.verify("config").id(backup.id()).run();
+            VerificationReport verified = engine.verify("config").id(backup.id()).run().orThrow();
             Path restoreDir = Files.createTempDirectory("eazepay-demo-restore-");
             RestoreResult restored = engine.restore("config").id(backup.id())
-                    .into(FilesTarget.directory(restoreDir)).verify().run();
+                    .into(FilesTarget.directory(restoreDir)).checked().run();
             boolean same = sameTree(config, restoreDir.resolve(config.getFileName()));
             String object = repository.resolve("config/" + backup.id() + "/" + backup.manifest().streams().get(0).object()).toString();
 

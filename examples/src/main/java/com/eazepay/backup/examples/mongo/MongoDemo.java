@@ -75,7 +75,7 @@ public final class MongoDemo {
                 BackupResult backup = engine.backup("mongo").tag("demo").run();
                 RestoreResult restored = engine.restore("mongo").id(backup.id())
                         .into(MongoTarget.database("payments_restore").check(Check.mongo("users").atLeast(2_000)))
-                        .verify().run();
+                        .checked().run();
                 String object = repository.resolve("mongo/" + backup.id() + "/" + backup.manifest().streams().get(0).object()).toString();
                 out.println("Eazepay Backup demo (MongoDB)");
                 out.println("  backup id        " + backup.id());

@@ -91,7 +91,7 @@ public final class PostgresDemo {
                         .into(PostgresTarget.newDatabase(restoredDb)
                                 .check(Check.sql("select count(*) from payments where amount <= 0").exactly(0))
                                 .check(Check.sql("select count(*) from users").atLeast(1)))
-                        .verify().run();
+                        .checked().run();
 
                 System.out.println();
                 System.out.println("PostgreSQL demo");
