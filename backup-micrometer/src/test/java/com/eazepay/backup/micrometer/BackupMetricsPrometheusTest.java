@@ -102,7 +102,7 @@ class BackupMetricsPrometheusTest {
             clock.advance(Duration.ofHours(1));
             assertThatThrownBy(() -> engine.backup("export").run()).isInstanceOf(BackupException.class);
             clock.advance(Duration.ofHours(1));
-            engine.restore("config").latest().into(FilesTarget.directory(dir.resolve("restored"))).verify().run();
+            engine.restore("config").latest().into(FilesTarget.directory(dir.resolve("restored"))).checked().run();
             Instant restoredAt = clock.instant();
             metrics.objective("config", Duration.ofHours(1), Duration.ofDays(1));
 
