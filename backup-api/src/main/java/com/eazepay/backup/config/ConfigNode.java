@@ -41,6 +41,9 @@ public final class ConfigNode {
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(password|passwd|secret|token|passphrase|credential|private|identity|apikey|accesskey).*");
 
+    /** Keys that say where a secret is (identityFile, credentialsFile, identityEnv), not the secret itself. */
+    private static final Pattern LOCATION_NAME = Pattern.compile(".*(File|Path|Env)");
+
     private final String origin;
     private final String path;
     private final int line;
@@ -395,7 +398,7 @@ public final class ConfigNode {
         if (readAsSecret || fromFile) {
             return true;
         }
-        if (SECRET_NAME.matcher(key()).matches()) {
+        if (SECRET_NAME.matcher(key()).matches() && !LOCATION_NAME.matcher(key()).matches()) {
             return true;
         }
         return expression != null && SECRET_NAME.matcher(expression).matches();

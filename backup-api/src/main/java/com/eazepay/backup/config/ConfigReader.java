@@ -71,7 +71,15 @@ final class ConfigReader {
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             String where = l == null ? origin : origin + " line " + l.getLineNr() + ", column " + l.getColumnNr();
-            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, where + ": not valid YAML: " + e.getOriginalMessage(), e);
+            // the parser's own message quotes the offending line, which may hold a literal secret: keep only the problem
+            String problem;
+            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+                problem = (m.getContext() == null ? "" : m.getContext().trim() + ": ") + m.getProblem();
+            } else {
+                String msg = String.valueOf(e.getOriginalMessage());
+                problem = msg.lines().findFirst().orElse(msg);
+            }
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, where + ": not valid YAML: " + problem);
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot read " + origin + ": " + e, e);
         }

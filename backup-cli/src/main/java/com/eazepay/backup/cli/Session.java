@@ -1,0 +1,39 @@
+package com.eazepay.backup.cli;
+
+import com.eazepay.backup.BackupEngine;
+import com.eazepay.backup.config.BackupConfig;
+
+import java.nio.file.Path;
+
+/** The configuration and engine of one command run; closes both. */
+final class Session implements AutoCloseable {
+
+    final BackupConfig config;
+    private BackupEngine engine;
+
+    private Session(BackupConfig config) {
+        this.config = config;
+    }
+
+    static Session open(Path configFile) {
+        return new Session(BackupConfig.load(configFile));
+    }
+
+    BackupEngine engine() {
+        if (engine == null) {
+            engine = config.engine();
+        }
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            config.close();
+        }
+    }
+}
