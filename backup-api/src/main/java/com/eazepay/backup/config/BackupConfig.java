@@ -152,14 +152,14 @@ public final class BackupConfig implements AutoCloseable {
             problems.add(root.error("no repository: add 'repository: {type: filesystem, path: /var/backups}' "
                     + "(or type s3 / gcs)").getMessage());
         } else {
-            repository = collect(problems, () -> providers.storage(repoNode.get()));
+            repository = collect(problems, repoNode.get(), () -> providers.storage(repoNode.get()));
         }
         List<StorageTarget> replicas = new ArrayList<>();
         Optional<ConfigNode> replicaNodes = root.get("replicas");
         if (replicaNodes.isPresent()) {
             List<ConfigNode> items = collect(problems, () -> replicaNodes.get().items());
             for (ConfigNode n : items == null ? List.<ConfigNode>of() : items) {
-                StorageTarget t = collect(problems, () -> providers.storage(n));
+                StorageTarget t = collect(problems, n, () -> providers.storage(n));
                 if (t != null) {
                     replicas.add(t);
                 }
@@ -182,7 +182,7 @@ public final class BackupConfig implements AutoCloseable {
             Map<String, ConfigNode> entries = collect(problems, () -> sourcesNode.get().entries());
             for (Map.Entry<String, ConfigNode> e : entries == null ? Map.<String, ConfigNode>of().entrySet() : entries.entrySet()) {
                 sourcesNode.get().get(e.getKey());
-                SourceEntry s = collect(problems, () -> source(e.getKey(), e.getValue(), providers, defaults));
+                SourceEntry s = collect(problems, e.getValue(), () -> source(e.getKey(), e.getValue(), providers, defaults));
                 if (s != null) {
                     sources.put(e.getKey(), s);
                 }
@@ -197,6 +197,16 @@ public final class BackupConfig implements AutoCloseable {
                     : problems.size() + " problems:\n  " + String.join("\n  ", problems));
         }
         return new BackupConfig(root, providers, repository, replicas, encryption, compression, allowPlaintext, sources, defaults);
+    }
+
+    /** {@link #collect(List, java.util.function.Supplier)}; on failure, the keys of {@code node} no longer count as unknown. */
+    private static <T> T collect(List<String> problems, ConfigNode node, java.util.function.Supplier<T> step) {
+        int before = problems.size();
+        T result = collect(problems, step);
+        if (problems.size() > before) {
+            node.markAllUsed();
+        }
+        return result;
     }
 
     private static <T> T collect(List<String> problems, java.util.function.Supplier<T> step) {
@@ -221,10 +231,10 @@ public final class BackupConfig implements AutoCloseable {
         String type = typeNode.asString();
         SourceProvider provider = providers.source(typeNode);
         List<String> problems = new ArrayList<>();
-        RetentionPolicy retention = node.get("retention").map(r -> collect(problems, () -> retention(r))).orElse(null);
+        RetentionPolicy retention = node.get("retention").map(r -> collect(problems, r, () -> retention(r))).orElse(null);
         String schedule = collect(problems, () -> node.optString("schedule").orElse(null));
         Objectives objectives = collect(problems, () -> objectives(node.section("objectives"), defaults));
-        BackupSource source = collect(problems, () -> provider.fromConfig(name, node));
+        BackupSource source = collect(problems, node, () -> provider.fromConfig(name, node));
         if (!problems.isEmpty()) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, String.join("\n  ", problems));
         }

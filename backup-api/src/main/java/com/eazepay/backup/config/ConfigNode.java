@@ -385,6 +385,19 @@ public final class ConfigNode {
         }
     }
 
+    /**
+     * Marks every key of this subtree used: after a setting failed, the builder stopped reading, and the
+     * keys after it are not typos.
+     */
+    void markAllUsed() {
+        if (kind == Kind.MAP) {
+            used.addAll(map.keySet());
+            map.values().forEach(ConfigNode::markAllUsed);
+        } else if (kind == Kind.LIST) {
+            list.forEach(ConfigNode::markAllUsed);
+        }
+    }
+
     /** The last component of the path (the key under which this node was written). */
     String key() {
         int dot = path.lastIndexOf('.');
