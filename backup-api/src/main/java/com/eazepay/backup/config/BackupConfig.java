@@ -182,7 +182,7 @@ public final class BackupConfig implements AutoCloseable {
             Map<String, ConfigNode> entries = collect(problems, () -> sourcesNode.get().entries());
             for (Map.Entry<String, ConfigNode> e : entries == null ? Map.<String, ConfigNode>of().entrySet() : entries.entrySet()) {
                 sourcesNode.get().get(e.getKey());
-                SourceEntry s = collect(problems, e.getValue(), () -> source(e.getKey(), e.getValue(), providers, defaults));
+                SourceEntry s = collect(problems, () -> source(e.getKey(), e.getValue(), providers, defaults));
                 if (s != null) {
                     sources.put(e.getKey(), s);
                 }
@@ -229,12 +229,26 @@ public final class BackupConfig implements AutoCloseable {
         ConfigNode typeNode = node.get("type").orElseThrow(() -> node.error("'type' is required: one of "
                 + providers.sourceTypes()));
         String type = typeNode.asString();
-        SourceProvider provider = providers.source(typeNode);
+        SourceProvider provider;
+        try {
+            provider = providers.source(typeNode);
+        } catch (BackupException e) {
+            node.markAllUsed(); // no one knows this type's settings
+            throw e;
+        }
         List<String> problems = new ArrayList<>();
         RetentionPolicy retention = node.get("retention").map(r -> collect(problems, r, () -> retention(r))).orElse(null);
         String schedule = collect(problems, () -> node.optString("schedule").orElse(null));
         Objectives objectives = collect(problems, () -> objectives(node.section("objectives"), defaults));
-        BackupSource source = collect(problems, node, () -> provider.fromConfig(name, node));
+        BackupSource source = collect(problems, () -> provider.fromConfig(name, node));
+        if (source == null) {
+            // the plug-in stopped at the bad setting: its other keys are not typos; the engine's keys are still checked
+            for (String key : node.keys()) {
+                if (!ENGINE_KEYS.contains(key)) {
+                    node.get(key).ifPresent(ConfigNode::markAllUsed);
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, String.join("\n  ", problems));
         }

@@ -63,7 +63,7 @@ final class BackupCommand implements Callable<Integer> {
                 failed.putAll(set.failed());
             } else {
                 for (String name : sources) {
-                    s.config.source(name);
+                    s.requireSource(name);
                 }
                 for (String name : sources) {
                     BackupRequest r = engine.backup(name).trigger(trigger);

@@ -55,7 +55,7 @@ final class CopyCommand implements Callable<Integer> {
             selection = selection.since(Times.parse(since, "--since", Clock.systemUTC()));
         }
         try (Session s = Session.open(main.configFile())) {
-            sources.forEach(s.config::source);
+            sources.forEach(s::requireSource);
             StorageTarget target = s.config.storageFromLocation(to);
             try {
                 CopyRequest r = s.engine().copy().to(target).select(selection);

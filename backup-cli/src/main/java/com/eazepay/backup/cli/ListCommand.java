@@ -35,7 +35,7 @@ final class ListCommand implements Callable<Integer> {
             BackupEngine engine = s.engine();
             List<String> names = new ArrayList<>();
             if (source != null) {
-                s.config.source(source);
+                s.requireSource(source);
                 names.add(source);
             } else {
                 names.addAll(engine.sourceNames());

@@ -39,7 +39,7 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Session s = Session.open(main.configFile())) {
-            sources.forEach(s.config::source);
+            sources.forEach(s::requireSource);
             PruneRequest r = s.engine().prune();
             sources.forEach(r::source);
             PruneReport report = dryRun ? r.dryRun() : r.run();

@@ -65,7 +65,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Session s = Session.open(main.configFile())) {
-            s.config.source(source);
+            s.requireSource(source);
             BackupEngine engine = s.engine();
             if (which.id != null && tag != null) {
                 throw new Main.UsageException("--tag selects among backups: use it with --latest or --before, not --id");

@@ -19,6 +19,16 @@ final class Session implements AutoCloseable {
         return new Session(BackupConfig.load(configFile));
     }
 
+    /** A configured source; an unknown name is bad usage (exit 2), naming the configured ones. */
+    BackupConfig.SourceEntry requireSource(String name) {
+        BackupConfig.SourceEntry s = config.sources().get(name);
+        if (s == null) {
+            throw new Main.UsageException("no source named '" + name + "' in the configuration; configured: "
+                    + config.sources().keySet());
+        }
+        return s;
+    }
+
     BackupEngine engine() {
         if (engine == null) {
             engine = config.engine();

@@ -79,7 +79,7 @@ final class ShowCommand implements Callable<Integer> {
     private Manifest find(Session s, BackupEngine engine) {
         List<String> names = new ArrayList<>();
         if (source != null) {
-            s.config.source(source);
+            s.requireSource(source);
             names.add(source);
         } else {
             names.addAll(engine.sourceNames());

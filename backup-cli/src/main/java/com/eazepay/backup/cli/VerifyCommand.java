@@ -46,7 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (id != null && names.size() != 1) {
                 throw new Main.UsageException("--id needs exactly one SOURCE");
             }
-            names.forEach(s.config::source);
+            names.forEach(s::requireSource);
             List<Map<String, Object>> docs = new ArrayList<>();
             Output.Table t = new Output.Table("SOURCE", "BACKUP", "RESULT", "DETAIL");
             boolean allPassed = true;
