@@ -39,7 +39,7 @@ final class BackupCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label (repeatable), e.g. release=1.4.2.")
     Map<String, String> labels = new LinkedHashMap<>();
 
-    @Option(names = "--trigger", paramLabel = "TRIGGER", description = "Why: ${COMPLETION-CANDIDATES} (default: manual).")
+    @Option(names = "--trigger", paramLabel = "TRIGGER", description = "Why: manual (default), scheduled or pre-deploy; recorded in the manifest.")
     Trigger trigger = Trigger.MANUAL;
 
     @Option(names = "--json", description = "Print the result as JSON.")

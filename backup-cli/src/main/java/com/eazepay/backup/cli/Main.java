@@ -52,8 +52,13 @@ public final class Main {
 
     /** Parses and runs; returns the exit code. */
     static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured parser and handlers (also what tests use to check command lines without running them). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(com.eazepay.backup.Trigger.class, Main::trigger);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof BackupException be) {
@@ -71,7 +76,17 @@ public final class Main {
             err.flush();
             return FAILED;
         });
-        return cl.execute(args);
+        return cl;
+    }
+
+    /** {@code manual}, {@code scheduled}, {@code pre-deploy}: the ids manifests record. */
+    static com.eazepay.backup.Trigger trigger(String id) {
+        for (com.eazepay.backup.Trigger t : com.eazepay.backup.Trigger.values()) {
+            if (t.id().equalsIgnoreCase(id) || t.name().equalsIgnoreCase(id)) {
+                return t;
+            }
+        }
+        throw new CommandLine.TypeConversionException("'" + id + "' is not a trigger: use manual, scheduled or pre-deploy");
     }
 
     /** Bad usage found after parsing (an option combination picocli cannot express). */

@@ -82,7 +82,7 @@ class KubernetesExamplesTest {
             assertThat(jar).as(f + ": java -jar ...").isPositive();
             assertThat(argv.get(jar + 1)).endsWith("eazepay-backup.jar");
             List<String> cliArgs = argv.subList(jar + 2, argv.size());
-            CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(cliArgs.toArray(String[]::new));
+            CommandLine.ParseResult parsed = Main.commandLine().parseArgs(cliArgs.toArray(String[]::new));
             assertThat(parsed.hasSubcommand()).as(f + ": " + cliArgs + " names a command").isTrue();
             assertThat(parsed.subcommand().commandSpec().name()).isIn("backup", "prune", "copy", "verify", "status", "list");
             assertThat(parsed.matchedOptionValue("--config", (Path) null)).isEqualTo(Path.of("/etc/eazepay-backup/backup.yml"));
