@@ -36,6 +36,10 @@ final class KeysCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (java.nio.file.Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new Main.UsageException(out + " already exists; refusing to overwrite a key: choose another path "
+                        + "or remove it first");
+            }
             AgeKeys keys = AgeKeys.generate();
             AgeKeys.writeIdentityFile(out, keys.identity(), Clock.systemUTC());
             PrintWriter w = spec.commandLine().getOut();
