@@ -109,7 +109,10 @@ class CliFilesRoundTripIT {
         JsonNode again = cli.expect(0, "copy", "--to", "file:" + host.resolve("offsite"), "--json").json();
         assertThat(again.get("backups")).allSatisfy(b -> assertThat(b.get("status").asText()).isEqualTo("SKIPPED"));
 
-        cli.expect(0, "status");
+        // the source that never succeeded breaches its RPO: status says so and exits 1
+        Cli.Result status = cli.expect(1, "status");
+        assertThat(status.out()).contains("RPO BREACHED (no backup)").containsPattern("config +files +2 ");
+        assertThat(cli.expect(1, "status", "--json").json().get("sources").get(0).get("state").asText()).isEqualTo("ok");
 
         // a new host: only the YAML (repository now the copy), the key and the copied repository
         Path newHost = Files.createDirectories(dir.resolve("new-host"));
