@@ -30,8 +30,8 @@ final class CopyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--to", required = true, paramLabel = "DIR|URL",
-            description = "A directory (a mounted off-site disk), file:/path, s3://bucket/prefix or gs://bucket/prefix "
-                    + "(cloud credentials from the environment).")
+            description = "A directory (a mounted off-site disk), file:/path, s3://bucket/prefix[?region=R] or "
+                    + "gs://bucket/prefix (cloud credentials and AWS_REGION from the environment).")
     String to;
 
     @Option(names = "--source", paramLabel = "SOURCE", description = "Only this source (repeatable; default: all).")

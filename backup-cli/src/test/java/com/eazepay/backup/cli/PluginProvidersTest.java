@@ -91,7 +91,7 @@ class PluginProvidersTest {
     void aBadPluginSettingNamesItsLineAndColumn() {
         assertThatThrownBy(() -> BackupConfig.parse(YAML.replace("mode: key-dump", "mode: bogus"), "backup.yml", ENV::get))
                 .isInstanceOf(BackupException.class)
-                .hasMessageContaining("backup.yml line 38, column 11: sources.cache.mode: unknown mode: use replication or key-dump");
+                .hasMessageContaining("backup.yml line 35, column 11: sources.cache.mode: unknown mode: use replication or key-dump");
         assertThatThrownBy(() -> BackupConfig.parse(YAML.replace("accessKeyId: AKIAEXAMPLE", "accessKeyld: AKIAEXAMPLE"),
                 "backup.yml", ENV::get))
                 .isInstanceOf(BackupException.class)
@@ -101,7 +101,7 @@ class PluginProvidersTest {
     @Test
     void cloudUrlsOnTheCommandLineFindTheirStorage() {
         try (BackupConfig c = BackupConfig.parse(YAML, "backup.yml", ENV::get)) {
-            assertThat(c.storageFromLocation("s3://offsite-bucket/quarterly").describe()).contains("offsite-bucket");
+            assertThat(c.storageFromLocation("s3://offsite-bucket/quarterly?region=eu-west-1").describe()).contains("offsite-bucket");
             assertThat(c.storageFromLocation("gs://offsite-bucket/quarterly").describe()).contains("offsite-bucket");
             assertThat(c.storageFromLocation("/mnt/offsite").describe()).contains("/mnt/offsite");
             assertThatThrownBy(() -> c.storageFromLocation("s3://user:pw@bucket/x"))

@@ -13,7 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code type: s3} in the YAML configuration, or {@code s3://bucket/prefix} on the command line.
+ * {@code type: s3} in the YAML configuration, or {@code s3://bucket/prefix[?region=eu-west-1]} on the command line
+ * (region otherwise from {@code AWS_REGION}).
  * Settings (as on {@link S3Storage.Builder}): {@code bucket} (required), {@code region}, {@code prefix},
  * {@code storageClass}, {@code sseKms} (key id) or {@code sse: none}, {@code objectLock}
  * ({@code governance}/{@code compliance}), {@code endpoint}, {@code pathStyle}, {@code accessKeyId} with
@@ -88,6 +89,15 @@ public final class S3StorageProvider implements StorageProvider {
                     + "come from the AWS default chain, never the URL)");
         }
         S3Storage.Builder b = S3Storage.bucket(url.getHost());
+        String query = url.getQuery() == null ? "" : url.getQuery();
+        for (String param : query.split("&")) {
+            if (param.startsWith("region=")) {
+                b.region(param.substring("region=".length()));
+            } else if (!param.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "unknown parameter in the S3 URL: '"
+                        + param.replaceAll("=.*", "") + "'; only region=... is accepted");
+            }
+        }
         String path = url.getPath() == null ? "" : url.getPath().replaceAll("^/+|/+$", "");
         if (!path.isEmpty()) {
             b.prefix(path);
