@@ -111,7 +111,7 @@ public final class CopyReport {
     /**
      * This report if complete.
      *
-     * @throws BackupException {@code COPY_FAILED}-like {@code STORAGE_FAILED} naming each failed backup; running the copy
+     * @throws BackupException {@code STORAGE_FAILED} (not retryable as such) naming each failed backup and its error; running the copy
      *                         again resumes (what is already there and verified is skipped)
      */
     public CopyReport orThrow() {

@@ -15,7 +15,6 @@ import com.eazepay.backup.spi.SourceProvider;
 import com.eazepay.backup.spi.StorageProvider;
 import com.eazepay.backup.spi.StorageTarget;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -504,10 +503,6 @@ public final class BackupConfig implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-    }
-
-    static URI uri(String s) {
-        return URI.create(s);
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -449,15 +448,5 @@ public final class ConfigNode {
     @Override
     public String toString() {
         return "ConfigNode[" + location() + ", " + (path.isEmpty() ? "root" : path) + "=" + printable() + "]";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(origin, path, line, column);
     }
 }
