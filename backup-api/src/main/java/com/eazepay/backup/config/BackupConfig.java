@@ -45,6 +45,11 @@ import java.util.function.Function;
  *   identityFile: /etc/eazepay/backup-key.txt   # private key: needed to restore and verify contents
  * compression: zstd             # or {type: zstd, level: 3}, gzip, none
  * objectives: {rpo: 24h, rto: 4h}
+ * copies:                       # off-site copies, quarterly (run by `copy` without --to, later by the scheduler)
+ *   - to: s3://eazepay-backups-offsite/production?region=eu-central-1   # or a map like repository:
+ *     select: monthly-latest
+ *     since: 100d
+ *     schedule: "0 4 1 1,4,7,10 *"
  * sources:
  *   db:
  *     type: postgres
@@ -95,6 +100,23 @@ public final class BackupConfig implements AutoCloseable {
                               String schedule, Objectives objectives) {
     }
 
+    /**
+     * A configured off-site copy ({@code copies:}), run by the command line's {@code copy} without
+     * {@code --to} and, later, by the scheduler.
+     *
+     * @param target    where to copy
+     * @param selection which backups ({@code select:} all, latest, monthly-latest)
+     * @param since     only backups started within this duration before the run, or null for no bound
+     * @param sources   only these sources (empty: all)
+     * @param schedule  cron schedule as written (UTC), or null
+     */
+    public record CopyEntry(StorageTarget target, com.eazepay.backup.CopySelection selection, Duration since,
+                            List<String> sources, String schedule) {
+        public CopyEntry {
+            sources = List.copyOf(sources);
+        }
+    }
+
     private final ConfigNode root;
     private final Providers providers;
     private final StorageTarget repository;
@@ -104,10 +126,11 @@ public final class BackupConfig implements AutoCloseable {
     private final boolean allowPlaintext;
     private final Map<String, SourceEntry> sources;
     private final Objectives objectives;
+    private final List<CopyEntry> copies;
 
     private BackupConfig(ConfigNode root, Providers providers, StorageTarget repository, List<StorageTarget> replicas,
                          Encryption encryption, Compression compression, boolean allowPlaintext,
-                         Map<String, SourceEntry> sources, Objectives objectives) {
+                         Map<String, SourceEntry> sources, Objectives objectives, List<CopyEntry> copies) {
         this.root = root;
         this.providers = providers;
         this.repository = repository;
@@ -117,6 +140,7 @@ public final class BackupConfig implements AutoCloseable {
         this.allowPlaintext = allowPlaintext;
         this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
         this.objectives = objectives;
+        this.copies = List.copyOf(copies);
     }
 
     /**
@@ -187,6 +211,17 @@ public final class BackupConfig implements AutoCloseable {
                 }
             }
         }
+        List<CopyEntry> copies = new ArrayList<>();
+        Optional<ConfigNode> copyNodes = collect(problems, () -> root.get("copies"));
+        if (copyNodes != null && copyNodes.isPresent()) {
+            List<ConfigNode> items = collect(problems, () -> copyNodes.get().items());
+            for (ConfigNode n : items == null ? List.<ConfigNode>of() : items) {
+                CopyEntry c = collect(problems, n, () -> copy(n, providers, sources.keySet()));
+                if (c != null) {
+                    copies.add(c);
+                }
+            }
+        }
         for (ConfigNode unused : root.unused()) {
             problems.add(unused.location() + ": " + unused.path() + ": unknown setting; check the spelling (settings are "
                     + "camelCase, e.g. keepDaily, identityFile)");
@@ -195,7 +230,8 @@ public final class BackupConfig implements AutoCloseable {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, problems.size() == 1 ? problems.get(0)
                     : problems.size() + " problems:\n  " + String.join("\n  ", problems));
         }
-        return new BackupConfig(root, providers, repository, replicas, encryption, compression, allowPlaintext, sources, defaults);
+        return new BackupConfig(root, providers, repository, replicas, encryption, compression, allowPlaintext, sources, defaults,
+                copies);
     }
 
     /** {@link #collect(List, java.util.function.Supplier)}; on failure, the keys of {@code node} no longer count as unknown. */
@@ -255,6 +291,31 @@ public final class BackupConfig implements AutoCloseable {
             throw node.error("provider " + provider.getClass().getName() + " built a source named '" + source.name() + "'");
         }
         return new SourceEntry(name, type, source, node, retention, schedule, objectives);
+    }
+
+    private static CopyEntry copy(ConfigNode n, Providers providers, java.util.Set<String> sourceNames) {
+        if (n.kind() != ConfigNode.Kind.MAP) {
+            throw n.error("a copy is a map: {to: s3://bucket/prefix or {type: ..., ...}, select: monthly-latest, since: 100d, "
+                    + "schedule: \"0 4 1 1,4,7,10 *\"}");
+        }
+        ConfigNode to = n.require("to");
+        StorageTarget target = to.kind() == ConfigNode.Kind.MAP ? providers.storage(to) : providers.storageFromLocation(to.asString());
+        com.eazepay.backup.CopySelection selection;
+        Optional<ConfigNode> select = n.get("select");
+        try {
+            selection = select.map(x -> com.eazepay.backup.CopySelection.parse(x.asString()))
+                    .orElse(com.eazepay.backup.CopySelection.all());
+        } catch (BackupException e) {
+            throw select.get().error(e.getMessage());
+        }
+        Duration since = n.optDuration("since").orElse(null);
+        List<String> sources = n.strings("sources");
+        for (String s : sources) {
+            if (!sourceNames.contains(s)) {
+                throw n.require("sources").error("'" + s + "' is not a configured source; configured: " + sourceNames);
+            }
+        }
+        return new CopyEntry(target, selection, since, sources, n.optString("schedule").orElse(null));
     }
 
     private static Objectives objectives(ConfigNode n, Objectives defaults) {
@@ -460,6 +521,11 @@ public final class BackupConfig implements AutoCloseable {
         return replicas;
     }
 
+    /** The configured off-site copies ({@code copies:}), in file order. */
+    public List<CopyEntry> copies() {
+        return copies;
+    }
+
     /** The file's default objectives. */
     public Objectives objectives() {
         return objectives;
@@ -486,6 +552,7 @@ public final class BackupConfig implements AutoCloseable {
     public void close() {
         List<StorageTarget> all = new ArrayList<>(replicas);
         all.add(0, repository);
+        copies.forEach(c -> all.add(c.target()));
         BackupException failure = null;
         for (StorageTarget t : all) {
             {

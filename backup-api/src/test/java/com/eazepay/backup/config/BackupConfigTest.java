@@ -208,6 +208,28 @@ class BackupConfigTest {
     }
 
     @Test
+    void offsiteCopiesAreReadWithTheirSelectionAndSchedule() {
+        String yaml = valid(dir.resolve("repo"), dir.resolve("data"), recipient()) + """
+                copies:
+                  - to: %s
+                    select: monthly-latest
+                    since: 100d
+                    sources: [config]
+                    schedule: "0 4 1 1,4,7,10 *"
+                  - to: {type: filesystem, path: %s}
+                """.formatted(dir.resolve("offsite"), dir.resolve("second"));
+        BackupConfig c = parse(yaml, Map.of());
+        assertThat(c.copies()).hasSize(2);
+        assertThat(c.copies().get(0).selection()).hasToString("monthly-latest");
+        assertThat(c.copies().get(0).since()).isEqualTo(Duration.ofDays(100));
+        assertThat(c.copies().get(0).sources()).containsExactly("config");
+        assertThat(c.copies().get(0).schedule()).isEqualTo("0 4 1 1,4,7,10 *");
+        assertThat(c.copies().get(1).target().describe()).contains("second");
+        String bad = yaml.replace("sources: [config]", "sources: [nosuch]").replace("select: monthly-latest", "select: weekly");
+        assertThat(problem(bad, Map.of())).contains("line 19, column 13: copies[0].select: unknown selection 'weekly'");
+    }
+
+    @Test
     void aMissingFileIsReportedWithWhatToDo() {
         assertThatThrownBy(() -> BackupConfig.load(dir.resolve("nope.yml")))
                 .isInstanceOf(BackupException.class)

@@ -72,7 +72,8 @@ class CliFilesRoundTripIT {
         // one set of every source: one fails, so partial success
         Cli.Result all = cli.expect(3, "backup", "--tag", "pre-deploy", "--label", "release=1.4.2", "--trigger", "pre-deploy");
         assertThat(all.out()).contains("config").contains("FAILED");
-        assertThat(all.err()).contains("backup of 'failing' failed");
+        assertThat(all.err()).contains("backup of 'failing' failed")
+                .containsPattern("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}(Z|[+-]\\S+) INFO BackupEngine - backup \\S+ of 'config' committed");
         cli.expect(1, "backup", "failing");
         JsonNode second = cli.expect(0, "backup", "config", "dump", "--json").json();
         assertThat(second.get("succeeded")).hasSize(2);
@@ -108,6 +109,16 @@ class CliFilesRoundTripIT {
         assertThat(copy.out()).contains("4 copied, 0 already there, 0 failed").contains("record: reports/copy/");
         JsonNode again = cli.expect(0, "copy", "--to", "file:" + host.resolve("offsite"), "--json").json();
         assertThat(again.get("backups")).allSatisfy(b -> assertThat(b.get("status").asText()).isEqualTo("SKIPPED"));
+
+        // the file's copies: section, run without --to: only the newest backup of 'config'
+        Files.writeString(host.resolve("backup.yml"), config(host.resolve("repo"), host.resolve("key.txt"), recipient, data)
+                + "copies:\n  - to: " + host.resolve("quarterly") + "\n    select: latest\n    sources: [config]\n"
+                + "    since: 30d\n    schedule: \"0 4 1 1,4,7,10 *\"\n");
+        JsonNode configured = cli.expect(0, "copy", "--json").json();
+        assertThat(configured).singleElement().satisfies(r -> assertThat(r.get("backups")).singleElement()
+                .satisfies(b -> assertThat(b.get("backupId").asText()).isEqualTo(latestConfig)));
+        assertThat(host.resolve("quarterly/config/" + latestConfig + "/manifest.json")).exists();
+        assertThat(cli.expect(2, "copy", "--select", "latest").err()).contains("go with --to");
 
         // the source that never succeeded breaches its RPO: status says so and exits 1
         Cli.Result status = cli.expect(1, "status");
