@@ -336,6 +336,12 @@ public final class ConfigNode {
         return out;
     }
 
+    /** The strings under {@code key} as an array for varargs setters, if present and not empty. */
+    public Optional<String[]> optStringArray(String key) {
+        List<String> l = strings(key);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.toArray(String[]::new));
+    }
+
     /**
      * The map under {@code key} as plain values (strings, lists, maps; substituted values and keys
      * that name credentials as {@link Secret}), for plug-ins that take a map. Marks the whole subtree used.

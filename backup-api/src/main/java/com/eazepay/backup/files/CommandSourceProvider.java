@@ -39,10 +39,7 @@ public final class CommandSourceProvider implements SourceProvider {
             secrets.get(e.getKey());
             b.secretEnvironment(e.getKey(), e.getValue().asSecret());
         }
-        List<String> inherit = settings.strings("inheritEnvironment");
-        if (!inherit.isEmpty()) {
-            b.inheritEnvironment(inherit.toArray(String[]::new));
-        }
+        settings.optStringArray("inheritEnvironment").ifPresent(b::inheritEnvironment);
         settings.optPath("directory").ifPresent(b::directory);
         settings.optDuration("timeout").ifPresent(b::timeout);
         String stream = settings.optString("stream").orElse("output");

@@ -5,7 +5,6 @@ import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.spi.SourceProvider;
 
-import java.util.List;
 
 /**
  * {@code type: mongo} in the YAML configuration. Settings (as on {@link MongoSource.Builder}):
@@ -32,10 +31,10 @@ public final class MongoSourceProvider implements SourceProvider {
         s.optString("user").ifPresent(b::user);
         s.optSecret("password").ifPresent(b::password);
         s.optString("authDatabase").ifPresent(b::authDatabase);
-        list(s, "databases").ifPresent(b::databases);
-        list(s, "excludeDatabases").ifPresent(b::excludeDatabases);
-        list(s, "collections").ifPresent(b::collections);
-        list(s, "excludeCollections").ifPresent(b::excludeCollections);
+        s.optStringArray("databases").ifPresent(b::databases);
+        s.optStringArray("excludeDatabases").ifPresent(b::excludeDatabases);
+        s.optStringArray("collections").ifPresent(b::collections);
+        s.optStringArray("excludeCollections").ifPresent(b::excludeCollections);
         s.optInt("batchSize").ifPresent(b::batchSize);
         if (s.has("oplog")) {
             b.oplog(s.bool("oplog", true));
@@ -44,10 +43,6 @@ public final class MongoSourceProvider implements SourceProvider {
         return b.build();
     }
 
-    private static java.util.Optional<String[]> list(ConfigNode s, String key) {
-        List<String> l = s.strings(key);
-        return l.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(l.toArray(String[]::new));
-    }
 
     @Override
     public RestoreTarget restoreTarget(String to, ConfigNode settings) {

@@ -5,7 +5,6 @@ import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.spi.SourceProvider;
 
-import java.util.List;
 
 /**
  * {@code type: postgres} in the YAML configuration. Settings (as on {@link PostgresSource.Builder}):
@@ -33,11 +32,11 @@ public final class PostgresSourceProvider implements SourceProvider {
         s.optString("database").ifPresent(b::database);
         s.optString("user").ifPresent(b::user);
         s.optSecret("password").ifPresent(b::password);
-        list(s, "schemas").ifPresent(b::schemas);
-        list(s, "excludeSchemas").ifPresent(b::excludeSchemas);
-        list(s, "tables").ifPresent(b::tables);
-        list(s, "excludeTables").ifPresent(b::excludeTables);
-        list(s, "excludeTableData").ifPresent(b::excludeTableData);
+        s.optStringArray("schemas").ifPresent(b::schemas);
+        s.optStringArray("excludeSchemas").ifPresent(b::excludeSchemas);
+        s.optStringArray("tables").ifPresent(b::tables);
+        s.optStringArray("excludeTables").ifPresent(b::excludeTables);
+        s.optStringArray("excludeTableData").ifPresent(b::excludeTableData);
         if (s.bool("noOwner", false)) {
             b.noOwner();
         }
@@ -60,10 +59,6 @@ public final class PostgresSourceProvider implements SourceProvider {
         return b.build();
     }
 
-    private static java.util.Optional<String[]> list(ConfigNode s, String key) {
-        List<String> l = s.strings(key);
-        return l.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(l.toArray(String[]::new));
-    }
 
     @Override
     public RestoreTarget restoreTarget(String to, ConfigNode settings) {
