@@ -40,6 +40,8 @@ import java.util.function.Function;
  *   - type: s3
  *     bucket: eazepay-backups-dr
  *     region: eu-west-1
+ *     retention:                # optional, per source: this replica's own policy (default: the source's)
+ *       db: {keepMonthly: 24}
  * encryption:
  *   recipients: [age1...]       # public keys: enough to back up
  *   identityFile: /etc/eazepay/backup-key.txt   # private key: needed to restore and verify contents
@@ -121,6 +123,7 @@ public final class BackupConfig implements AutoCloseable {
     private final Providers providers;
     private final StorageTarget repository;
     private final List<StorageTarget> replicas;
+    private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention;
     private final Encryption encryption;
     private final Compression compression;
     private final boolean allowPlaintext;
@@ -129,12 +132,13 @@ public final class BackupConfig implements AutoCloseable {
     private final List<CopyEntry> copies;
 
     private BackupConfig(ConfigNode root, Providers providers, StorageTarget repository, List<StorageTarget> replicas,
-                         Encryption encryption, Compression compression, boolean allowPlaintext,
+                         Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention, Encryption encryption, Compression compression, boolean allowPlaintext,
                          Map<String, SourceEntry> sources, Objectives objectives, List<CopyEntry> copies) {
         this.root = root;
         this.providers = providers;
         this.repository = repository;
         this.replicas = List.copyOf(replicas);
+        this.replicaRetention = replicaRetention;
         this.encryption = encryption;
         this.compression = compression;
         this.allowPlaintext = allowPlaintext;
@@ -178,13 +182,29 @@ public final class BackupConfig implements AutoCloseable {
             repository = collect(problems, repoNode.get(), () -> providers.storage(repoNode.get()));
         }
         List<StorageTarget> replicas = new ArrayList<>();
+        Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention = new java.util.IdentityHashMap<>();
         Optional<ConfigNode> replicaNodes = root.get("replicas");
         if (replicaNodes.isPresent()) {
             List<ConfigNode> items = collect(problems, () -> replicaNodes.get().items());
             for (ConfigNode n : items == null ? List.<ConfigNode>of() : items) {
+                // a replica's own retention per source (e.g. keep more off-site); default: the source's
+                Map<String, RetentionPolicy> own = new LinkedHashMap<>();
+                if (n.kind() == ConfigNode.Kind.MAP) {
+                    ConfigNode r = collect(problems, () -> n.section("retention"));
+                    if (r != null) {
+                        for (Map.Entry<String, ConfigNode> e : r.entries().entrySet()) {
+                            r.get(e.getKey());
+                            RetentionPolicy p = collect(problems, e.getValue(), () -> retention(e.getValue()));
+                            if (p != null) {
+                                own.put(e.getKey(), p);
+                            }
+                        }
+                    }
+                }
                 StorageTarget t = collect(problems, n, () -> providers.storage(n));
                 if (t != null) {
                     replicas.add(t);
+                    replicaRetention.put(t, own);
                 }
             }
         }
@@ -222,6 +242,14 @@ public final class BackupConfig implements AutoCloseable {
                 }
             }
         }
+        for (Map.Entry<StorageTarget, Map<String, RetentionPolicy>> e : replicaRetention.entrySet()) {
+            for (String name : e.getValue().keySet()) {
+                if (!sources.containsKey(name) && sourcesNode != null && sourcesNode.isPresent()) {
+                    problems.add("replica " + e.getKey().describe() + ": retention names '" + name + "', which is not a "
+                            + "configured source; configured: " + sources.keySet());
+                }
+            }
+        }
         for (ConfigNode unused : root.unused()) {
             problems.add(unused.location() + ": " + unused.path() + ": unknown setting; check the spelling (settings are "
                     + "camelCase, e.g. keepDaily, identityFile)");
@@ -230,8 +258,8 @@ public final class BackupConfig implements AutoCloseable {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, problems.size() == 1 ? problems.get(0)
                     : problems.size() + " problems:\n  " + String.join("\n  ", problems));
         }
-        return new BackupConfig(root, providers, repository, replicas, encryption, compression, allowPlaintext, sources, defaults,
-                copies);
+        return new BackupConfig(root, providers, repository, replicas, replicaRetention, encryption, compression, allowPlaintext,
+                sources, defaults, copies);
     }
 
     /** {@link #collect(List, java.util.function.Supplier)}; on failure, the keys of {@code node} no longer count as unknown. */
@@ -350,6 +378,12 @@ public final class BackupConfig implements AutoCloseable {
                 throw zone.get().error("not a time zone: use an id such as UTC or Europe/Berlin");
             }
         }
+        List<ConfigNode> unknown = n.unused();
+        if (!unknown.isEmpty()) {
+            // before build(): a misspelled rule would otherwise surface as "the policy has no rule"
+            throw unknown.get(0).error("unknown setting (retention rules: keepLast, keepHourly, keepDaily, keepWeekly, "
+                    + "keepMonthly, keepYearly, keepWithin, keepWithinHourly/Daily/Weekly/Monthly/Yearly, keepTagged, zone)");
+        }
         try {
             return b.build();
         } catch (BackupException | IllegalArgumentException | IllegalStateException e) {
@@ -446,7 +480,10 @@ public final class BackupConfig implements AutoCloseable {
                 .repository(repository)
                 .encryption(encryption)
                 .compression(compression);
-        replicas.forEach(b::replica);
+        for (StorageTarget r : replicas) {
+            b.replica(r);
+            replicaRetention.getOrDefault(r, Map.of()).forEach((source, policy) -> b.replicaRetention(r, source, policy));
+        }
         if (allowPlaintext) {
             b.allowUnencryptedSensitiveData();
         }

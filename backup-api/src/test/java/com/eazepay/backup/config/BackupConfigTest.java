@@ -230,6 +230,24 @@ class BackupConfigTest {
     }
 
     @Test
+    void aReplicaHasItsOwnRetentionPerSource() {
+        String yaml = valid(dir.resolve("repo"), dir.resolve("data"), recipient()).replace("encryption:", """
+                replicas:
+                  - type: filesystem
+                    path: %s
+                    retention:
+                      config: {keepMonthly: 36}
+                encryption:""".formatted(dir.resolve("replica")));
+        try (BackupEngine engine = parse(yaml, Map.of()).engine()) {
+            assertThat(engine.sourceNames()).containsExactly("config");
+        }
+        assertThat(problem(yaml.replace("config: {keepMonthly: 36}", "nosuch: {keepMonthly: 36}"), Map.of()))
+                .contains("retention names 'nosuch', which is not a configured source");
+        assertThat(problem(yaml.replace("keepMonthly: 36", "keepMonthy: 36"), Map.of()))
+                .contains("replicas[0].retention.config.keepMonthy: unknown setting");
+    }
+
+    @Test
     void aMissingFileIsReportedWithWhatToDo() {
         assertThatThrownBy(() -> BackupConfig.load(dir.resolve("nope.yml")))
                 .isInstanceOf(BackupException.class)
