@@ -263,6 +263,15 @@ public final class BackupEngine implements AutoCloseable {
         config.close();
     }
 
+    /**
+     * An off-site copy of committed backups (already encrypted) to another storage target, verified by
+     * SHA-256 while copying, manifest last, resumable: see {@link CopyRequest}.
+     */
+    public CopyRequest copy() {
+        config.checkOpen();
+        return new CopyRequest(this, config.repository(), config.clock());
+    }
+
     @Override
     public String toString() {
         return "BackupEngine[repository=" + config.repository().describe() + ", sources=" + config.sources().keySet()

@@ -1,9 +1,16 @@
 package com.eazepay.backup.spi;
 
 import com.eazepay.backup.Manifest;
+import com.eazepay.backup.config.ConfigNode;
 
 /**
- * Restores backups of one source type without the original source being configured (disaster
+ * One source type's factory, found through {@link java.util.ServiceLoader} (each plug-in module lists its
+ * provider in {@code META-INF/services/com.eazepay.backup.spi.SourceProvider}): it builds sources from the YAML
+ * configuration ({@link #fromConfig}, used by {@code Backup.engineFrom} and the command line), names the
+ * command line's restore targets ({@link #restoreTarget}), and restores backups of its type without the
+ * original source being configured ({@link #forRestore}).
+ *
+ * <p>Restores backups of one source type without the original source being configured (disaster
  * recovery on another host: only the repository, the key and where to restore are known). Found
  * through {@link java.util.ServiceLoader}: each plug-in module lists its provider in
  * {@code META-INF/services/com.eazepay.backup.spi.SourceProvider}; the engine loads them once, on the
@@ -23,6 +30,28 @@ public interface SourceProvider {
      * must name its server, or the restore fails with {@code INVALID_CONFIGURATION}.
      */
     BackupSource forRestore(Manifest manifest);
+
+    /**
+     * Builds a source from its settings (everything under the source's name; the engine-level keys
+     * {@code type}, {@code retention}, {@code schedule} and {@code objectives} are already read).
+     * Reads settings only through the node's getters so unknown keys are reported. Does not connect.
+     *
+     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} naming the setting's line and column
+     */
+    BackupSource fromConfig(String name, ConfigNode settings);
+
+    /**
+     * The restore target that the command line's {@code restore SOURCE --to VALUE} means for this type:
+     * a directory for files, a new database name for PostgreSQL, and so on.
+     *
+     * @param to       the value given to {@code --to}
+     * @param settings the source's settings (for defaults such as the server to restore on)
+     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} if {@code to} means nothing for this type
+     */
+    RestoreTarget restoreTarget(String to, ConfigNode settings);
+
+    /** One line for help texts: what {@code --to} means for this type, e.g. {@code "a new database name"}. */
+    String restoreTargetHelp();
 
     /**
      * A check a restore-only source runs on the target before restoring: throws
