@@ -22,4 +22,16 @@ public final class Backup {
     public static BackupEngine.Builder engine() {
         return new BackupEngine.Builder();
     }
+
+    /**
+     * The engine a YAML configuration file describes (the same file the command line reads): see
+     * {@link com.eazepay.backup.config.BackupConfig} for the format. {@code ${NAME}} values come from
+     * the environment, {@code ${file:/path}} from files. Storage clients the file creates live as long
+     * as the process; use {@link com.eazepay.backup.config.BackupConfig#load} to close them yourself.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem with its line and column
+     */
+    public static BackupEngine engineFrom(java.nio.file.Path configFile) {
+        return com.eazepay.backup.config.BackupConfig.load(configFile).engine();
+    }
 }

@@ -1179,4 +1179,13 @@ public final class BackupEngine implements AutoCloseable {
             return new BackupEngine(this);
         }
     }
+
+    /**
+     * An off-site copy of committed backups (already encrypted) to another storage target, verified by
+     * SHA-256 while copying, manifest last, resumable: see {@link CopyRequest}.
+     */
+    public CopyRequest copy() {
+        checkOpen();
+        return new CopyRequest(this, repository);
+    }
 }

@@ -1,0 +1,517 @@
+package com.eazepay.backup.config;
+
+import com.eazepay.backup.BackupEngine;
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.Codecs;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.retention.RetentionPolicy;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.SourceProvider;
+import com.eazepay.backup.spi.StorageProvider;
+import com.eazepay.backup.spi.StorageTarget;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The YAML configuration shared by services ({@link com.eazepay.backup.Backup#engineFrom(Path)}) and
+ * the command line. One file describes the repository and replicas, encryption, sources by
+ * {@code type:} (plug-ins found through {@link java.util.ServiceLoader}), retention per source,
+ * schedules (kept as strings for the scheduler) and objectives:
+ *
+ * <pre>{@code
+ * repository:
+ *   type: filesystem            # or s3, gcs (add com.eazepay.backup:backup-storage-s3 / -gcs)
+ *   path: /var/backups/eazepay
+ * replicas:
+ *   - type: s3
+ *     bucket: eazepay-backups-dr
+ *     region: eu-west-1
+ * encryption:
+ *   recipients: [age1...]       # public keys: enough to back up
+ *   identityFile: /etc/eazepay/backup-key.txt   # private key: needed to restore and verify contents
+ * compression: zstd             # or {type: zstd, level: 3}, gzip, none
+ * objectives: {rpo: 24h, rto: 4h}
+ * sources:
+ *   db:
+ *     type: postgres
+ *     host: db.internal
+ *     database: payments
+ *     user: backup
+ *     password: ${PGPASSWORD}   # or ${file:/run/secrets/pg-password}
+ *     retention: {keepDaily: 7, keepWeekly: 4, keepMonthly: 12}
+ *     schedule: "0 2 * * *"
+ * }</pre>
+ *
+ * <p>{@code ${NAME}} is replaced by the environment variable, {@code ${file:/path}} by the file's
+ * content (trailing newlines removed); both are kept out of every message and of {@link #redacted()}.
+ * Every problem found (bad YAML, unknown setting, unknown {@code type:}, missing value) is reported
+ * together in one {@code INVALID_CONFIGURATION} {@link BackupException} whose lines name the file,
+ * line and column. Loading builds every component (without connecting to anything).
+ *
+ * <p>Immutable after loading and thread-safe. Storage targets it creates (S3, GCS clients) live as
+ * long as the process unless {@link #close()} closes them.
+ */
+public final class BackupConfig implements AutoCloseable {
+
+    /** Settings of a source that the engine reads, not the plug-in. */
+    private static final List<String> ENGINE_KEYS = List.of("type", "retention", "schedule", "objectives");
+
+    /**
+     * Recovery objectives.
+     *
+     * @param rpo the longest acceptable time since the last good backup, or null
+     * @param rto the longest acceptable restore time, or null
+     */
+    public record Objectives(Duration rpo, Duration rto) {
+        static final Objectives NONE = new Objectives(null, null);
+    }
+
+    /**
+     * One configured source.
+     *
+     * @param name       source name
+     * @param type       {@code type:} value
+     * @param source     the built source
+     * @param settings   its settings node (for restore targets)
+     * @param retention  its retention policy, or null
+     * @param schedule   its cron schedule as written (UTC), or null; run by the scheduler
+     * @param objectives its objectives (the file's default where not given)
+     */
+    public record SourceEntry(String name, String type, BackupSource source, ConfigNode settings, RetentionPolicy retention,
+                              String schedule, Objectives objectives) {
+    }
+
+    private final ConfigNode root;
+    private final Providers providers;
+    private final StorageTarget repository;
+    private final List<StorageTarget> replicas;
+    private final Encryption encryption;
+    private final Compression compression;
+    private final boolean allowPlaintext;
+    private final Map<String, SourceEntry> sources;
+    private final Objectives objectives;
+
+    private BackupConfig(ConfigNode root, Providers providers, StorageTarget repository, List<StorageTarget> replicas,
+                         Encryption encryption, Compression compression, boolean allowPlaintext,
+                         Map<String, SourceEntry> sources, Objectives objectives) {
+        this.root = root;
+        this.providers = providers;
+        this.repository = repository;
+        this.replicas = List.copyOf(replicas);
+        this.encryption = encryption;
+        this.compression = compression;
+        this.allowPlaintext = allowPlaintext;
+        this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+        this.objectives = objectives;
+    }
+
+    /**
+     * Loads and checks a configuration file, substituting {@code ${NAME}} from the process environment.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem with its line and column
+     */
+    public static BackupConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    /** {@link #load(Path)} with the environment given as a function (tests, embedding). */
+    public static BackupConfig load(Path file, Function<String, String> env) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(env, "env");
+        return from(ConfigReader.read(file, env), Providers.load(BackupConfig.class.getClassLoader()));
+    }
+
+    /** Parses configuration text; {@code origin} names it in messages. */
+    public static BackupConfig parse(String yaml, String origin, Function<String, String> env) {
+        Objects.requireNonNull(yaml, "yaml");
+        return from(new ConfigReader(Objects.requireNonNull(origin, "origin"), Objects.requireNonNull(env, "env")).parse(yaml),
+                Providers.load(BackupConfig.class.getClassLoader()));
+    }
+
+    private static BackupConfig from(ConfigNode root, Providers providers) {
+        List<String> problems = new ArrayList<>();
+
+        StorageTarget repository = null;
+        Optional<ConfigNode> repoNode = root.get("repository");
+        if (repoNode.isEmpty()) {
+            problems.add(root.error("no repository: add 'repository: {type: filesystem, path: /var/backups}' "
+                    + "(or type s3 / gcs)").getMessage());
+        } else {
+            repository = collect(problems, repoNode.get(), () -> providers.storage(repoNode.get()));
+        }
+        List<StorageTarget> replicas = new ArrayList<>();
+        Optional<ConfigNode> replicaNodes = root.get("replicas");
+        if (replicaNodes.isPresent()) {
+            List<ConfigNode> items = collect(problems, () -> replicaNodes.get().items());
+            for (ConfigNode n : items == null ? List.<ConfigNode>of() : items) {
+                StorageTarget t = collect(problems, n, () -> providers.storage(n));
+                if (t != null) {
+                    replicas.add(t);
+                }
+            }
+        }
+
+        Encryption encryption = collect(problems, () -> encryption(root));
+        Compression compression = collect(problems, () -> compression(root));
+        Boolean allowPlaintext = collect(problems, () -> root.bool("allowUnencryptedSensitiveData", false));
+        Objectives defaults = Optional.ofNullable(collect(problems, () -> objectives(root.section("objectives"), Objectives.NONE)))
+                .orElse(Objectives.NONE);
+
+        Map<String, SourceEntry> sources = new LinkedHashMap<>();
+        Optional<ConfigNode> sourcesNode = collect(problems, () -> root.get("sources"));
+        if (sourcesNode == null || sourcesNode.isEmpty()) {
+            if (sourcesNode != null) {
+                problems.add(root.error("no sources: add 'sources: {name: {type: files, paths: [/etc/app]}}'").getMessage());
+            }
+        } else {
+            Map<String, ConfigNode> entries = collect(problems, () -> sourcesNode.get().entries());
+            for (Map.Entry<String, ConfigNode> e : entries == null ? Map.<String, ConfigNode>of().entrySet() : entries.entrySet()) {
+                sourcesNode.get().get(e.getKey());
+                SourceEntry s = collect(problems, () -> source(e.getKey(), e.getValue(), providers, defaults));
+                if (s != null) {
+                    sources.put(e.getKey(), s);
+                }
+            }
+        }
+        for (ConfigNode unused : root.unused()) {
+            problems.add(unused.location() + ": " + unused.path() + ": unknown setting; check the spelling (settings are "
+                    + "camelCase, e.g. keepDaily, identityFile)");
+        }
+        if (!problems.isEmpty()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, problems.size() == 1 ? problems.get(0)
+                    : problems.size() + " problems:\n  " + String.join("\n  ", problems));
+        }
+        return new BackupConfig(root, providers, repository, replicas, encryption, compression, allowPlaintext, sources, defaults);
+    }
+
+    /** {@link #collect(List, java.util.function.Supplier)}; on failure, the keys of {@code node} no longer count as unknown. */
+    private static <T> T collect(List<String> problems, ConfigNode node, java.util.function.Supplier<T> step) {
+        int before = problems.size();
+        T result = collect(problems, step);
+        if (problems.size() > before) {
+            node.markAllUsed();
+        }
+        return result;
+    }
+
+    private static <T> T collect(List<String> problems, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (BackupException e) {
+            problems.add(e.getMessage());
+            return null;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // builders reject single bad values this way; the message names the value's setter
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private static SourceEntry source(String name, ConfigNode node, Providers providers, Objectives defaults) {
+        if (node.kind() != ConfigNode.Kind.MAP) {
+            throw node.error("a source is a map of settings with a 'type:' (files, command, postgres, mongo, redis)");
+        }
+        ConfigNode typeNode = node.get("type").orElseThrow(() -> node.error("'type' is required: one of "
+                + providers.sourceTypes()));
+        String type = typeNode.asString();
+        SourceProvider provider;
+        try {
+            provider = providers.source(typeNode);
+        } catch (BackupException e) {
+            node.markAllUsed(); // no one knows this type's settings
+            throw e;
+        }
+        List<String> problems = new ArrayList<>();
+        RetentionPolicy retention = node.get("retention").map(r -> collect(problems, r, () -> retention(r))).orElse(null);
+        String schedule = collect(problems, () -> node.optString("schedule").orElse(null));
+        Objectives objectives = collect(problems, () -> objectives(node.section("objectives"), defaults));
+        BackupSource source = collect(problems, () -> provider.fromConfig(name, node));
+        if (source == null) {
+            // the plug-in stopped at the bad setting: its other keys are not typos; the engine's keys are still checked
+            for (String key : node.keys()) {
+                if (!ENGINE_KEYS.contains(key)) {
+                    node.get(key).ifPresent(ConfigNode::markAllUsed);
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, String.join("\n  ", problems));
+        }
+        if (!source.name().equals(name)) {
+            throw node.error("provider " + provider.getClass().getName() + " built a source named '" + source.name() + "'");
+        }
+        return new SourceEntry(name, type, source, node, retention, schedule, objectives);
+    }
+
+    private static Objectives objectives(ConfigNode n, Objectives defaults) {
+        Duration rpo = n.optDuration("rpo").orElse(defaults.rpo());
+        Duration rto = n.optDuration("rto").orElse(defaults.rto());
+        return new Objectives(rpo, rto);
+    }
+
+    static RetentionPolicy retention(ConfigNode n) {
+        RetentionPolicy.Builder b = RetentionPolicy.builder();
+        n.optInt("keepLast").ifPresent(b::keepLast);
+        n.optInt("keepHourly").ifPresent(b::keepHourly);
+        n.optInt("keepDaily").ifPresent(b::keepDaily);
+        n.optInt("keepWeekly").ifPresent(b::keepWeekly);
+        n.optInt("keepMonthly").ifPresent(b::keepMonthly);
+        n.optInt("keepYearly").ifPresent(b::keepYearly);
+        n.optDuration("keepWithin").ifPresent(b::keepWithin);
+        n.optDuration("keepWithinHourly").ifPresent(b::keepWithinHourly);
+        n.optDuration("keepWithinDaily").ifPresent(b::keepWithinDaily);
+        n.optDuration("keepWithinWeekly").ifPresent(b::keepWithinWeekly);
+        n.optDuration("keepWithinMonthly").ifPresent(b::keepWithinMonthly);
+        n.optDuration("keepWithinYearly").ifPresent(b::keepWithinYearly);
+        List<String> tags = n.strings("keepTagged");
+        if (!tags.isEmpty()) {
+            b.keepTagged(tags.toArray(String[]::new));
+        }
+        Optional<ConfigNode> zone = n.get("zone");
+        if (zone.isPresent()) {
+            try {
+                b.zone(ZoneId.of(zone.get().asString()));
+            } catch (java.time.DateTimeException e) {
+                throw zone.get().error("not a time zone: use an id such as UTC or Europe/Berlin");
+            }
+        }
+        try {
+            return b.build();
+        } catch (BackupException | IllegalArgumentException | IllegalStateException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    private static Encryption encryption(ConfigNode root) {
+        Optional<ConfigNode> node = root.get("encryption");
+        if (node.isEmpty()) {
+            throw root.error("no encryption: add 'encryption: {recipients: [age1...], identityFile: /path/key.txt}' "
+                    + "(keys generate writes a key pair), or 'encryption: {none: true}' to store plaintext on purpose");
+        }
+        ConfigNode n = node.get();
+        if (n.kind() != ConfigNode.Kind.MAP) {
+            throw n.error("expected a map: {recipients: [age1...], identityFile: ...}");
+        }
+        boolean none = n.bool("none", false);
+        List<String> recipients = n.strings("recipients");
+        Optional<Path> identityFile = n.optPath("identityFile");
+        Optional<String> identityEnv = n.optString("identityEnv");
+        Optional<Secret> passphrase = n.optSecret("passphrase");
+        if (none) {
+            if (!recipients.isEmpty() || identityFile.isPresent() || identityEnv.isPresent() || passphrase.isPresent()) {
+                throw n.error("'none: true' excludes recipients, identityFile, identityEnv and passphrase");
+            }
+            return Codecs.noEncryption();
+        }
+        AgeEncryption age;
+        if (passphrase.isPresent()) {
+            if (!recipients.isEmpty() || identityFile.isPresent() || identityEnv.isPresent()) {
+                throw n.error("passphrase excludes recipients, identityFile and identityEnv");
+            }
+            return AgeEncryption.withPassphrase(passphrase.get());
+        }
+        if (recipients.isEmpty() && identityFile.isEmpty() && identityEnv.isEmpty()) {
+            throw n.error("give recipients (age1..., to back up) and/or identityFile or identityEnv (the private key, to "
+                    + "restore), or none: true");
+        }
+        try {
+            age = recipients.isEmpty() ? AgeEncryption.decryptOnly() : AgeEncryption.toRecipients(recipients.toArray(String[]::new));
+        } catch (BackupException e) {
+            throw n.require("recipients").error(e.getMessage());
+        }
+        if (identityFile.isPresent()) {
+            age = age.withIdentityFile(identityFile.get());
+        }
+        if (identityEnv.isPresent()) {
+            age = age.withIdentityFromEnv(identityEnv.get());
+        }
+        return age;
+    }
+
+    private static Compression compression(ConfigNode root) {
+        Optional<ConfigNode> node = root.get("compression");
+        if (node.isEmpty()) {
+            return Codecs.zstd();
+        }
+        ConfigNode n = node.get();
+        String type;
+        Optional<Integer> level = Optional.empty();
+        ConfigNode typeNode = n;
+        if (n.kind() == ConfigNode.Kind.MAP) {
+            typeNode = n.require("type");
+            type = typeNode.asString();
+            level = n.optInt("level");
+        } else {
+            type = n.asString();
+        }
+        switch (type) {
+            case "zstd":
+                try {
+                    return level.map(Codecs::zstd).orElseGet(Codecs::zstd);
+                } catch (IllegalArgumentException | BackupException e) {
+                    throw n.error(e.getMessage());
+                }
+            case "gzip":
+                return Codecs.gzip();
+            case "none":
+                return Codecs.noCompression();
+            default:
+                throw typeNode.error("unknown compression '" + type + "': use zstd, gzip or none");
+        }
+    }
+
+    // ------------------------------------------------------------------ use
+
+    /**
+     * An engine builder holding everything the file configures, for callers that add listeners or a
+     * clock before {@code build()}.
+     */
+    public BackupEngine.Builder engineBuilder() {
+        BackupEngine.Builder b = com.eazepay.backup.Backup.engine()
+                .repository(repository)
+                .encryption(encryption)
+                .compression(compression);
+        replicas.forEach(b::replica);
+        if (allowPlaintext) {
+            b.allowUnencryptedSensitiveData();
+        }
+        for (SourceEntry s : sources.values()) {
+            b.source(s.source());
+            if (s.retention() != null) {
+                b.retention(s.name(), s.retention());
+            }
+        }
+        return b;
+    }
+
+    /**
+     * The engine the file describes.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} if the engine refuses the combination
+     */
+    public BackupEngine engine() {
+        return engineBuilder().build();
+    }
+
+    /** The configured sources by name, in file order. */
+    public Map<String, SourceEntry> sources() {
+        return sources;
+    }
+
+    /**
+     * A configured source.
+     *
+     * @throws BackupException {@code NOT_FOUND} naming the configured sources
+     */
+    public SourceEntry source(String name) {
+        SourceEntry s = sources.get(name);
+        if (s == null) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no source named '" + name + "' in the configuration; configured: "
+                    + sources.keySet());
+        }
+        return s;
+    }
+
+    /**
+     * The restore target {@code --to value} means for the source's type (a directory for files, a new
+     * database name for PostgreSQL, ...).
+     */
+    public RestoreTarget restoreTarget(String sourceName, String to) {
+        SourceEntry s = source(sourceName);
+        return providers.sourceProvider(s.type()).restoreTarget(to, s.settings());
+    }
+
+    /** What {@code --to} means for this source, for help and error texts. */
+    public String restoreTargetHelp(String sourceName) {
+        return providers.sourceProvider(source(sourceName).type()).restoreTargetHelp();
+    }
+
+    /**
+     * A storage target from a directory path or a URL ({@code s3://bucket/prefix}, {@code gs://bucket},
+     * {@code file:/mnt/offsite}), using the providers found.
+     *
+     * @throws BackupException {@code INVALID_CONFIGURATION} naming the artifact to add for an unknown scheme
+     */
+    public StorageTarget storageFromLocation(String location) {
+        return providers.storageFromLocation(location);
+    }
+
+    /** The primary repository. */
+    public StorageTarget repository() {
+        return repository;
+    }
+
+    /** The replicas, in file order. */
+    public List<StorageTarget> replicas() {
+        return replicas;
+    }
+
+    /** The file's default objectives. */
+    public Objectives objectives() {
+        return objectives;
+    }
+
+    /** The encryption configured (recipients public; identities never printed). */
+    public Encryption encryption() {
+        return encryption;
+    }
+
+    /**
+     * The resolved configuration as YAML, with every value that came from {@code ${...}}, that a
+     * plug-in read as a secret, or whose key names a credential replaced by {@code <redacted>}, and
+     * user info in URLs masked.
+     */
+    public String redacted() {
+        StringBuilder out = new StringBuilder();
+        RedactedYaml.write(root, out);
+        return out.toString();
+    }
+
+    /** Closes the storage targets this configuration created (their clients and pools). */
+    @Override
+    public void close() {
+        List<StorageTarget> all = new ArrayList<>(replicas);
+        all.add(0, repository);
+        BackupException failure = null;
+        for (StorageTarget t : all) {
+            {
+                try {
+                    t.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = new BackupException(CoreErrorCode.STORAGE_FAILED, "closing " + t.describe() + " failed: " + e, e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    static URI uri(String s) {
+        return URI.create(s);
+    }
+
+    @Override
+    public String toString() {
+        return "BackupConfig[repository=" + repository.describe() + ", sources=" + sources.keySet() + "]";
+    }
+}
