@@ -62,12 +62,14 @@ public final class BackupHealthIndicator implements HealthIndicator {
             }
             allUp &= st == Status.UP;
             d.put("status", st.getCode());
-            d.put("lastSuccess", s.lastSuccessAt() == null ? null : s.lastSuccessAt().toString());
-            d.put("lastBackupId", s.lastSuccessId());
+            if (s.lastSuccessAt() != null) {
+                d.put("lastSuccess", s.lastSuccessAt().toString());
+                d.put("lastBackupId", s.lastSuccessId());
+            }
             if (s.failuresSinceSuccess() > 0) {
                 d.put("failuresSinceLastSuccess", s.failuresSinceSuccess());
-                d.put("lastFailure", s.lastFailureAt() == null ? null : s.lastFailureAt().toString());
-                d.put("lastFailureCode", s.lastFailureCode());
+                d.put("lastFailure", String.valueOf(s.lastFailureAt()));
+                d.put("lastFailureCode", String.valueOf(s.lastFailureCode()));
             }
             Duration rpo = config != null && config.sources().containsKey(name) ? config.source(name).objectives().rpo() : null;
             if (rpo != null) {

@@ -69,6 +69,9 @@ final class BackupPropertyTree {
     private static ConfigNode.Leaf leaf(ConfigurationPropertyName name, ConfigurationProperty property) {
         String text = String.valueOf(property.getValue());
         Origin origin = property.getOrigin();
+        if (origin instanceof PropertySourceOrigin p && p.getOrigin() instanceof TextResourceOrigin inner) {
+            origin = inner; // application.yml: the file, line and column
+        }
         if (origin instanceof TextResourceOrigin t && t.getLocation() != null) {
             String resource = t.getResource() == null ? "property " + name : t.getResource().getDescription();
             return new ConfigNode.Leaf(text, resource, t.getLocation().getLine() + 1, t.getLocation().getColumn() + 1, false);
