@@ -124,4 +124,32 @@ class BackupPropertyBindingTest {
         json.get("hints").forEach(h -> hinted.add(h.get("name").asText()));
         assertThat(hinted).contains("eazepay.backup.repository.type", "eazepay.backup.sources.values.type");
     }
+
+    @Test
+    void environmentVariablesBindInRelaxedFormAndWinOverApplicationYml() throws IOException {
+        StarterFixture f = new StarterFixture(tmp);
+        java.util.Map<String, Object> env = java.util.Map.of(
+                "EAZEPAY_BACKUP_SOURCES_CONFIG_RETENTION_KEEPDAILY", "3",
+                "EAZEPAY_BACKUP_SOURCES_CONFIG_OBJECTIVES_RPO", "2h");
+        withYaml("""
+                eazepay:
+                  backup:
+                    repository: {type: filesystem, path: %s}
+                    encryption: {recipients: %s}
+                    sources:
+                      config:
+                        type: files
+                        paths: [%s]
+                        retention: {keep-daily: 30}
+                        objectives: {rpo: 24h}
+                """.formatted(f.repository, f.recipient(), f.data))
+                .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment", env)))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    BackupConfig.SourceEntry s = ctx.getBean(BackupConfig.class).source("config");
+                    assertThat(s.objectives().rpo()).isEqualTo(Duration.ofHours(2));
+                    assertThat(s.retention().toString()).contains("3").doesNotContain("30");
+                });
+    }
 }
