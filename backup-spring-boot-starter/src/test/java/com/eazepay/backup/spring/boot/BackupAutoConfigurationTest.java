@@ -185,4 +185,39 @@ class BackupAutoConfigurationTest {
         }
         return c;
     }
+
+    @Test
+    void aHikariDataSourceGivesItsUrlUserAndPassword() {
+        com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource();
+        ds.setJdbcUrl("jdbc:postgresql://db.internal:5432/payments?sslmode=require");
+        ds.setUsername("payments_app");
+        ds.setPassword("hikari-Pw-9e2b");
+        new StarterFixture(tmp).runner()
+                .withBean(DataSource.class, () -> ds)
+                .withPropertyValues("eazepay.backup.sources.db.type=postgres")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    var settings = ctx.getBean(BackupConfig.class).source("db").settings();
+                    assertThat(settings.get("jdbcUrl").orElseThrow().asSecret().reveal())
+                            .isEqualTo("jdbc:postgresql://db.internal:5432/payments?sslmode=require");
+                    assertThat(settings.string("user")).isEqualTo("payments_app");
+                    assertThat(settings.get("password").orElseThrow().asSecret().reveal()).isEqualTo("hikari-Pw-9e2b");
+                });
+        ds.close();
+    }
+
+    @Test
+    void aMongoSourceWithoutConnectionSettingsTakesTheApplicationsMongoConnectionString() {
+        new StarterFixture(tmp).runner()
+                .withBean(org.springframework.boot.autoconfigure.mongo.MongoConnectionDetails.class,
+                        () -> () -> new com.mongodb.ConnectionString("mongodb://app:mongo-Pw-1a7c@mongo.internal:27017/payments"))
+                .withPropertyValues("eazepay.backup.sources.events.type=mongo")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    BackupConfig config = ctx.getBean(BackupConfig.class);
+                    assertThat(config.source("events").settings().get("connectionString").orElseThrow().asSecret().reveal())
+                            .isEqualTo("mongodb://app:mongo-Pw-1a7c@mongo.internal:27017/payments");
+                    assertThat(config.redacted()).doesNotContain("mongo-Pw-1a7c");
+                });
+    }
 }
