@@ -220,4 +220,38 @@ class BackupAutoConfigurationTest {
                     assertThat(config.redacted()).doesNotContain("mongo-Pw-1a7c");
                 });
     }
+
+    @Test
+    void aRedisSourceWithoutConnectionSettingsTakesTheApplicationsRedisConnection() {
+        org.springframework.boot.autoconfigure.data.redis.RedisConnectionDetails details =
+                new org.springframework.boot.autoconfigure.data.redis.RedisConnectionDetails() {
+                    @Override
+                    public String getUsername() {
+                        return "cache";
+                    }
+
+                    @Override
+                    public String getPassword() {
+                        return "redis-Pw-44d0";
+                    }
+
+                    @Override
+                    public Standalone getStandalone() {
+                        return Standalone.of("redis.internal", 6380);
+                    }
+                };
+        new StarterFixture(tmp).runner()
+                .withBean(org.springframework.boot.autoconfigure.data.redis.RedisConnectionDetails.class, () -> details)
+                .withPropertyValues("eazepay.backup.sources.sessions.type=redis")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    BackupConfig config = ctx.getBean(BackupConfig.class);
+                    var settings = config.source("sessions").settings();
+                    assertThat(settings.string("host")).isEqualTo("redis.internal");
+                    assertThat(settings.optInt("port")).contains(6380);
+                    assertThat(settings.string("user")).isEqualTo("cache");
+                    assertThat(settings.get("password").orElseThrow().asSecret().reveal()).isEqualTo("redis-Pw-44d0");
+                    assertThat(config.redacted()).doesNotContain("redis-Pw-44d0");
+                });
+    }
 }
