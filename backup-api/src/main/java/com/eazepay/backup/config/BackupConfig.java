@@ -170,6 +170,23 @@ public final class BackupConfig implements AutoCloseable {
                 Providers.load(BackupConfig.class.getClassLoader()));
     }
 
+    /**
+     * Checks a configuration given as a tree rather than a YAML file (the Spring Boot starter binds
+     * {@code eazepay.backup.*} properties into one with {@link ConfigNode#tree}); the same settings, the same
+     * plug-ins and the same errors, located where each value was set.
+     *
+     * @param root   the tree's root, a map
+     * @param loader where to look for source and storage plug-ins
+     * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem
+     */
+    public static BackupConfig fromTree(ConfigNode root, ClassLoader loader) {
+        Objects.requireNonNull(root, "root");
+        if (root.kind() != ConfigNode.Kind.MAP) {
+            throw root.error("the configuration must be a map of settings (repository, encryption, sources, ...)");
+        }
+        return from(root, Providers.load(Objects.requireNonNull(loader, "loader")));
+    }
+
     private static BackupConfig from(ConfigNode root, Providers providers) {
         List<String> problems = new ArrayList<>();
 

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,10 +55,17 @@ public final class ConfigNode {
     private final String expression;
     private final boolean fromFile;
     private final Set<String> used = ConcurrentHashMap.newKeySet();
+    private final boolean relaxed;
     private volatile boolean readAsSecret;
 
     ConfigNode(String origin, String path, int line, int column, Kind kind, Map<String, ConfigNode> map,
                List<ConfigNode> list, String scalar, String expression, boolean fromFile) {
+        this(origin, path, line, column, kind, map, list, scalar, expression, fromFile, false);
+    }
+
+    private ConfigNode(String origin, String path, int line, int column, Kind kind, Map<String, ConfigNode> map,
+                       List<ConfigNode> list, String scalar, String expression, boolean fromFile, boolean relaxed) {
+        this.relaxed = relaxed;
         this.origin = origin;
         this.path = path;
         this.line = line;
@@ -73,7 +81,110 @@ public final class ConfigNode {
     /** An empty map node (for settings that are absent), located at {@code parent}. */
     static ConfigNode emptyMap(ConfigNode parent, String key) {
         return new ConfigNode(parent.origin, child(parent.path, key), parent.line, parent.column, Kind.MAP, null, null,
-                null, null, false);
+                null, null, false, parent.relaxed);
+    }
+
+    // ------------------------------------------------------------------ trees from other formats
+
+    /**
+     * One value of a tree built by {@link #tree}: its text, where it was set and whether it is a credential
+     * (then it is never printed).
+     *
+     * @param text   the value
+     * @param origin what set it, e.g. {@code class path resource [application.yml]} or an environment variable
+     * @param line   1-based line in {@code origin}, or 0 when it has none
+     * @param column 1-based column, or 0
+     * @param secret whether the value is a credential that no message or redacted view may show
+     */
+    public record Leaf(String text, String origin, int line, int column, boolean secret) {
+        public Leaf {
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(origin, "origin");
+        }
+
+        @Override
+        public String toString() {
+            return "Leaf[" + origin + (line > 0 ? " line " + line : "") + (secret ? ", <redacted>]" : ", " + text + "]");
+        }
+    }
+
+    /**
+     * A configuration tree from settings that were not read from a YAML file (Spring Boot properties, for
+     * example), for {@link BackupConfig#fromTree}. {@code values} holds {@code Map<String, ?>}s, {@code List<?>}s
+     * and {@link Leaf}s (nulls are absent settings). Keys of such a tree match in relaxed form, as Spring Boot's do:
+     * {@code keep-daily}, {@code keep_daily} and {@code keepdaily} all answer {@code get("keepDaily")}. A map or a
+     * list is located where its first value was set.
+     *
+     * @param rootPath the path of the root, e.g. {@code eazepay.backup}, so messages name the property to fix
+     * @param origin   what the root came from, for messages about a missing setting
+     */
+    public static ConfigNode tree(String rootPath, String origin, Map<String, ?> values) {
+        Objects.requireNonNull(rootPath, "rootPath");
+        Objects.requireNonNull(origin, "origin");
+        return treeNode(rootPath, new Leaf("", origin, 0, 0, false), Objects.requireNonNull(values, "values"));
+    }
+
+    private static ConfigNode treeNode(String path, Leaf where, Object value) {
+        if (value == null) {
+            return new ConfigNode(where.origin(), path, where.line(), where.column(), Kind.NULL, null, null, null, null, false, true);
+        }
+        if (value instanceof Leaf leaf) {
+            // a credential is marked as if it came from a file: never printed, not even in redacted form
+            return new ConfigNode(leaf.origin(), path, leaf.line(), leaf.column(), Kind.SCALAR, null, null, leaf.text(), null,
+                    leaf.secret(), true);
+        }
+        Leaf at = firstLeaf(value);
+        Leaf loc = at == null ? where : at;
+        if (value instanceof Map<?, ?> m) {
+            Map<String, ConfigNode> children = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                children.put(key, treeNode(child(path, key), loc, e.getValue()));
+            }
+            return new ConfigNode(loc.origin(), path, loc.line(), loc.column(), Kind.MAP, children, null, null, null, false, true);
+        }
+        if (value instanceof List<?> l) {
+            List<ConfigNode> items = new ArrayList<>();
+            int i = 0;
+            for (Object item : l) {
+                items.add(treeNode(path + "[" + i++ + "]", loc, item));
+            }
+            return new ConfigNode(loc.origin(), path, loc.line(), loc.column(), Kind.LIST, null, items, null, null, false, true);
+        }
+        throw new IllegalArgumentException(path + ": a tree holds maps, lists and ConfigNode.Leaf values, not "
+                + value.getClass().getName());
+    }
+
+    private static Leaf firstLeaf(Object value) {
+        if (value instanceof Leaf leaf) {
+            return leaf;
+        }
+        Iterable<?> children = value instanceof Map<?, ?> m ? m.values() : value instanceof List<?> l ? l : List.of();
+        for (Object c : children) {
+            Leaf found = c == null ? null : firstLeaf(c);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The key as stored: itself, or in a relaxed tree the stored key with the same relaxed form. */
+    private String storedKey(String key) {
+        if (!relaxed || map.containsKey(key)) {
+            return key;
+        }
+        String wanted = relaxedForm(key);
+        for (String k : map.keySet()) {
+            if (relaxedForm(k).equals(wanted)) {
+                return k;
+            }
+        }
+        return key;
+    }
+
+    private static String relaxedForm(String key) {
+        return key.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     static String child(String path, String key) {
@@ -102,6 +213,9 @@ public final class ConfigNode {
 
     /** {@code backup.yml line 12, column 5}. */
     public String location() {
+        if (line <= 0) {
+            return origin; // a value with no line (an environment variable, a system property)
+        }
         return origin + " line " + line + ", column " + column;
     }
 
@@ -118,14 +232,15 @@ public final class ConfigNode {
 
     /** Whether this map has {@code key} (with any value, even null). Does not mark it used. */
     public boolean has(String key) {
-        return kind == Kind.MAP && map.containsKey(key);
+        return kind == Kind.MAP && map.containsKey(storedKey(key));
     }
 
     /** The value of {@code key} in this map, marked used; empty if absent or null. */
     public Optional<ConfigNode> get(String key) {
         requireKind(Kind.MAP, "a map of settings");
-        used.add(key);
-        ConfigNode n = map.get(key);
+        String stored = storedKey(key);
+        used.add(stored);
+        ConfigNode n = map.get(stored);
         return n == null || n.kind == Kind.NULL ? Optional.empty() : Optional.of(n);
     }
 

@@ -1,0 +1,155 @@
+package com.eazepay.backup.spring.boot;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.config.BackupConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** eazepay.backup.* written in an application.yml, as applications write it, read by a real Spring Boot context. */
+class BackupPropertyBindingTest {
+
+    @TempDir
+    Path tmp;
+
+    private ApplicationContextRunner withYaml(String yaml) throws IOException {
+        Path file = tmp.resolve("application.yml");
+        Files.writeString(file, yaml);
+        return new ApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withConfiguration(AutoConfigurations.of(BackupAutoConfiguration.class))
+                .withPropertyValues("spring.config.location=file:" + file);
+    }
+
+    @Test
+    void applicationYmlMapsOntoTheSameModelAsTheCliYaml() throws IOException {
+        StarterFixture f = new StarterFixture(tmp);
+        withYaml("""
+                eazepay:
+                  backup:
+                    repository:
+                      type: filesystem
+                      path: %s
+                    replicas:
+                      - type: filesystem
+                        path: %s
+                    encryption:
+                      recipients:
+                        - %s
+                        - %s
+                    compression: {type: zstd, level: 1}
+                    objectives:
+                      rpo: 1h30m
+                      rto: 4h
+                    sources:
+                      config:
+                        type: files
+                        paths: [%s]
+                        retention:
+                          keep-daily: 7
+                          keep-within: 2w
+                        objectives:
+                          rto: 1h
+                """.formatted(f.repository, tmp.resolve("replica"), f.recipient(), new StarterFixture(tmp.resolve("b")).recipient(),
+                f.data)).run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    BackupConfig config = ctx.getBean(BackupConfig.class);
+                    assertThat(config.replicas()).hasSize(1);
+                    assertThat(config.encryption().toString()).contains(f.recipient());
+                    BackupConfig.SourceEntry s = config.source("config");
+                    assertThat(s.objectives().rpo()).isEqualTo(Duration.ofMinutes(90));
+                    assertThat(s.objectives().rto()).isEqualTo(Duration.ofHours(1));
+                    assertThat(s.retention()).isNotNull();
+                    // the typed properties (IDE metadata) see the same values
+                    BackupProperties p = ctx.getBean(BackupProperties.class);
+                    assertThat(p.getSources().get("config").getRetention().getKeepDaily()).isEqualTo(7);
+                    assertThat(p.getEncryption().getRecipients()).hasSize(2);
+                });
+    }
+
+    @Test
+    void aBadValueInApplicationYmlIsReportedWithItsFileLineAndColumn() throws IOException {
+        StarterFixture f = new StarterFixture(tmp);
+        withYaml("""
+                eazepay:
+                  backup:
+                    repository:
+                      type: filesystem
+                      path: %s
+                    encryption:
+                      recipients: %s
+                    sources:
+                      config:
+                        type: files
+                        paths: [%s]
+                        objectives:
+                          rpo: soon
+                """.formatted(f.repository, f.recipient(), f.data)).run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    Throwable c = ctx.getStartupFailure();
+                    while (!(c instanceof BackupException) && c.getCause() != null) {
+                        c = c.getCause();
+                    }
+                    assertThat(c).isInstanceOf(BackupException.class)
+                            .hasMessageContaining("application.yml] line 13, column 16: eazepay.backup.sources.config.objectives.rpo: "
+                                    + "expected a duration");
+                });
+    }
+
+    @Test
+    void propertyMetadataDescribesTheSettingsAndHintsTheTypes() throws IOException {
+        String metadata;
+        try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("metadata generated by spring-boot-configuration-processor").isNotNull();
+            metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(metadata);
+        java.util.Map<String, String> descriptions = new java.util.HashMap<>();
+        json.get("properties").forEach(p -> descriptions.put(p.get("name").asText(),
+                p.has("description") ? p.get("description").asText() : ""));
+        assertThat(descriptions).containsKeys("eazepay.backup.repository.type", "eazepay.backup.encryption.recipients",
+                "eazepay.backup.encryption.identity-file", "eazepay.backup.objectives.rpo", "eazepay.backup.sources",
+                "management.health.backups.enabled");
+        assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank());
+        java.util.List<String> hinted = new java.util.ArrayList<>();
+        json.get("hints").forEach(h -> hinted.add(h.get("name").asText()));
+        assertThat(hinted).contains("eazepay.backup.repository.type", "eazepay.backup.sources.values.type");
+    }
+
+    @Test
+    void environmentVariablesBindInRelaxedFormAndWinOverApplicationYml() throws IOException {
+        StarterFixture f = new StarterFixture(tmp);
+        java.util.Map<String, Object> env = java.util.Map.of(
+                "EAZEPAY_BACKUP_SOURCES_CONFIG_RETENTION_KEEPDAILY", "3",
+                "EAZEPAY_BACKUP_SOURCES_CONFIG_OBJECTIVES_RPO", "2h");
+        withYaml("""
+                eazepay:
+                  backup:
+                    repository: {type: filesystem, path: %s}
+                    encryption: {recipients: %s}
+                    sources:
+                      config:
+                        type: files
+                        paths: [%s]
+                        retention: {keep-daily: 30}
+                        objectives: {rpo: 24h}
+                """.formatted(f.repository, f.recipient(), f.data))
+                .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().addFirst(
+                        new org.springframework.core.env.SystemEnvironmentPropertySource("test-systemEnvironment", env)))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    BackupConfig.SourceEntry s = ctx.getBean(BackupConfig.class).source("config");
+                    assertThat(s.objectives().rpo()).isEqualTo(Duration.ofHours(2));
+                    assertThat(s.retention().toString()).contains("3").doesNotContain("30");
+                });
+    }
+}
