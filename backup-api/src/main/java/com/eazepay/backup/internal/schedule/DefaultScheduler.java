@@ -323,7 +323,8 @@ public final class DefaultScheduler implements Scheduler {
             long waitMs = POLL.toMillis();
             for (ScheduledJobSpec spec : sc.jobs()) {
                 Instant next = nextRun(spec, now);
-                if (next != null) {
+                // a slot due already is running here or held elsewhere: re-checked at the poll, not in a busy loop
+                if (next != null && next.isAfter(now)) {
                     waitMs = Math.min(waitMs, Math.max(1000, Duration.between(now, next).toMillis()));
                 }
             }
