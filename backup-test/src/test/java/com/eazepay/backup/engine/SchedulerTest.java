@@ -342,6 +342,81 @@ class SchedulerTest {
         assertThat(keys("pg/")).anyMatch(k -> k.endsWith("manifest.json"));
     }
 
+    @Test
+    void startedSchedulerRunsTheDueSlotOnItsOwnThreadAndCloseStopsIt() throws Exception {
+        CountDownLatch committed = new CountDownLatch(1);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        BackupEngine engine = track(builder(TestSources.source("pg", ctx -> {
+            threads.add(Thread.currentThread().getName());
+            try (OutputStream out = ctx.newStream("data", "txt")) {
+                out.write(1);
+            }
+        })).schedule("pg", DAILY).listener(e -> {
+            if (e instanceof BackupEvent.BackupSucceeded) {
+                committed.countDown();
+            }
+        }).build());
+        clock.set(SLOT);
+        assertThat(engine.scheduler().start()).isSameAs(engine.scheduler());
+        assertThat(engine.scheduler().isRunning()).isTrue();
+        assertThat(committed.await(60, TimeUnit.SECONDS)).isTrue();
+        engine.close();
+        assertThat(engine.scheduler().isRunning()).isFalse();
+        assertThat(threads).singleElement().asString().startsWith("eazepay-backup-scheduler-");
+        assertThat(storage.stat(SlotRecords.recordKey("backup-pg", SLOT))).isPresent();
+        assertThatThrownBy(() -> engine.scheduler().start()).isInstanceOf(BackupException.class);
+    }
+
+    @Test
+    void pruneVerifyAndCopyJobsRunOncePerSlotAndShowInStatus() {
+        List<java.time.Instant> copies = new CopyOnWriteArrayList<>();
+        BackupEngine engine = track(builder(small("pg")).schedule("pg", DAILY)
+                .retention("pg", com.eazepay.backup.retention.RetentionPolicy.builder().keepLast(1).build())
+                .pruneSchedule(Schedule.cron("30 2 * * *"))
+                .verifySchedule(Schedule.cron("0 3 * * *"))
+                .copySchedule(Schedule.cron("0 4 * * *"), (e, slot) -> copies.add(slot))
+                .build());
+        engine.backup("pg").run(); // 01:59: the backup's missed slot needs no catch-up...
+        // ...but prune, verify and copy never succeeded: each catches up its previous slot once
+        assertThat(engine.scheduler().runDue()).extracting(SlotRun::job, SlotRun::outcome, SlotRun::catchUp).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("backup-pg", Outcome.SKIPPED_RECENT_SUCCESS, true),
+                org.assertj.core.groups.Tuple.tuple("prune", Outcome.SUCCEEDED, true),
+                org.assertj.core.groups.Tuple.tuple("verify", Outcome.SUCCEEDED, true),
+                org.assertj.core.groups.Tuple.tuple("copy", Outcome.SUCCEEDED, true));
+        for (int day = 0; day < 2; day++) {
+            for (int minutes : new int[] {0, 30, 60, 120}) { // 02:00 backup, 02:30 prune, 03:00 verify, 04:00 copy
+                clock.set(SLOT.plus(Duration.ofDays(day)).plus(Duration.ofMinutes(minutes)));
+                assertThat(engine.scheduler().runDue()).singleElement().extracting(SlotRun::outcome).isEqualTo(Outcome.SUCCEEDED);
+            }
+        }
+        assertThat(copies).containsExactly(SLOT.minus(Duration.ofHours(22)), SLOT.plus(Duration.ofHours(2)), SLOT.plus(Duration.ofDays(1)).plus(Duration.ofHours(2)));
+        // pruned to keepLast(1): the manual backup is gone; the prune's grace period spares the day-old backup
+        assertThat(engine.list("pg")).extracting(Manifest::trigger).containsOnly(Trigger.SCHEDULED.id()).hasSize(2);
+        EngineStatus status = engine.status();
+        assertThat(status.jobs()).extracting(EngineStatus.JobStatus::job).containsExactly("prune", "verify", "copy");
+        assertThat(status.jobs()).allSatisfy(j -> {
+            assertThat(j.lastOutcome()).isEqualTo("succeeded");
+            assertThat(j.running()).isFalse();
+        });
+        assertThat(status.jobs().get(1).lastRun()).isEqualTo(SLOT.plus(Duration.ofDays(1)).plus(Duration.ofHours(1)));
+        assertThat(status.jobs().get(1).nextRun()).isEqualTo(SLOT.plus(Duration.ofDays(2)).plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void failingVerificationJobIsRecordedAsFailed() {
+        BackupEngine engine = track(builder(small("pg")).verifySchedule(DAILY, (e, slot) -> {
+            throw new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, "restore test of pg failed");
+        }).build());
+        clock.set(SLOT);
+        List<SlotRun> runs = engine.scheduler().runDue();
+        assertThat(runs).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.detail()).contains("CHECKSUM_MISMATCH");
+        });
+        assertThat(engine.status().jobs().get(0).lastOutcome()).startsWith("failed: CHECKSUM_MISMATCH");
+        assertThat(engine.status().toTable()).contains("verify", "failed: CHECKSUM_MISMATCH");
+    }
+
     List<String> keys(String prefix) {
         return storage.listAll(prefix).stream().map(ObjectInfo::key).toList();
     }
