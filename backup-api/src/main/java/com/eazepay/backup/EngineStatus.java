@@ -83,12 +83,12 @@ public record EngineStatus(Instant at, List<SourceStatus> sources, List<JobStatu
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SOURCE/JOB", "SCHEDULE", "LAST SUCCESS", "LAST FAILURE", "NEXT RUN", "RUNNING", "OBJECTIVE"});
         for (SourceStatus s : sources) {
-            String failure = s.lastFailure() == null ? "-" : s.lastFailure() + " " + s.lastFailureCode();
+            String failure = s.lastFailure() == null ? "-" : orDash(s.lastFailure()) + " " + s.lastFailureCode();
             rows.add(new String[] {s.source(), orDash(s.schedule()), orDash(s.lastSuccess()), failure, orDash(s.nextRun()),
                     s.running() ? "yes" : "no", objective(s.objective())});
         }
         for (JobStatus j : jobs) {
-            String last = j.lastRun() == null ? "-" : j.lastRun() + " " + j.lastOutcome();
+            String last = j.lastRun() == null ? "-" : orDash(j.lastRun()) + " " + j.lastOutcome();
             rows.add(new String[] {j.job(), j.schedule(), j.lastOutcome() != null && j.lastOutcome().startsWith("succeeded") ? last : "-",
                     j.lastOutcome() != null && j.lastOutcome().startsWith("failed") ? last : "-", orDash(j.nextRun()),
                     j.running() ? "yes" : "no", "-"});
@@ -127,6 +127,9 @@ public record EngineStatus(Instant at, List<SourceStatus> sources, List<JobStatu
     }
 
     private static String orDash(Object o) {
+        if (o instanceof Instant i) {
+            return i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        }
         return o == null ? "-" : o.toString();
     }
 }

@@ -417,6 +417,21 @@ class SchedulerTest {
         assertThat(engine.status().toTable()).contains("verify", "failed: CHECKSUM_MISMATCH");
     }
 
+    @Test
+    void backupCommittedByAHolderThatDiedBeforeWritingTheRecordIsNotTakenAgain() {
+        BackupEngine engine = daily(small("pg"));
+        clock.set(SLOT);
+        assertThat(outcomes(engine.scheduler().runDue())).containsExactly(Outcome.SUCCEEDED);
+        // the holder died between the commit point and the record: only the committed backup remains
+        storage.delete(SlotRecords.recordKey("backup-pg", SLOT));
+        BackupEngine other = daily(small("pg"));
+        List<SlotRun> runs = other.scheduler().runDue();
+        assertThat(outcomes(runs)).containsExactly(Outcome.DONE_ELSEWHERE);
+        assertThat(runs.get(0).detail()).contains("record was missing");
+        assertThat(engine.list("pg")).hasSize(1);
+        assertThat(storage.stat(SlotRecords.recordKey("backup-pg", SLOT))).isPresent(); // written again
+    }
+
     List<String> keys(String prefix) {
         return storage.listAll(prefix).stream().map(ObjectInfo::key).toList();
     }

@@ -38,6 +38,8 @@ public final class DefaultScheduler implements Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultScheduler.class);
     /** How often the started scheduler re-checks at most (slots held by another replica). */
     static final Duration POLL = Duration.ofMinutes(1);
+    /** The label of a scheduled backup naming its slot ({@code yyyyMMdd'T'HHmmss'Z'}). */
+    public static final String SLOT_LABEL = "schedule-slot";
 
     private final BackupEngine engine;
     private final ScheduleConfig sc;
@@ -211,6 +213,17 @@ public final class DefaultScheduler implements Scheduler {
                     return new SlotRun(job, slot, catchUp, Outcome.DONE_ELSEWHERE, describe(rec.get()));
                 }
                 lease.takenOver().ifPresent(t -> LOG.warn("{}: slot {}: {}", job, slot, t.describe()));
+                if (spec.source() != null) {
+                    // committed by a holder that died (or failed to write the record) after the commit point
+                    Optional<Manifest> newest = engine.latest(spec.source());
+                    if (newest.isPresent() && SlotRecords.slotName(slot).equals(newest.get().labels().get(SLOT_LABEL))) {
+                        handled(job, slot);
+                        writeRecord(SlotRecords.record(job, slot, true, null, null, newest.get().id(), newest.get().startedAt(),
+                                newest.get().completedAt()));
+                        return new SlotRun(job, slot, catchUp, Outcome.DONE_ELSEWHERE, "backup " + newest.get().id()
+                                + " of this slot is committed (its record was missing)");
+                    }
+                }
                 return runJob(spec, slot, catchUp);
             }
         } catch (BackupException e) {
@@ -232,14 +245,14 @@ public final class DefaultScheduler implements Scheduler {
             String detail;
             if (spec.source() != null) {
                 BackupResult r = engine.backup(spec.source()).trigger(Trigger.SCHEDULED)
-                        .label("schedule-slot", SlotRecords.slotName(slot)).run();
+                        .label(SLOT_LABEL, SlotRecords.slotName(slot)).run();
                 detail = r.id();
             } else {
                 spec.action().run(engine, slot);
                 detail = "";
             }
-            records.write(SlotRecords.record(job, slot, true, null, null, detail, started, clock.instant()));
             handled(job, slot);
+            writeRecord(SlotRecords.record(job, slot, true, null, null, detail, started, clock.instant()));
             LOG.info("{}: slot {} succeeded{}", job, slot, detail.isEmpty() ? "" : " (" + detail + ")");
             return new SlotRun(job, slot, catchUp, Outcome.SUCCEEDED, detail);
         } catch (RuntimeException e) {
@@ -249,10 +262,23 @@ public final class DefaultScheduler implements Scheduler {
                 return new SlotRun(job, slot, catchUp, Outcome.ABORTED, code + " " + e.getMessage());
             }
             String message = String.valueOf(e.getMessage());
-            records.write(SlotRecords.record(job, slot, false, code, message, null, started, clock.instant()));
             handled(job, slot);
+            writeRecord(SlotRecords.record(job, slot, false, code, message, null, started, clock.instant()));
             LOG.error("{}: slot {} failed ({}): {}", job, slot, code, message);
             return new SlotRun(job, slot, catchUp, Outcome.FAILED, code + " " + message);
+        }
+    }
+
+    /**
+     * Writes a slot's record; a storage failure is logged, never turned into a re-run: the slot is
+     * handled in this process, and other replicas see its lease released with no record, which after a
+     * success they take for unrun (at most one extra run, only when the record write failed).
+     */
+    private void writeRecord(SlotRecords.SlotRecord r) {
+        try {
+            records.write(r);
+        } catch (BackupException e) {
+            LOG.warn("{}: writing the record of slot {} failed ({}): {}", r.job(), r.slot(), e.errorCode().name(), e.getMessage());
         }
     }
 
