@@ -10,6 +10,12 @@ import com.eazepay.backup.internal.engine.RekeyOperation;
 import com.eazepay.backup.internal.engine.RepositoryCatalog;
 import com.eazepay.backup.internal.engine.RestoreOperation;
 import com.eazepay.backup.internal.engine.Selection;
+import com.eazepay.backup.internal.schedule.DefaultScheduler;
+import com.eazepay.backup.internal.schedule.ObjectiveCheck;
+import com.eazepay.backup.internal.schedule.ScheduleConfig;
+import com.eazepay.backup.internal.schedule.ScheduledJobSpec;
+import com.eazepay.backup.internal.schedule.StatusSnapshot;
+import com.eazepay.backup.internal.schedule.StatusTracker;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Compression;
@@ -75,9 +81,13 @@ public final class BackupEngine implements AutoCloseable {
     private final RestoreOperation restores;
     private final PruneOperation prunes;
     private final RekeyOperation rekeys;
+    private final StatusTracker tracker;
+    private final DefaultScheduler scheduler;
 
-    private BackupEngine(EngineConfig config) {
+    private BackupEngine(EngineConfig config, ScheduleConfig schedules, StatusTracker tracker) {
         this.config = config;
+        this.tracker = tracker;
+        this.scheduler = new DefaultScheduler(this, config.repository(), config.clock(), schedules);
         this.catalog = new RepositoryCatalog(config);
         this.backups = new BackupOperation(config, catalog);
         this.restores = new RestoreOperation(config, catalog);
@@ -255,11 +265,46 @@ public final class BackupEngine implements AutoCloseable {
         return catalog.markerIds(config.repository(), RepositoryLayout.HOLDS, sourceName);
     }
 
+    // ------------------------------------------------------------------ schedule and status
+
+    /**
+     * The scheduler of the recurring jobs configured with {@link Builder#schedule}, {@link Builder#pruneSchedule},
+     * {@link Builder#verifySchedule} and {@link Builder#copySchedule}: call {@link Scheduler#start()} in every
+     * replica of a service; each slot runs in exactly one of them. The same instance on every call; closed by
+     * {@link #close()}.
+     */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Per source the newest committed backup (read from the repository: any process's), the last failure
+     * (seen by this process or recorded by any scheduler sharing the repository), the next scheduled run,
+     * whether a backup runs in this process now and the objective check; and the other recurring jobs.
+     * Reads one listing and one manifest per source plus the newest slot records.
+     */
+    public EngineStatus status() {
+        config.checkOpen();
+        return StatusSnapshot.take(this, config.sources(), scheduler, tracker, config.clock());
+    }
+
+    /**
+     * The objective check of every source with an RPO ({@link Builder#objectives}), from the configuration
+     * alone ({@code dataAge} null): whether its schedule can meet the RPO and, if not, what would.
+     */
+    public List<EngineStatus.ObjectiveStatus> objectives() {
+        return ObjectiveCheck.evaluate(config.sources(), scheduler.config(), name -> null);
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
-    /** Shuts down the engine's upload threads. Does not close storage targets or sources. Idempotent. */
+    /**
+     * Closes the scheduler (running jobs finish or are aborted by the {@link ShutdownPolicy}), then shuts
+     * down the engine's upload threads. Does not close storage targets or sources. Idempotent.
+     */
     @Override
     public void close() {
+        scheduler.close();
         config.close();
     }
 
@@ -302,6 +347,18 @@ public final class BackupEngine implements AutoCloseable {
         private Duration objectLock;
         private final Map<String, RetentionPolicy> retention = new LinkedHashMap<>();
         private final Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention = new IdentityHashMap<>();
+        private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+        private Schedule pruneSchedule;
+        private Schedule verifySchedule;
+        private ScheduledJob verifyJob;
+        private Schedule copySchedule;
+        private ScheduledJob copyJob;
+        private Objectives objectives;
+        private ShutdownPolicy shutdownPolicy;
+        private Duration shutdownTimeout;
+        private Integer schedulerThreads;
+        private Duration scheduleGrace;
+        private Duration scheduleLease;
 
         Builder() {
         }
@@ -445,6 +502,159 @@ public final class BackupEngine implements AutoCloseable {
         }
 
         /**
+         * Backs up {@code sourceName} on {@code schedule} once {@link BackupEngine#scheduler()} is started
+         * (trigger {@link Trigger#SCHEDULED}, label {@code schedule-slot}). Default: not scheduled.
+         * {@link #build()} fails if the source is not configured.
+         *
+         * @throws IllegalStateException if the source already has a schedule
+         */
+        public Builder schedule(String sourceName, Schedule schedule) {
+            Objects.requireNonNull(sourceName, "sourceName");
+            Objects.requireNonNull(schedule, "schedule");
+            if (schedules.putIfAbsent(sourceName, schedule) != null) {
+                throw new IllegalStateException("schedule of '" + sourceName + "' was already set");
+            }
+            return this;
+        }
+
+        /** Runs {@link BackupEngine#prune()} on {@code schedule} (needs {@link #retention}). Default: never. */
+        public Builder pruneSchedule(Schedule schedule) {
+            once(pruneSchedule, "pruneSchedule");
+            this.pruneSchedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /**
+         * Verifies the newest backup of every source with one (integrity: every stream read and hashed) on
+         * {@code schedule}; any failed check fails the slot. Default: never.
+         */
+        public Builder verifySchedule(Schedule schedule) {
+            return verifySchedule(schedule, Builder::verifyLatest);
+        }
+
+        /**
+         * Runs {@code job} (e.g. a restore test) as the verification job on {@code schedule}. Default: never.
+         */
+        public Builder verifySchedule(Schedule schedule, ScheduledJob job) {
+            once(verifySchedule, "verifySchedule");
+            this.verifySchedule = Objects.requireNonNull(schedule, "schedule");
+            this.verifyJob = Objects.requireNonNull(job, "job");
+            return this;
+        }
+
+        /** Runs {@code job} (an off-site copy) on {@code schedule}. Default: never. */
+        public Builder copySchedule(Schedule schedule, ScheduledJob job) {
+            once(copySchedule, "copySchedule");
+            this.copySchedule = Objects.requireNonNull(schedule, "schedule");
+            this.copyJob = Objects.requireNonNull(job, "job");
+            return this;
+        }
+
+        /**
+         * Recovery objectives. Each source whose schedule cannot meet its RPO is reported at build and in
+         * {@link BackupEngine#status()} (WARN, {@link BackupEvent.ObjectiveBreached}); not an error. Default: none.
+         */
+        public Builder objectives(Objectives objectives) {
+            once(this.objectives, "objectives");
+            this.objectives = Objects.requireNonNull(objectives, "objectives");
+            return this;
+        }
+
+        /**
+         * What closing the scheduler does with running jobs, and how long it waits. Default
+         * {@link ShutdownPolicy#FINISH} with 5 minutes, after which running jobs are aborted (a backup
+         * aborted mid-way is never committed and deletes what it stored).
+         */
+        public Builder shutdownPolicy(ShutdownPolicy policy, Duration timeout) {
+            once(this.shutdownPolicy, "shutdownPolicy");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdown timeout must not be negative, was " + timeout);
+            }
+            this.shutdownPolicy = policy;
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** How many scheduled jobs run at once (1-16). Default 2. */
+        public Builder schedulerThreads(int threads) {
+            once(this.schedulerThreads, "schedulerThreads");
+            if (threads < 1 || threads > 16) {
+                throw new IllegalArgumentException("schedulerThreads must be 1-16, was " + threads);
+            }
+            this.schedulerThreads = threads;
+            return this;
+        }
+
+        /**
+         * How late a slot may start and still be on time; a slot overdue by more is a missed slot, caught
+         * up once only if the last success is older than the schedule's interval plus this grace.
+         * Default 30 minutes; at least 1 minute.
+         */
+        public Builder scheduleGrace(Duration grace) {
+            once(this.scheduleGrace, "scheduleGrace");
+            Objects.requireNonNull(grace, "grace");
+            if (grace.compareTo(Duration.ofMinutes(1)) < 0) {
+                throw new IllegalArgumentException("scheduleGrace must be at least 1 minute, was " + grace);
+            }
+            this.scheduleGrace = grace;
+            return this;
+        }
+
+        /**
+         * The duration of a slot lease, renewed every quarter of it while the job runs; a holder that died
+         * on another host is taken over after it plus the 2-minute clock-skew margin. Default 10 minutes;
+         * 1 minute to 1 hour. See the README's "Scheduling across replicas" for the choice.
+         */
+        public Builder scheduleLease(Duration lease) {
+            once(this.scheduleLease, "scheduleLease");
+            Objects.requireNonNull(lease, "lease");
+            if (lease.compareTo(Duration.ofMinutes(1)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("scheduleLease must be 1 minute to 1 hour, was " + lease);
+            }
+            this.scheduleLease = lease;
+            return this;
+        }
+
+        private static void verifyLatest(BackupEngine engine, java.time.Instant slot) {
+            List<String> failed = new ArrayList<>();
+            for (String source : engine.sourceNames()) {
+                Optional<Manifest> latest = engine.latest(source);
+                if (latest.isPresent()) {
+                    VerificationReport r = engine.verify(source).id(latest.get().id()).run();
+                    if (!r.passed()) {
+                        failed.add(source + "/" + latest.get().id());
+                    }
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, "scheduled verification failed for " + failed
+                        + ": see the BackupVerified events; restore from an older backup or a replica");
+            }
+        }
+
+        private ScheduleConfig scheduleConfig() {
+            List<ScheduledJobSpec> jobs = new ArrayList<>();
+            schedules.forEach((source, s) -> jobs.add(new ScheduledJobSpec(ScheduledJobSpec.backupJob(source), source, s, null)));
+            if (pruneSchedule != null) {
+                jobs.add(new ScheduledJobSpec("prune", null, pruneSchedule, (engine, slot) -> engine.prune().run().orThrow()));
+            }
+            if (verifySchedule != null) {
+                jobs.add(new ScheduledJobSpec("verify", null, verifySchedule, verifyJob));
+            }
+            if (copySchedule != null) {
+                jobs.add(new ScheduledJobSpec("copy", null, copySchedule, copyJob));
+            }
+            return new ScheduleConfig(jobs, objectives == null ? Objectives.none() : objectives,
+                    shutdownPolicy == null ? ShutdownPolicy.FINISH : shutdownPolicy,
+                    shutdownTimeout == null ? Duration.ofMinutes(5) : shutdownTimeout,
+                    schedulerThreads == null ? 2 : schedulerThreads,
+                    scheduleGrace == null ? Duration.ofMinutes(30) : scheduleGrace,
+                    scheduleLease == null ? Duration.ofMinutes(10) : scheduleLease);
+        }
+
+        /**
          * Builds the engine.
          *
          * @throws BackupException {@code INVALID_CONFIGURATION} listing every problem found
@@ -491,6 +701,24 @@ public final class BackupEngine implements AutoCloseable {
                             + "instance to replica(..)");
                 }
             }
+            List<String> unknownScheduled = new ArrayList<>();
+            for (String name : schedules.keySet()) {
+                if (!sources.containsKey(name)) {
+                    unknownScheduled.add(name);
+                }
+            }
+            if (!unknownScheduled.isEmpty()) {
+                problems.add("schedule(..) names unknown sources " + unknownScheduled + ": configured sources are " + sources.keySet());
+            }
+            if (objectives != null) {
+                List<String> unknownObjectives = objectives.overriddenSources().stream().filter(n -> !sources.containsKey(n)).toList();
+                if (!unknownObjectives.isEmpty()) {
+                    problems.add("objectives name unknown sources " + unknownObjectives + ": configured sources are " + sources.keySet());
+                }
+            }
+            if (pruneSchedule != null && retention.isEmpty()) {
+                problems.add("pruneSchedule(..) without a retention policy would never remove anything: call retention(source, policy)");
+            }
             if (encryption != null && "none".equals(encryption.id()) && !allowPlaintextSensitive) {
                 List<String> sensitive = sources.values().stream().filter(BackupSource::sensitive).map(BackupSource::name).toList();
                 if (!sensitive.isEmpty()) {
@@ -515,8 +743,14 @@ public final class BackupEngine implements AutoCloseable {
             if (clock == null) {
                 clock = Clock.systemUTC();
             }
-            return new BackupEngine(new EngineConfig(repository, replicas, compression, codecs, encryption, sources, listeners, clock,
-                    replicaFailureFailsBackup, objectLock, retention, replicaRetention, allowPlaintextSensitive));
+            StatusTracker tracker = new StatusTracker();
+            List<BackupListener> all = new ArrayList<>(listeners);
+            all.add(tracker);
+            EngineConfig config = new EngineConfig(repository, replicas, compression, codecs, encryption, sources, all, clock,
+                    replicaFailureFailsBackup, objectLock, retention, replicaRetention, allowPlaintextSensitive);
+            BackupEngine engine = new BackupEngine(config, scheduleConfig(), tracker);
+            ObjectiveCheck.report(engine.objectives(), config::publish, clock);
+            return engine;
         }
     }
 }

@@ -70,4 +70,15 @@ public sealed interface BackupEvent {
     record CertificateExpiring(String source, String file, String subject, String serial, Instant notAfter,
                                Instant at) implements BackupEvent {
     }
+
+    /**
+     * A source's schedule cannot meet its recovery point objective ({@link Objectives}): raised when
+     * the engine is built. Not an error: the engine runs as configured.
+     *
+     * @param rpo         the configured recovery point objective
+     * @param scheduleRpo the recovery point the schedule implies ({@link Schedule#impliedRpo()}), null if unscheduled
+     * @param advice      what would meet it (a more frequent schedule, WAL archiving, oplog capture)
+     */
+    record ObjectiveBreached(String source, Duration rpo, Duration scheduleRpo, String advice, Instant at) implements BackupEvent {
+    }
 }

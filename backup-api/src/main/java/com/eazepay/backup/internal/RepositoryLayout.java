@@ -9,6 +9,9 @@ package com.eazepay.backup.internal;
  * locks/{name}.json                      leases: locks/prune.json while a prune runs
  * locks/prune-takeover/{ownerId}.json     one per stale prune lease that was taken over
  * locks/running/{source}/{backupId}.json  while a backup runs (renewed; prune spares its objects)
+ * locks/schedule/{job}/{slot}.json       while a scheduled job runs its slot (renewed; internal/schedule/SlotRecords)
+ * locks/schedule-takeover/{ownerId}.json  one per stale slot lease that was taken over
+ * reports/schedule/{job}/{slot}.json      the outcome of a scheduled slot, written once
  * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json
  * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
  * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup

@@ -2,6 +2,7 @@ package com.eazepay.backup.micrometer;
 
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;
+import com.eazepay.backup.EngineStatus;
 import com.eazepay.backup.BackupListener;
 import com.eazepay.backup.Manifest;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -154,6 +155,9 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
      */
     public BackupMetrics readRepository(BackupEngine engine) {
         Objects.requireNonNull(engine, "engine");
+        for (EngineStatus.ObjectiveStatus o : engine.objectives()) {
+            objective(o.source(), o.rpo(), o.scheduleRpo());
+        }
         for (String source : engine.sourceNames()) {
             List<Manifest> committed = engine.list(source);
             SourceMeters s = source(source);
@@ -176,11 +180,17 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
     /**
      * Registers (or updates) the objective gauges of a source: {@value #OBJECTIVE_RPO} the configured
      * recovery point objective, {@value #SCHEDULE_RPO} the interval of its schedule (the data a failure
-     * just before the next run loses). The scheduler calls this; applications may too.
+     * just before the next run loses; null for an unscheduled source: then only the objective). Called for
+     * every {@link BackupEvent.ObjectiveBreached} the engine raises at build and, for every source with an
+     * RPO ({@link BackupEngine#objectives()}), by {@link #readRepository}; applications may call it too.
      *
      * @throws IllegalArgumentException if a duration is zero or negative
      */
     public void objective(String source, Duration rpo, Duration scheduleInterval) {
+        if (scheduleInterval == null) {  // an unscheduled source: only the objective is known
+            objective(source, rpo);
+            return;
+        }
         requirePositive(scheduleInterval, "scheduleInterval");
         objective(source, rpo);
         source(source).scheduleRpo(scheduleInterval);
@@ -218,6 +228,8 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
             source(e.source()).restoreTest(e.at(), false);
         } else if (event instanceof BackupEvent.BackupVerified e) {
             source(e.source()).restoreTest(e.at(), e.passed());
+        } else if (event instanceof BackupEvent.ObjectiveBreached e) {
+            objective(e.source(), e.rpo(), e.scheduleRpo());
         }
         // BackupStarted, ReplicaFailed, Pruned: no meter (yet)
     }

@@ -5,6 +5,8 @@ import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.Codecs;
+import com.eazepay.backup.Objectives;
+import com.eazepay.backup.Schedule;
 import com.eazepay.backup.files.CommandSource;
 import com.eazepay.backup.files.FilesSource;
 import com.eazepay.backup.files.FilesTarget;
@@ -289,5 +291,30 @@ class BackupMetricsPrometheusTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rpo");
         assertThatThrownBy(() -> metrics.objective("config", Duration.ofHours(1), Duration.ofHours(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheduleInterval");
+    }
+
+    @Test
+    void objectivesOfTheEngineSetTheObjectiveGaugesThroughTheEventAndReadRepository() {
+        BackupMetrics metrics = BackupMetrics.create();
+        PrometheusMeterRegistry registry = prometheus();
+        try (BackupEngine engine = Backup.engine().repository(storage).compression(Codecs.noCompression())
+                .encryption(Codecs.noEncryption()).clock(clock)
+                .source(FilesSource.builder("config").directory(configDir).build())
+                .source(CommandSource.builder("export", "sh", "-c", "echo rows").build())
+                .schedule("config", Schedule.cron("0 2 * * *"))                   // daily: cannot meet 1 h
+                .schedule("export", Schedule.every(Duration.ofMinutes(30)))       // meets it: no event
+                .objectives(Objectives.rpo(Duration.ofHours(1)))
+                .listener(metrics).build()) {
+            metrics.bindTo(registry);
+            Scrape atBuild = Scrape.parse(registry.scrape());
+            assertThat(atBuild.require("backup_objective_rpo_seconds", CONFIG)).isEqualTo(3600);
+            assertThat(atBuild.require("backup_schedule_rpo_seconds", CONFIG)).isEqualTo(86400);
+            assertThat(atBuild.value("backup_objective_rpo_seconds", EXPORT)).isEmpty();
+
+            metrics.readRepository(engine);
+            Scrape read = Scrape.parse(registry.scrape());
+            assertThat(read.require("backup_objective_rpo_seconds", EXPORT)).isEqualTo(3600);
+            assertThat(read.require("backup_schedule_rpo_seconds", EXPORT)).isEqualTo(1800);
+        }
     }
 }

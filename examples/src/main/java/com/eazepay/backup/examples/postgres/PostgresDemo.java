@@ -4,6 +4,8 @@ import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.age.AgeIdentity;
 import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
+import com.eazepay.backup.Objectives;
+import com.eazepay.backup.Schedule;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CheckResult;
@@ -19,6 +21,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -81,6 +84,8 @@ public final class PostgresDemo {
                     .compression(Compression.zstd())
                     .encryption(AgeEncryption.toRecipients(identity.recipient().encoded()).withIdentities(identity))
                     .source(source)
+                    .schedule("postgres", Schedule.cron("0 2 * * *"))          // started with engine.scheduler().start()
+                    .objectives(Objectives.rpo(Duration.ofHours(1)))           // a daily dump cannot meet 1 h: a WARN
                     .build()) {
 
                 BackupResult backup = engine.backup("postgres").trigger(Trigger.MANUAL).tag("demo").run();
@@ -110,6 +115,9 @@ public final class PostgresDemo {
                 }
                 boolean ok = restored.checksPassed() && verified.passed();
                 System.out.println(ok ? "  restore verified into " + restored.location() : "  RESTORE CHECKS FAILED");
+                System.out.println();
+                System.out.println("Status (engine.status().toTable()):");
+                System.out.print(engine.status().toTable());
                 Path stored;
                 try (Stream<Path> files = Files.walk(repository.resolve("postgres").resolve(backup.id()))) {
                     stored = files.filter(p -> p.getFileName().toString().startsWith("db.pgdump")).findFirst().orElseThrow();
