@@ -21,7 +21,8 @@ import javax.net.ssl.SSLSocketFactory;
  * {@link String} (simple string), {@link Long} (integer), {@code byte[]} (bulk string), {@link List}
  * (array), {@code null} (nil) or {@link RespError} (error reply; returned, not thrown). Commands may be
  * pipelined: {@link #send} several, {@link #flush()}, then {@link #read()} as many replies. Not
- * thread-safe.
+ * thread-safe, except that one thread may send and flush while one other thread reads (the two directions
+ * use separate buffers), as the live restore does to read replies while it keeps sending.
  */
 public final class RespConnection implements AutoCloseable {
 
