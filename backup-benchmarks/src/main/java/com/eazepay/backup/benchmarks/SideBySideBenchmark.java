@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Our pipeline next to the stock tools, in one JVM run, on the same data, in interleaved rounds (round 1 runs
@@ -74,9 +75,12 @@ public final class SideBySideBenchmark {
     private final int rounds;
     private final AgeKeys keys = AgeKeys.generate();
 
-    private SideBySideBenchmark(Path dir, int rounds) {
+    private final Set<String> pgRuns;
+
+    private SideBySideBenchmark(Path dir, int rounds, Set<String> pgRuns) {
         this.dir = dir;
         this.rounds = rounds;
+        this.pgRuns = pgRuns;
     }
 
     /** See the class Javadoc. */
@@ -89,6 +93,7 @@ public final class SideBySideBenchmark {
         long redisSize = 256L << 20;
         int mongoDocs = 200_000;
         Path dir = Path.of("target", "side-by-side");
+        Set<String> pgRuns = Set.of("floor", "stock", "gzip", "ours", "nocount", "restore");
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length != 2) {
@@ -103,8 +108,9 @@ public final class SideBySideBenchmark {
                 case "--redis-size" -> redisSize = Machine.parseSize(kv[1]);
                 case "--mongo-docs" -> mongoDocs = Integer.parseInt(kv[1]);
                 case "--dir" -> dir = Path.of(kv[1]);
+                case "--pg-runs" -> pgRuns = Set.of(kv[1].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + kv[0]
-                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir");
+                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir --pg-runs");
             }
         }
         if (!dataset.equals("payments") && !dataset.equals("pgbench")) {
@@ -112,7 +118,7 @@ public final class SideBySideBenchmark {
         }
         EndToEndBenchmark.deleteTree(dir);
         Files.createDirectories(dir);
-        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds);
+        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds, pgRuns);
         b.out.printf("# Side by side, %d interleaved rounds; %s%n", rounds, Machine.describe());
         b.out.printf("load average at start: %s%n%n", Machine.loadAverage());
         for (String part : parts) {
@@ -150,17 +156,26 @@ public final class SideBySideBenchmark {
             Path stockOut = dir.resolve("stock.zst.age");
             Path gzOut = dir.resolve("stock.sql.gz");
             for (int round = 1; round <= rounds; round++) {
-                time("pg_dump -Fc -Z0 > /dev/null (floor)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 > /dev/null"), null);
-                time("pg_dump -Fc -Z0 | zstd -1 -T2 | age (stock)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 | zstd -q -1 -T2 | age -r "
-                        + recipient + " > " + stockOut), stockOut);
-                if (round == 1) {
+                if (pgRuns.contains("floor")) {
+                    time("pg_dump -Fc -Z0 > /dev/null (floor)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 > /dev/null"), null);
+                }
+                if (pgRuns.contains("stock")) {
+                    time("pg_dump -Fc -Z0 | zstd -1 -T2 | age (stock)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 | zstd -q -1 -T2 | age -r "
+                            + recipient + " > " + stockOut), stockOut);
+                }
+                if (round == 1 && pgRuns.contains("gzip")) {
                     time("pg_dump | gzip (cron script, round 1 only)", pg, () -> pg.shell("/usr/bin/pg_dump | gzip > " + gzOut), gzOut);
                 }
                 Path repo = Files.createDirectories(dir.resolve("repo-pg"));
                 try (BackupEngine engine = engine(repo, pg.source(false), pg.source(true))) {
                     BackupResult ours = time("ours: engine.backup().run(), default (zstd 1 + age)", pg,
                             () -> engine.backup("pg").run(), repo);
-                    time("ours, skipRowCounts()", pg, () -> engine.backup("pg-nocount").run(), null);
+                    if (pgRuns.contains("nocount")) {
+                        time("ours, skipRowCounts()", pg, () -> engine.backup("pg-nocount").run(), null);
+                    }
+                    if (!pgRuns.contains("restore")) {
+                        continue;
+                    }
                     String db = "r_stock_" + round;
                     String oursDb = "r_ours_" + round;
                     time("restore: createdb + pg_restore local -Z0 file (stock)", pg,
@@ -249,11 +264,11 @@ public final class SideBySideBenchmark {
             return (noCount ? b.skipRowCounts() : b).build();
         }
 
-        /** CPU seconds of the postmaster and every backend it reaped so far. */
+        /** CPU seconds of the postmaster and all its backends, running, exited or reaped. */
         double serverCpuSec() {
             try {
                 String pid = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
-                return ProcCpu.ofPid(pid, true);
+                return ProcCpu.withChildren(pid);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -418,9 +433,9 @@ public final class SideBySideBenchmark {
             return output;
         }
 
-        /** CPU seconds of the server and its reaped fork children (BGSAVE, replication RDB). */
+        /** CPU seconds of the server and its fork children (BGSAVE, replication RDB), running or reaped. */
         double serverCpuSec() {
-            return ProcCpu.ofPid(String.valueOf(process.pid()), true);
+            return ProcCpu.withChildren(String.valueOf(process.pid()));
         }
 
         @Override
@@ -572,6 +587,30 @@ public final class SideBySideBenchmark {
         /** This JVM's CPU seconds including every child process it (transitively) reaped. */
         static double self() {
             return ofPid("self", true);
+        }
+
+        /**
+         * {@code pid}'s CPU seconds, those of the children it reaped, and those of its children still in
+         * {@code /proc} (running, or exited and not yet reaped: a zombie keeps its times until then).
+         */
+        static double withChildren(String pid) {
+            double t = ofPid(pid, true);
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.filter(x -> x.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                    try {
+                        String stat = Files.readString(p.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        if (f[1].equals(pid)) { // ppid
+                            t += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the process ended while we looked: its time is in the parent's reaped total
+                    }
+                }
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+            return t;
         }
 
         static double ofPid(String pid, boolean children) {
