@@ -33,6 +33,10 @@ public final class RedisRestore {
     /** Replies outstanding at most while restoring into a live server. */
     private static final int WINDOW = 16_384;
     private static final String READER_THREAD = "redis-restore-replies";
+    private static final byte[] RESTORE = "RESTORE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] REPLACE = "REPLACE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ABSTTL = "ABSTTL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ZERO = {'0'};
 
     private RedisRestore() {
     }
@@ -586,10 +590,11 @@ public final class RedisRestore {
             }
             long ttl = expireAtMs == -1 ? 0 : expireAtMs;
             slot();
+            byte[] ttlArg = ttl == 0 ? ZERO : Long.toString(ttl).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             if (replace) {
-                c.send("RESTORE", key, Long.toString(ttl), payload, "REPLACE", "ABSTTL");
+                c.send(RESTORE, key, ttlArg, payload, REPLACE, ABSTTL);
             } else {
-                c.send("RESTORE", key, Long.toString(ttl), payload, "ABSTTL");
+                c.send(RESTORE, key, ttlArg, payload, ABSTTL);
             }
             sent.release();
             unflushed++;

@@ -29,6 +29,7 @@ public final class RespConnection implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final byte[] digits = new byte[24];
 
     private RespConnection(Socket socket) throws IOException {
         this.socket = socket;
@@ -122,10 +123,22 @@ public final class RespConnection implements AutoCloseable {
         }
     }
 
+    /** Writes {@code n} in decimal and CRLF, without allocating (it runs several times per command). */
     private void writeNumber(long n) throws IOException {
-        out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
+        if (n < 0) {
+            out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+            out.write('\r');
+            out.write('\n');
+            return;
+        }
+        int i = digits.length;
+        digits[--i] = '\n';
+        digits[--i] = '\r';
+        do {
+            digits[--i] = (byte) ('0' + (int) (n % 10));
+            n /= 10;
+        } while (n != 0);
+        out.write(digits, i, digits.length - i);
     }
 
     /** Sends the buffered commands. */
