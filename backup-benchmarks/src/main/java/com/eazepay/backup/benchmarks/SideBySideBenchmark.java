@@ -151,20 +151,20 @@ public final class SideBySideBenchmark {
                     pg.shellOutput(PG_BIN + "/psql -X -At -c \"select pg_size_pretty(pg_database_size('postgres'))\"").trim(),
                     (System.nanoTime() - t0) / 1e9);
             Path dump = dir.resolve("stock.pgdump");
-            pg.shell("/usr/bin/pg_dump -Fc -Z0 -f " + dump);
+            pg.shell(PG_BIN + "/pg_dump -Fc -Z0 -f " + dump);
             String recipient = keys.recipient().encoded();
             Path stockOut = dir.resolve("stock.zst.age");
             Path gzOut = dir.resolve("stock.sql.gz");
             for (int round = 1; round <= rounds; round++) {
                 if (pgRuns.contains("floor")) {
-                    time("pg_dump -Fc -Z0 > /dev/null (floor)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 > /dev/null"), null);
+                    time("pg_dump -Fc -Z0 > /dev/null (floor)", pg, () -> pg.shell(PG_BIN + "/pg_dump -Fc -Z0 > /dev/null"), null);
                 }
                 if (pgRuns.contains("stock")) {
-                    time("pg_dump -Fc -Z0 | zstd -1 -T2 | age (stock)", pg, () -> pg.shell("/usr/bin/pg_dump -Fc -Z0 | zstd -q -1 -T2 | age -r "
+                    time("pg_dump -Fc -Z0 | zstd -1 -T2 | age (stock)", pg, () -> pg.shell(PG_BIN + "/pg_dump -Fc -Z0 | zstd -q -1 -T2 | age -r "
                             + recipient + " > " + stockOut), stockOut);
                 }
                 if (round == 1 && pgRuns.contains("gzip")) {
-                    time("pg_dump | gzip (cron script, round 1 only)", pg, () -> pg.shell("/usr/bin/pg_dump | gzip > " + gzOut), gzOut);
+                    time("pg_dump | gzip (cron script, round 1 only)", pg, () -> pg.shell(PG_BIN + "/pg_dump | gzip > " + gzOut), gzOut);
                 }
                 Path repo = Files.createDirectories(dir.resolve("repo-pg"));
                 try (BackupEngine engine = engine(repo, pg.source(false), pg.source(true))) {
@@ -179,7 +179,7 @@ public final class SideBySideBenchmark {
                     String db = "r_stock_" + round;
                     String oursDb = "r_ours_" + round;
                     time("restore: createdb + pg_restore local -Z0 file (stock)", pg,
-                            () -> pg.shell(PG_BIN + "/createdb " + db + " && /usr/bin/pg_restore -d " + db + " " + dump), null);
+                            () -> pg.shell(PG_BIN + "/createdb " + db + " && " + PG_BIN + "/pg_restore -d " + db + " " + dump), null);
                     RestoreResult r = time("restore: ours (PostgresTarget.newDatabase, checks)", pg,
                             () -> engine.restore("pg").id(ours.id()).into(PostgresTarget.newDatabase(oursDb)
                                     .on(pg.jdbcUrl(), "postgres", Secret.of(password))).run(), null);
