@@ -4,7 +4,7 @@
 # realistic inputs (pg_dump, mongodump archive, RDB, tar). Results (Markdown and the
 # JMH JSON) go to backup-benchmarks/target/results/. Numbers are wall-clock: note the load average
 # printed with them. Environment overrides:
-#   STEPS="jmh age e2e"                 which parts to run
+#   STEPS="jmh age e2e levels sbs"      which parts to run
 #   JMH_ARGS="-wi 2 -i 3 -f 1 -w 2s -r 3s"   JMH options (add e.g. "-p codec=zstd1,zstd3" to narrow)
 #   AGE_SIZE=1g                         age streaming size
 #   E2E_SIZE=1g E2E_COMPRESSION=none,gzip,zstd1,zstd3 E2E_ENCRYPTION=none,age   full matrix
@@ -13,12 +13,15 @@
 #   LEVELS_SIZE=64m LEVELS=1,2,3,6 LEVELS_INPUTS=postgres,mongo,redis,tar   zstd levels on realistic inputs
 #                                       (step "levels": needs the Debian PostgreSQL 15 server, pg_dump, redis-server,
 #                                       openssl and tar; run as root it starts PostgreSQL as the postgres user)
+#   SBS_ARGS="--parts=pg,redis,mongo --dataset=payments --rows=1000000 --redis-size=128m --mongo-docs=100000 --rounds=3"
+#                                       step "sbs": our pipeline next to pg_dump/zstd/age/gzip, pg_restore, redis-cli --rdb
+#                                       (needs the Debian PostgreSQL 15 server, pg_dump, zstd, age, gzip, redis-server, redis-cli)
 #   HEAP=256m                           -Xmx for the streaming runs
 #   SKIP_BUILD=1                        use the jar already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=backup-benchmarks/target/results
-STEPS=${STEPS:-"jmh age e2e levels"}
+STEPS=${STEPS:-"jmh age e2e levels sbs"}
 JMH_ARGS=${JMH_ARGS:-"-wi 2 -i 3 -f 1 -w 2s -r 3s"}
 AGE_SIZE=${AGE_SIZE:-1g}
 E2E_SIZE=${E2E_SIZE:-1g}
@@ -32,10 +35,11 @@ HEAP=${HEAP:-256m}
 LEVELS_SIZE=${LEVELS_SIZE:-64m}
 LEVELS=${LEVELS:-1,2,3,6}
 LEVELS_INPUTS=${LEVELS_INPUTS:-postgres,mongo,redis,tar}
+SBS_ARGS=${SBS_ARGS:-"--parts=pg,redis,mongo --dataset=payments --rows=1000000 --redis-size=128m --mongo-docs=100000 --rounds=3"}
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-  mvn -q install -DskipTests -pl backup-api
-  mvn -q package -DskipTests -pl backup-benchmarks
+  # -am builds the modules it uses (api, mongo, postgres, redis) in this reactor: nothing is installed
+  mvn -q package -DskipTests -pl backup-benchmarks -am
 fi
 mkdir -p "$RESULTS"
 # run from a copy, so a rebuild during a long run cannot change the jar under a running JVM
@@ -69,7 +73,13 @@ for step in $STEPS; do
       java -Xmx1g $LOG -cp "$JAR" com.eazepay.backup.benchmarks.CompressionLevelsBenchmark --size="$LEVELS_SIZE" \
         --levels="$LEVELS" --inputs="$LEVELS_INPUTS" --dir="$E2E_DIR/levels" | tee "$RESULTS/levels.md"
       ;;
-    *) echo "unknown step $step (jmh, age, e2e, levels)" >&2; exit 2 ;;
+    sbs)
+      # 1 GiB of heap: the Mongo part runs mongo-java-server (an in-memory database) in the same JVM
+      # shellcheck disable=SC2086
+      java -Xmx1g $LOG -cp "$JAR" com.eazepay.backup.benchmarks.SideBySideBenchmark $SBS_ARGS \
+        --dir="$E2E_DIR/side-by-side" | tee "$RESULTS/side-by-side.md"
+      ;;
+    *) echo "unknown step $step (jmh, age, e2e, levels, sbs)" >&2; exit 2 ;;
   esac
 done
 echo "results in $RESULTS"

@@ -60,7 +60,7 @@ import java.util.concurrent.TimeUnit;
 final class RealisticInputs {
 
     static final String PG_BIN = "/usr/lib/postgresql/15/bin";
-    private static final long SEED = 20261202L;
+    static final long SEED = 20261202L;
     private static final String[] CURRENCIES = {"EUR", "USD", "GBP", "NGN", "KES", "GHS", "ZAR", "CHF", "SEK", "JPY"};
     private static final String[] STATUSES = {"captured", "captured", "captured", "authorized", "refunded", "failed"};
     private static final String[] METHODS = {"card", "card", "sepa_debit", "mobile_money", "bank_transfer"};
@@ -90,36 +90,7 @@ final class RealisticInputs {
                     "-o", "-p " + port + " -k " + socket + " -c listen_addresses='' -c fsync=off"
                             + " -c synchronous_commit=off -c max_wal_size=4GB", "start"));
             started = true;
-            String sql = String.join("\n",
-                    "select setseed(0.4242);",
-                    "create table merchants(id bigint primary key, name text not null, country char(2) not null,"
-                            + " created_at timestamptz not null);",
-                    "insert into merchants select g, 'Merchant ' || g || ' ' || substr(md5(random()::text), 1, 8),",
-                    "  (array['DE','FR','NG','KE','GH','ZA','GB','US','NL','SE'])[1 + floor(random() * 10)::int],",
-                    "  timestamptz '2023-01-01 00:00:00+00' + random() * interval '700 days'",
-                    "  from generate_series(1, 5000) g;",
-                    "create table payments(id uuid primary key, merchant_id bigint not null references merchants,",
-                    "  customer_id uuid not null, amount numeric(14,2) not null, currency char(3) not null,",
-                    "  status text not null, method text not null, country char(2) not null,",
-                    "  reference text not null, created_at timestamptz not null, updated_at timestamptz not null,",
-                    "  metadata jsonb not null);",
-                    "insert into payments select md5(random()::text || g)::uuid, 1 + floor(random() * 5000)::bigint,",
-                    "  md5(random()::text)::uuid, round((exp(random() * 9) - 1)::numeric + 0.5, 2),",
-                    "  (array['EUR','USD','GBP','NGN','KES','GHS','ZAR','CHF','SEK','JPY'])[1 + floor(random() * 10)::int],",
-                    "  (array['captured','captured','captured','authorized','refunded','failed'])[1 + floor(random() * 6)::int],",
-                    "  (array['card','card','sepa_debit','mobile_money','bank_transfer'])[1 + floor(random() * 5)::int],",
-                    "  (array['DE','FR','NG','KE','GH','ZA','GB','US','NL','SE'])[1 + floor(random() * 10)::int],",
-                    "  upper(substr(md5(random()::text), 1, 12)), t, t + random() * interval '2 days',",
-                    "  jsonb_build_object('order_id', 'ord_' || substr(md5(random()::text), 1, 16),",
-                    "    'ip', floor(random() * 223 + 1)::int || '.' || floor(random() * 256)::int || '.'",
-                    "          || floor(random() * 256)::int || '.' || floor(random() * 256)::int,",
-                    "    'channel', (array['web','ios','android','pos'])[1 + floor(random() * 4)::int],",
-                    "    'card_last4', lpad(floor(random() * 10000)::int::text, 4, '0'),",
-                    "    'risk_score', round(random()::numeric, 3),",
-                    "    'attempt', 1 + floor(random() * 3)::int)",
-                    "  from (select g, timestamptz '2025-01-01 00:00:00+00' + random() * interval '365 days' as t",
-                    "        from generate_series(1, " + rows + ") g) s;",
-                    "create index payments_merchant_created on payments(merchant_id, created_at);");
+            String sql = paymentsSql(rows);
             run(List.of("/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socket.toString(),
                     "-p", String.valueOf(port), "-U", "postgres", "-d", "postgres", "-c", sql), null);
             Path dump = dir.resolve("payments.pgdump");
@@ -132,6 +103,44 @@ final class RealisticInputs {
             }
             deleteTree(work);
         }
+    }
+
+    /**
+     * SQL that creates and fills {@code merchants} (5,000 rows) and {@code payments} ({@code rows} rows: random
+     * UUIDs, long-tailed numeric amounts, currency, status, method, country, hex reference, two timestamptz,
+     * jsonb metadata) with {@code generate_series}, seeded, plus an index on (merchant_id, created_at).
+     */
+    static String paymentsSql(long rows) {
+        return String.join("\n",
+                "select setseed(0.4242);",
+                "create table merchants(id bigint primary key, name text not null, country char(2) not null,"
+                        + " created_at timestamptz not null);",
+                "insert into merchants select g, 'Merchant ' || g || ' ' || substr(md5(random()::text), 1, 8),",
+                "  (array['DE','FR','NG','KE','GH','ZA','GB','US','NL','SE'])[1 + floor(random() * 10)::int],",
+                "  timestamptz '2023-01-01 00:00:00+00' + random() * interval '700 days'",
+                "  from generate_series(1, 5000) g;",
+                "create table payments(id uuid primary key, merchant_id bigint not null references merchants,",
+                "  customer_id uuid not null, amount numeric(14,2) not null, currency char(3) not null,",
+                "  status text not null, method text not null, country char(2) not null,",
+                "  reference text not null, created_at timestamptz not null, updated_at timestamptz not null,",
+                "  metadata jsonb not null);",
+                "insert into payments select md5(random()::text || g)::uuid, 1 + floor(random() * 5000)::bigint,",
+                "  md5(random()::text)::uuid, round((exp(random() * 9) - 1)::numeric + 0.5, 2),",
+                "  (array['EUR','USD','GBP','NGN','KES','GHS','ZAR','CHF','SEK','JPY'])[1 + floor(random() * 10)::int],",
+                "  (array['captured','captured','captured','authorized','refunded','failed'])[1 + floor(random() * 6)::int],",
+                "  (array['card','card','sepa_debit','mobile_money','bank_transfer'])[1 + floor(random() * 5)::int],",
+                "  (array['DE','FR','NG','KE','GH','ZA','GB','US','NL','SE'])[1 + floor(random() * 10)::int],",
+                "  upper(substr(md5(random()::text), 1, 12)), t, t + random() * interval '2 days',",
+                "  jsonb_build_object('order_id', 'ord_' || substr(md5(random()::text), 1, 16),",
+                "    'ip', floor(random() * 223 + 1)::int || '.' || floor(random() * 256)::int || '.'",
+                "          || floor(random() * 256)::int || '.' || floor(random() * 256)::int,",
+                "    'channel', (array['web','ios','android','pos'])[1 + floor(random() * 4)::int],",
+                "    'card_last4', lpad(floor(random() * 10000)::int::text, 4, '0'),",
+                "    'risk_score', round(random()::numeric, 3),",
+                "    'attempt', 1 + floor(random() * 3)::int)",
+                "  from (select g, timestamptz '2025-01-01 00:00:00+00' + random() * interval '365 days' as t",
+                "        from generate_series(1, " + rows + ") g) s;",
+                "create index payments_merchant_created on payments(merchant_id, created_at);");
     }
 
     private static void chownToPostgres(Path p) throws IOException {
@@ -177,28 +186,9 @@ final class RealisticInputs {
             w.writePrelude(new ArchiveHeader(1, "0.1", "7.0.14", "100.9.4"),
                     List.of(new CollectionMetadata("shop", "payments", CollectionMetadata.json(meta), 0, "collection")));
             w.beginNamespace("shop", "payments");
-            long start = 1735689600000L;
             int i = 0;
             while (w.position() < target) {
-                long created = start + (long) (r.nextDouble() * 365 * 86_400_000L);
-                BsonDocument d = new BsonDocument("_id", new BsonObjectId(new ObjectId((int) (created / 1000), i++)))
-                        .append("paymentId", new BsonBinary(uuid(r), UuidRepresentation.STANDARD))
-                        .append("merchantId", new BsonInt64(1 + r.nextInt(5000)))
-                        .append("customerId", new BsonString(uuid(r).toString()))
-                        .append("amount", new BsonDecimal128(new Decimal128(amount(r))))
-                        .append("currency", new BsonString(pick(r, CURRENCIES)))
-                        .append("status", new BsonString(pick(r, STATUSES)))
-                        .append("method", new BsonString(pick(r, METHODS)))
-                        .append("country", new BsonString(pick(r, COUNTRIES)))
-                        .append("reference", new BsonString(hex(r, 6).toUpperCase(Locale.ROOT)))
-                        .append("createdAt", new BsonDateTime(created))
-                        .append("updatedAt", new BsonDateTime(created + r.nextInt(172_800_000)))
-                        .append("metadata", new BsonDocument("orderId", new BsonString("ord_" + hex(r, 8)))
-                                .append("ip", new BsonString(ip(r)))
-                                .append("channel", new BsonString(pick(r, new String[] {"web", "ios", "android", "pos"})))
-                                .append("cardLast4", new BsonString(String.format("%04d", r.nextInt(10000))))
-                                .append("riskScore", new org.bson.BsonDouble(Math.round(r.nextDouble() * 1000) / 1000.0))
-                                .append("attempt", new BsonInt32(1 + r.nextInt(3))));
+                BsonDocument d = paymentDocument(r, i++);
                 RawBsonDocument raw = new RawBsonDocument(d, codec);
                 ByteBuffer b = raw.getByteBuffer().asNIO();
                 w.writeDocument(b.array(), b.arrayOffset() + b.position(), b.remaining());
@@ -208,11 +198,35 @@ final class RealisticInputs {
         return file;
     }
 
+    /** The {@code i}-th payment document (ObjectId, UUID, Decimal128 amount, strings, dates, nested metadata). */
+    static BsonDocument paymentDocument(Random r, int i) {
+        long start = 1735689600000L;
+        long created = start + (long) (r.nextDouble() * 365 * 86_400_000L);
+        BsonDocument d = new BsonDocument("_id", new BsonObjectId(new ObjectId((int) (created / 1000), i)))
+                .append("paymentId", new BsonBinary(uuid(r), UuidRepresentation.STANDARD))
+                .append("merchantId", new BsonInt64(1 + r.nextInt(5000)))
+                .append("customerId", new BsonString(uuid(r).toString()))
+                .append("amount", new BsonDecimal128(new Decimal128(amount(r))))
+                .append("currency", new BsonString(pick(r, CURRENCIES)))
+                .append("status", new BsonString(pick(r, STATUSES)))
+                .append("method", new BsonString(pick(r, METHODS)))
+                .append("country", new BsonString(pick(r, COUNTRIES)))
+                .append("reference", new BsonString(hex(r, 6).toUpperCase(Locale.ROOT)))
+                .append("createdAt", new BsonDateTime(created))
+                .append("updatedAt", new BsonDateTime(created + r.nextInt(172_800_000)))
+                .append("metadata", new BsonDocument("orderId", new BsonString("ord_" + hex(r, 8)))
+                        .append("ip", new BsonString(ip(r)))
+                        .append("channel", new BsonString(pick(r, new String[] {"web", "ios", "android", "pos"})))
+                        .append("cardLast4", new BsonString(String.format("%04d", r.nextInt(10000))))
+                        .append("riskScore", new org.bson.BsonDouble(Math.round(r.nextDouble() * 1000) / 1000.0))
+                        .append("attempt", new BsonInt32(1 + r.nextInt(3))));
+        return d;
+    }
+
     // ---------------------------------------------------------------- Redis
 
     /** The {@code dump.rdb} of a real redis-server filled with about {@code target} bytes of keys. */
     static Path redisRdb(Path dir, long target) throws IOException {
-        Random r = new Random(SEED);
         Path work = Files.createDirectories(dir.resolve("redis"));
         int port = freePort();
         Process server = new ProcessBuilder("/usr/bin/redis-server", "--port", String.valueOf(port),
@@ -222,36 +236,7 @@ final class RealisticInputs {
         try (Socket s = connect(port)) {
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
             InputStream in = s.getInputStream();
-            long bytes = 0;
-            long pending = 0;
-            int i = 0;
-            while (bytes < target) {
-                String user = String.valueOf(100_000 + r.nextInt(900_000));
-                List<List<String>> cmds = new ArrayList<>();
-                switch (i++ % 4) {
-                    case 0, 1 -> cmds.add(List.of("SET", "session:" + hex(r, 16), sessionJson(r, user), "EX",
-                            String.valueOf(600 + r.nextInt(86_400))));
-                    case 2 -> cmds.add(List.of("HSET", "user:" + user, "email", "u" + user + "@example.com",
-                            "name", "Customer " + hex(r, 3), "country", pick(r, COUNTRIES), "plan",
-                            pick(r, new String[] {"free", "pro", "business"}), "created_at",
-                            String.valueOf(1_700_000_000 + r.nextInt(60_000_000)), "balance_minor",
-                            String.valueOf(r.nextInt(10_000_000))));
-                    default -> {
-                        cmds.add(List.of("INCRBY", "rate:" + ip(r) + ":" + (29_000_000 + r.nextInt(1000)),
-                                String.valueOf(1 + r.nextInt(50))));
-                        cmds.add(List.of("LPUSH", "recent:" + user, "pay_" + hex(r, 12)));
-                    }
-                }
-                for (List<String> c : cmds) {
-                    bytes += writeCommand(out, c);
-                    pending++;
-                }
-                if (pending >= 1000) {
-                    out.flush();
-                    readReplies(in, pending);
-                    pending = 0;
-                }
-            }
+            long pending = fillRedis(out, in, target);
             writeCommand(out, List.of("SAVE"));
             out.flush();
             readReplies(in, pending + 1);
@@ -271,7 +256,46 @@ final class RealisticInputs {
         }
     }
 
-    private static Socket connect(int port) throws IOException {
+    /**
+     * Writes about {@code target} bytes of RESP commands (sessions as JSON with TTLs, user hashes, rate counters,
+     * recent-payment lists) to a redis-server connection, {@link Random} seeded; returns the replies not yet read.
+     */
+    static long fillRedis(OutputStream out, InputStream in, long target) throws IOException {
+        Random r = new Random(SEED);
+        long bytes = 0;
+        long pending = 0;
+        int i = 0;
+        while (bytes < target) {
+            String user = String.valueOf(100_000 + r.nextInt(900_000));
+            List<List<String>> cmds = new ArrayList<>();
+            switch (i++ % 4) {
+                case 0, 1 -> cmds.add(List.of("SET", "session:" + hex(r, 16), sessionJson(r, user), "EX",
+                        String.valueOf(600 + r.nextInt(86_400))));
+                case 2 -> cmds.add(List.of("HSET", "user:" + user, "email", "u" + user + "@example.com",
+                        "name", "Customer " + hex(r, 3), "country", pick(r, COUNTRIES), "plan",
+                        pick(r, new String[] {"free", "pro", "business"}), "created_at",
+                        String.valueOf(1_700_000_000 + r.nextInt(60_000_000)), "balance_minor",
+                        String.valueOf(r.nextInt(10_000_000))));
+                default -> {
+                    cmds.add(List.of("INCRBY", "rate:" + ip(r) + ":" + (29_000_000 + r.nextInt(1000)),
+                            String.valueOf(1 + r.nextInt(50))));
+                    cmds.add(List.of("LPUSH", "recent:" + user, "pay_" + hex(r, 12)));
+                }
+            }
+            for (List<String> c : cmds) {
+                bytes += writeCommand(out, c);
+                pending++;
+            }
+            if (pending >= 1000) {
+                out.flush();
+                readReplies(in, pending);
+                pending = 0;
+            }
+        }
+        return pending;
+    }
+
+    static Socket connect(int port) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 100; attempt++) {
             try {
@@ -300,7 +324,7 @@ final class RealisticInputs {
                 + ",\"issued_at\":" + (1_764_000_000 + r.nextInt(1_000_000)) + "}";
     }
 
-    private static long writeCommand(OutputStream out, List<String> args) throws IOException {
+    static long writeCommand(OutputStream out, List<String> args) throws IOException {
         StringBuilder b = new StringBuilder().append('*').append(args.size()).append("\r\n");
         for (String a : args) {
             byte[] v = a.getBytes(StandardCharsets.UTF_8);
@@ -312,7 +336,7 @@ final class RealisticInputs {
     }
 
     /** Every reply here is one line ({@code +OK}, {@code :n}); an error reply stops the harness. */
-    private static void readReplies(InputStream in, long count) throws IOException {
+    static void readReplies(InputStream in, long count) throws IOException {
         StringBuilder line = new StringBuilder();
         for (long n = 0; n < count; ) {
             int c = in.read();

@@ -32,7 +32,8 @@ import java.util.Map;
 
 /**
  * One restore of a mongo archive. Two passes over the stream: the first reads it to the end
- * (checksums of storage and of every namespace) and writes nothing; the second creates collections,
+ * (checksums of storage and of every namespace) and writes nothing; the second (which does not compute the
+ * namespaces' CRC-64 again) creates collections,
  * inserts documents in ordered batches, creates indexes, checks counts, then replays the oplog slice.
  */
 final class MongoRestore {
@@ -194,7 +195,8 @@ final class MongoRestore {
     }
 
     private void loadPass(MongoClient client) {
-        try (InputStream in = context.openStream(MongoSource.STREAM); ArchiveReader reader = ArchiveReader.open(in)) {
+        // the first pass verified every namespace's CRC-64 over these bytes (and the engine their SHA-256): not again
+        try (InputStream in = context.openStream(MongoSource.STREAM); ArchiveReader reader = ArchiveReader.open(in, false)) {
             String batchNs = null;
             List<RawBsonDocument> batch = new ArrayList<>();
             long batchBytes = 0;

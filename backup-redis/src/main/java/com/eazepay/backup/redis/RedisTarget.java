@@ -139,7 +139,10 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         return with(new RedisEndpoint(e.host(), e.port(), e.user(), e.password(), e.tls(), timeout), "timeout");
     }
 
-    /** For {@link #server}: RESTORE commands per pipelined batch, 1..100000. Default 1000. */
+    /**
+     * For {@link #server}: RESTORE commands sent before an explicit flush, 1..100000. Default 1000. Replies are read
+     * on another thread while sending goes on, so this does not make the restore wait for the server.
+     */
     public RedisTarget batchSize(int n) {
         if (n < 1 || n > 100_000) {
             throw new IllegalArgumentException("batchSize must be 1..100000: " + n);

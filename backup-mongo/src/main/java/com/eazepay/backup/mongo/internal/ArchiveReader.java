@@ -59,6 +59,7 @@ public final class ArchiveReader implements Closeable {
     private NsState current;
     private String lastNamespace;
     private boolean finished;
+    private boolean verifyCrc = true;
 
     private static final class NsState {
         final String db;
@@ -105,6 +106,15 @@ public final class ArchiveReader implements Closeable {
      * @throws BackupException {@code CORRUPT_DATA} if the prelude is not a mongodump archive prelude
      */
     public static ArchiveReader open(InputStream in) {
+        return open(in, true);
+    }
+
+    /**
+     * Like {@link #open(InputStream)}; with {@code verifyCrc} false the per-namespace CRC-64 is neither
+     * computed nor compared, for a second pass over bytes a first pass has already verified (structure,
+     * lengths and BSON are still checked).
+     */
+    public static ArchiveReader open(InputStream in, boolean verifyCrc) {
         BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
         try {
             buffered.mark(2);
@@ -115,7 +125,9 @@ public final class ArchiveReader implements Closeable {
             if (b0 == 0x1f && b1 == 0x8b) {
                 body = new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
             }
-            return new ArchiveReader(body);
+            ArchiveReader reader = new ArchiveReader(body);
+            reader.verifyCrc = verifyCrc;
+            return reader;
         } catch (IOException e) {
             closeQuietly(buffered, e);
             throw new BackupException(CoreErrorCode.CORRUPT_DATA,
@@ -197,7 +209,7 @@ public final class ArchiveReader implements Closeable {
                     if (readInt("terminator after end block of " + ns) != ArchiveFormat.TERMINATOR) {
                         throw corrupt(ns, term, "missing terminator after the end block of namespace " + ns);
                     }
-                    if (stored != state.crc.value()) {
+                    if (verifyCrc && stored != state.crc.value()) {
                         throw corrupt(ns, at, String.format(
                                 "CRC-64 mismatch in namespace %s: end block says %d, documents give %d",
                                 ns, stored, state.crc.value()));
@@ -214,7 +226,9 @@ public final class ArchiveReader implements Closeable {
             }
             RawBsonDocument doc = readDocument(current.ns(), "document", len);
             java.nio.ByteBuffer nio = doc.getByteBuffer().asNIO();
-            current.crc.update(nio.array(), nio.arrayOffset() + nio.position(), nio.remaining());
+            if (verifyCrc) {
+                current.crc.update(nio.array(), nio.arrayOffset() + nio.position(), nio.remaining());
+            }
             current.documents++;
             return new Document(current.ns(), current.db, current.collection, doc);
         }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Finds PostgreSQL client tools ({@code pg_dump}, {@code pg_restore}, {@code psql}) and their versions.
  *
  * <p>Candidates, in order: the configured path (then only it), every {@code PATH} entry, and
- * {@code /usr/lib/postgresql/*}{@code /bin} (Debian/Ubuntu's side-by-side majors). Of the candidates
+ * {@code /usr/lib/postgresql/*}{@code /bin} (Debian/Ubuntu's side-by-side majors; Debian's {@code pg_wrapper}
+ * links are skipped when those exist). Of the candidates
  * whose major version is at least the required one, the closest major wins (a newer major dumps an
  * older server, but its archives may not load into older {@code pg_restore}s).
  */
@@ -118,11 +119,22 @@ public final class PgTools {
     }
 
     private static List<Path> candidates(String name, Path configured) {
+        return candidates(name, configured, System.getenv("PATH"), Path.of("/usr/lib/postgresql"));
+    }
+
+    /**
+     * The candidates for {@code name}: {@code configured} alone if set, else those on {@code pathEnv} and in
+     * {@code debian}{@code /*}{@code /bin}. Debian's {@code /usr/bin/pg_dump} (and the other client tools) is a
+     * link to {@code pg_wrapper}, a Perl launcher that only picks and runs one of the binaries under
+     * {@code /usr/lib/postgresql}: when any of those is a candidate the wrapper is dropped, so it is neither
+     * probed for its version nor run (each start costs a Perl interpreter, 0.1–0.7 s of wall time on a busy
+     * machine, several times per backup), and the choice among real binaries is ours, as before.
+     */
+    static List<Path> candidates(String name, Path configured, String pathEnv, Path debian) {
         if (configured != null) {
             return Files.isRegularFile(configured) && Files.isExecutable(configured) ? List.of(configured) : List.of();
         }
         Set<Path> found = new LinkedHashSet<>();
-        String pathEnv = System.getenv("PATH");
         if (pathEnv != null) {
             for (String dir : pathEnv.split(File.pathSeparator)) {
                 if (!dir.isEmpty()) {
@@ -130,7 +142,6 @@ public final class PgTools {
                 }
             }
         }
-        Path debian = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(debian)) {
             try (DirectoryStream<Path> majors = Files.newDirectoryStream(debian)) {
                 for (Path major : majors) {
@@ -140,7 +151,17 @@ public final class PgTools {
                 LOG.debug("cannot list {}: {}", debian, e.toString());
             }
         }
-        return new ArrayList<>(found);
+        List<Path> real = found.stream().filter(p -> !isDebianWrapper(p)).toList();
+        return real.isEmpty() ? new ArrayList<>(found) : new ArrayList<>(real);
+    }
+
+    /** Whether {@code p} is a link to Debian's {@code pg_wrapper}. */
+    private static boolean isDebianWrapper(Path p) {
+        try {
+            return Files.isSymbolicLink(p) && p.toRealPath().getFileName().toString().equals("pg_wrapper");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static void addIfExecutable(Set<Path> found, Path p) {

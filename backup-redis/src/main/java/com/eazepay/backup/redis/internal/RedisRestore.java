@@ -30,6 +30,13 @@ public final class RedisRestore {
     private static final String STREAM = "dump";
     private static final long MAX_PENDING_BYTES = 8L << 20;
     private static final int HORIZON_SECONDS = 86_400;
+    /** Replies outstanding at most while restoring into a live server. */
+    private static final int WINDOW = 16_384;
+    private static final String READER_THREAD = "redis-restore-replies";
+    private static final byte[] RESTORE = "RESTORE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] REPLACE = "REPLACE".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ABSTTL = "ABSTTL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] ZERO = {'0'};
 
     private RedisRestore() {
     }
@@ -286,21 +293,25 @@ public final class RedisRestore {
             // the server's clock decides which keys have expired, not ours
             Pipeline p = new Pipeline(c, endpoint, spec.batchSize(), serverTimeMs(c, endpoint),
                     spec.replaceExisting() || keyDump);
-            try (InputStream in = context.openStream(STREAM)) {
-                if (keyDump) {
-                    KeyDumpFormat.read(in, what, (db, key, expire, payload) -> p.restore(db, key, expire, payload, payload.length));
-                } else {
-                    int version = maxVersion[0];
-                    new RdbReader(new java.io.BufferedInputStream(in, 1 << 16), null, true, what).read(new RdbReader.Visitor() {
-                        @Override
-                        public void key(int db, byte[] key, long expireAtMs, CapturedValue value) throws IOException {
-                            PayloadArgument payload = new PayloadArgument(value, version);
-                            p.restore(db, key, expireAtMs, payload, payload.length());
-                        }
-                    });
+            try {
+                try (InputStream in = context.openStream(STREAM)) {
+                    if (keyDump) {
+                        KeyDumpFormat.read(in, what, (db, key, expire, payload) -> p.restore(db, key, expire, payload, payload.length));
+                    } else {
+                        int version = maxVersion[0];
+                        new RdbReader(new java.io.BufferedInputStream(in, 1 << 16), null, true, what).read(new RdbReader.Visitor() {
+                            @Override
+                            public void key(int db, byte[] key, long expireAtMs, CapturedValue value) throws IOException {
+                                PayloadArgument payload = new PayloadArgument(value, version);
+                                p.restore(db, key, expireAtMs, payload, payload.length());
+                            }
+                        });
+                    }
                 }
+                p.drain();
+            } finally {
+                p.stop(); // the reader thread ends; the connection is ours again for DBSIZE and TIME
             }
-            p.drain();
             // DBSIZE and the server's TIME together: restored keys whose expiry has passed by then
             // may already be gone (or not yet: DBSIZE still counts expired keys until they are evicted)
             Map<Integer, Long> found = new TreeMap<>();
@@ -465,20 +476,34 @@ public final class RedisRestore {
         return m;
     }
 
-    /** Pipelined SELECT/RESTORE with bounded replies outstanding. */
+    /**
+     * Pipelined SELECT/RESTORE: this thread only sends; a second thread ({@value #READER_THREAD}) reads the
+     * replies as they come, so the client never waits for the server between batches and the server never
+     * waits for the client. At most {@value #WINDOW} replies are outstanding (a bound on what the server
+     * buffers for us, not on our memory: a reply is {@code +OK}); values are still streamed in pieces by
+     * {@link RespConnection#send}. The first error reply fails the restore, at the latest at {@link #drain()}.
+     */
     private static final class Pipeline {
         private final RespConnection c;
         private final RedisEndpoint endpoint;
         private final int batch;
         private final long nowMs;
         private int db = -1;
-        private int pending;
-        private long pendingBytes;
+        private int unflushed;
+        private long unflushedBytes;
         final Map<Integer, Long> restored = new TreeMap<>();
         final Map<Integer, Long> expiredPerDb = new TreeMap<>();
         long expiredSkipped;
 
         private final boolean replace;
+        /** Free reply slots; the reader releases one per reply read. */
+        private final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WINDOW);
+        /** Replies the reader may read: one permit per command sent (plus one to stop it). */
+        private final java.util.concurrent.Semaphore sent = new java.util.concurrent.Semaphore(0);
+        private volatile boolean stopping;
+        private volatile String firstError;
+        private volatile Throwable readFailure;
+        private final Thread reader;
 
         Pipeline(RespConnection c, RedisEndpoint endpoint, int batch, long nowMs, boolean replace) {
             this.replace = replace;
@@ -486,6 +511,32 @@ public final class RedisRestore {
             this.endpoint = endpoint;
             this.batch = batch;
             this.nowMs = nowMs;
+            this.reader = new Thread(this::readReplies, READER_THREAD);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void readReplies() {
+            try {
+                while (true) {
+                    sent.acquire();
+                    if (stopping) {
+                        return;
+                    }
+                    Object r = c.read();
+                    if (r instanceof RespConnection.RespError err && firstError == null) {
+                        firstError = err.message();
+                    }
+                    window.release();
+                }
+            } catch (InterruptedException e) {
+                readFailure = e;
+            } catch (IOException | RuntimeException e) {
+                readFailure = e;
+            } finally {
+                // a writer waiting for a slot must not wait forever for a reader that has ended
+                window.release(WINDOW);
+            }
         }
 
         /**
@@ -532,43 +583,104 @@ public final class RedisRestore {
                 return;
             }
             if (keyDb != db) {
+                slot();
                 c.send("SELECT", Integer.toString(keyDb));
-                pending++;
+                sent.release();
                 db = keyDb;
             }
             long ttl = expireAtMs == -1 ? 0 : expireAtMs;
+            slot();
+            byte[] ttlArg = ttl == 0 ? ZERO : Long.toString(ttl).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             if (replace) {
-                c.send("RESTORE", key, Long.toString(ttl), payload, "REPLACE", "ABSTTL");
+                c.send(RESTORE, key, ttlArg, payload, REPLACE, ABSTTL);
             } else {
-                c.send("RESTORE", key, Long.toString(ttl), payload, "ABSTTL");
+                c.send(RESTORE, key, ttlArg, payload, ABSTTL);
             }
-            pending++;
-            pendingBytes += payloadLength + key.length;
+            sent.release();
+            unflushed++;
+            unflushedBytes += payloadLength + key.length;
             restored.merge(keyDb, 1L, Long::sum);
             if (expireAtMs != -1) {
                 remember(keyDb, expireAtMs);
             }
-            if (pending >= batch || pendingBytes >= MAX_PENDING_BYTES) {
-                drain();
+            if (unflushed >= batch || unflushedBytes >= MAX_PENDING_BYTES) {
+                // the buffer also empties itself when full; this bounds how long a small command waits
+                c.flush();
+                unflushed = 0;
+                unflushedBytes = 0;
             }
         }
 
+        /** Takes a reply slot; flushes first when none is free, so the server can answer what we wait for. */
+        private void slot() throws IOException {
+            failOnReply();
+            if (!window.tryAcquire()) {
+                c.flush();
+                unflushed = 0;
+                unflushedBytes = 0;
+                acquire(1);
+                failOnReply();
+            }
+        }
+
+        private void acquire(int permits) throws IOException {
+            try {
+                window.acquire(permits);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackupException(CoreErrorCode.INTERRUPTED, "restore into " + endpoint.describe()
+                        + " was interrupted", e);
+            }
+        }
+
+        private void failOnReply() throws IOException {
+            String err = firstError;
+            if (err != null) {
+                throw new BackupException(err.startsWith("BUSYKEY") ? CoreErrorCode.TARGET_NOT_EMPTY
+                        : CoreErrorCode.SOURCE_FAILED, "RESTORE into " + endpoint.describe() + " db" + db + " failed: "
+                        + err + (err.startsWith("BUSYKEY") ? " (call RedisTarget.replaceExisting() to overwrite)" : ""));
+            }
+            Throwable t = readFailure;
+            if (t != null) {
+                throw t instanceof IOException io ? new IOException("reading replies from " + endpoint.describe()
+                        + " failed: " + io.getMessage(), io) : new IOException("reading replies from " + endpoint.describe()
+                        + " failed: " + t, t);
+            }
+        }
+
+        /** Sends what is buffered and waits until every reply is read; fails on the first error reply. */
         void drain() throws IOException {
             c.flush();
-            String firstError = null;
-            for (int i = 0; i < pending; i++) {
-                Object r = c.read();
-                if (r instanceof RespConnection.RespError err && firstError == null) {
-                    firstError = err.message();
+            unflushed = 0;
+            unflushedBytes = 0;
+            acquire(WINDOW);
+            try {
+                failOnReply();
+            } finally {
+                window.release(WINDOW);
+            }
+        }
+
+        /**
+         * Ends the reader thread. After {@link #drain()} nothing is outstanding and the connection is free
+         * for other commands; after a failure the reader also ends when the connection is closed.
+         */
+        void stop() {
+            stopping = true;
+            sent.release();
+            if (Thread.currentThread() != reader) {
+                try {
+                    reader.join(readerJoinMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
-            pending = 0;
-            pendingBytes = 0;
-            if (firstError != null) {
-                throw new BackupException(firstError.startsWith("BUSYKEY") ? CoreErrorCode.TARGET_NOT_EMPTY
-                        : CoreErrorCode.SOURCE_FAILED, "RESTORE into " + endpoint.describe() + " db" + db + " failed: "
-                        + firstError + (firstError.startsWith("BUSYKEY") ? " (call RedisTarget.replaceExisting() to overwrite)" : ""));
-            }
+        }
+
+        private long readerJoinMillis() {
+            // after drain() the reader is waiting on `sent` and ends at once; otherwise it may be blocked
+            // reading a reply from a connection that the caller closes right after: do not wait for that
+            return window.availablePermits() >= WINDOW ? 10_000 : 1;
         }
     }
 }

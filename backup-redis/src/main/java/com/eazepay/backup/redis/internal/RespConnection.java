@@ -21,13 +21,15 @@ import javax.net.ssl.SSLSocketFactory;
  * {@link String} (simple string), {@link Long} (integer), {@code byte[]} (bulk string), {@link List}
  * (array), {@code null} (nil) or {@link RespError} (error reply; returned, not thrown). Commands may be
  * pipelined: {@link #send} several, {@link #flush()}, then {@link #read()} as many replies. Not
- * thread-safe.
+ * thread-safe, except that one thread may send and flush while one other thread reads (the two directions
+ * use separate buffers), as the live restore does to read replies while it keeps sending.
  */
 public final class RespConnection implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final byte[] digits = new byte[24];
 
     private RespConnection(Socket socket) throws IOException {
         this.socket = socket;
@@ -121,10 +123,22 @@ public final class RespConnection implements AutoCloseable {
         }
     }
 
+    /** Writes {@code n} in decimal and CRLF, without allocating (it runs several times per command). */
     private void writeNumber(long n) throws IOException {
-        out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
-        out.write('\r');
-        out.write('\n');
+        if (n < 0) {
+            out.write(Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+            out.write('\r');
+            out.write('\n');
+            return;
+        }
+        int i = digits.length;
+        digits[--i] = '\n';
+        digits[--i] = '\r';
+        do {
+            digits[--i] = (byte) ('0' + (int) (n % 10));
+            n /= 10;
+        } while (n != 0);
+        out.write(digits, i, digits.length - i);
     }
 
     /** Sends the buffered commands. */
