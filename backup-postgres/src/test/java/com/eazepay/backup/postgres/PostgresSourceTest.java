@@ -319,7 +319,7 @@ class PostgresSourceTest {
         BackupException e = catchThrowableOfType(BackupException.class, () -> PostgresSource.builder().name("Bad Name")
                 .jdbcUrl("jdbc:postgresql://h/db").host("h2").extraArgs("--schema=x").build());
         assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
-        assertThat(e.getMessage()).startsWith("PostgresSource: ").contains("name 'Bad Name' is invalid")
+        assertThat(e.getMessage()).startsWith("PostgresSource: ").contains("invalid source name 'Bad Name'")
                 .contains("extraArgs [--schema=x]").contains("not both");
 
         PostgresSource.Builder b = PostgresSource.builder().password("first-pw-1");
