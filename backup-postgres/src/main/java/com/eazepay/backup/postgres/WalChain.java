@@ -3,7 +3,6 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.postgres.internal.WalNames;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,19 +80,19 @@ public final class WalChain {
         }
         String missing = WalNames.name(tli, n, segmentSize);
         Map.Entry<Long, WalSegment> after = onTimeline.ceilingEntry(n);
-        if (n <= needThrough) {
+        if (n <= needThrough || (!timeReached && after != null)) {
             throw new BackupException(PitrErrorCode.WAL_MISSING, "WAL segment " + missing + " is not in the archive,"
                     + " but the base backup (WAL " + startFile + " to " + stopFile + ") needs it to reach " + target
                     + (after != null ? " (the archive resumes at " + after.getValue().name() + ": a gap)" : "")
-                    + ": the WAL chain is broken; choose a newer base backup, or archive the segment if the server still has it");
+                    + ": the WAL chain is broken; choose another base backup or target, or archive the segment if the"
+                    + " server still has it");
         }
         if (!timeReached) {
             WalSegment last = required.get(required.size() - 1);
-            throw new BackupException(PitrErrorCode.WAL_MISSING, "the WAL archive of the base backup's timeline"
-                    + (after != null ? " has a gap at " + missing + " (it resumes at " + after.getValue().name() + ")"
-                    : " ends at " + last.name() + ", archived at " + last.archivedAt())
-                    + ", before the recovery target " + target + ": recover to an earlier time, or wait for the segment"
-                    + " holding the target to be archived (select pg_switch_wal() on the server forces it)");
+            throw new BackupException(PitrErrorCode.WAL_MISSING, "the WAL archive of the base backup's timeline ends at "
+                    + last.name() + ", archived at " + last.archivedAt() + ", before the recovery target " + target
+                    + ": recover to an earlier time, or wait for the segment holding the target to be archived"
+                    + " (select pg_switch_wal() on the server forces it)");
         }
         if ((target.kind() == RecoveryTarget.Kind.LATEST || target.kind() == RecoveryTarget.Kind.NAME) && after != null) {
             throw new BackupException(PitrErrorCode.WAL_MISSING, "WAL segment " + missing + " is missing from the archive"
@@ -105,10 +104,5 @@ public final class WalChain {
             following.add(onTimeline.get(m));
         }
         return new WalChain(required, following);
-    }
-
-    /** Convenience for messages: when the last required segment was archived. */
-    Instant requiredUntil() {
-        return required.isEmpty() ? null : required.get(required.size() - 1).archivedAt();
     }
 }
