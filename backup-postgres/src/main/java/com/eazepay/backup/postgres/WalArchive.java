@@ -85,6 +85,8 @@ public final class WalArchive {
     private final Clock clock;
     private final Path tempDirectory;
     private final AtomicReference<Instant> lastArchived = new AtomicReference<>();
+    private volatile Instant listedAt;
+    private static final Duration LISTING_INTERVAL = Duration.ofMinutes(1);
 
     private WalArchive(Builder b) {
         this.repository = b.repository;
@@ -274,25 +276,23 @@ public final class WalArchive {
     }
 
     /**
-     * When the newest WAL file was committed: from this instance's own pushes, or else from the repository's
-     * listing (object modification times, so no record is read).
+     * When the newest WAL file was committed: the newest of this instance's own pushes and of the repository's
+     * listing (object modification times of commit records, so no record is read). The listing is repeated at most
+     * once a minute by the archive's clock, so a metrics host that does not push sees other hosts' pushes within a
+     * minute and a scrape does not list the archive each time.
      */
     public Optional<Instant> lastArchivedAt() {
-        Instant mine = lastArchived.get();
-        if (mine != null) {
-            return Optional.of(mine);
-        }
-        Instant newest = null;
-        for (ObjectInfo o : repository.listAll(prefix())) {
-            if (o.key().endsWith(".json") && o.lastModified() != null
-                    && (newest == null || o.lastModified().isAfter(newest))) {
-                newest = o.lastModified();
+        Instant now = clock.instant();
+        Instant listed = listedAt;
+        if (listed == null || !now.isBefore(listed.plus(LISTING_INTERVAL))) {
+            listedAt = now;
+            for (ObjectInfo o : repository.listAll(prefix())) {
+                if (o.key().endsWith(".json") && o.lastModified() != null) {
+                    lastArchived.accumulateAndGet(o.lastModified(), (a, b) -> a == null || b.isAfter(a) ? b : a);
+                }
             }
         }
-        if (newest != null) {
-            lastArchived.accumulateAndGet(newest, (a, b) -> a == null || b.isAfter(a) ? b : a);
-        }
-        return Optional.ofNullable(newest);
+        return Optional.ofNullable(lastArchived.get());
     }
 
     /**
