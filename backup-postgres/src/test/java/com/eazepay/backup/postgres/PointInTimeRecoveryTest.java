@@ -45,6 +45,9 @@ class PointInTimeRecoveryTest {
     static Instant between;
     static Manifest first;
     static AgeEncryption age;
+    static AgeKeys keys;
+    static Manifest second;
+    static long rowsAtEnd;
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,7 +56,7 @@ class PointInTimeRecoveryTest {
         work = Files.createTempDirectory("pitr-test-");
         DebianCluster.run("chown", "postgres", work.toString());
         repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
-        AgeKeys keys = AgeKeys.generate();
+        keys = AgeKeys.generate();
         age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
         archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
         engine = Backup.engine().repository(repo).encryption(age)
@@ -229,10 +232,11 @@ class PointInTimeRecoveryTest {
     @Order(4)
     void retentionKeepsTheWalTheOldestKeptBaseBackupNeedsAndItStillRestoresToItsEnd() throws Exception {
         primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
-        Manifest second = engine.backup("postgres-base").run().manifest();
+        second = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
         switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
+        rowsAtEnd = rows;
         String secondStart = (String) second.facts().get("start_wal_file");
 
         List<WalSegment> removed = WalRetention.prune(archive, List.of(second), false);
@@ -251,5 +255,67 @@ class PointInTimeRecoveryTest {
         System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
                 receiver.pushedFiles(), receiver.pushedBytes() / 1e6, removed.size());
 
+    }
+
+    @Test
+    @Order(5)
+    void theReadmesStandardToolsRestoreRecoversWithoutThisLibrary() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/age")) && Files.isExecutable(Path.of("/usr/bin/zstd")),
+                "needs age and zstd");
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("### Point-in-time restore with standard tools only"));
+        List<String> blocks = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sh\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(section);
+        while (m.find() && blocks.size() < 2) {
+            blocks.add(m.group(1));
+        }
+        assertThat(blocks).hasSize(2);
+        Path data = newDataDir("by-hand");
+        Files.writeString(Path.of(data + ".wal-fetch.sh"), blocks.get(0));
+        Path key = work.resolve("key.txt");
+        AgeKeys.writeIdentityFile(key, keys.identity(), java.time.Clock.systemUTC());
+        DebianCluster.run("chown", "-R", "postgres", work.resolve("repo").toString());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String object = second.stream("base").orElseThrow().object();
+        assertThat(object).isEqualTo("base.tar.zst.age");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-e", "-c", blocks.get(1)).redirectErrorStream(true);
+        pb.environment().put("REPO", work.resolve("repo").toString());
+        pb.environment().put("ID", second.id());
+        pb.environment().put("KEY", key.toString());
+        pb.environment().put("DATA", data.toString());
+        pb.environment().put("PORT", Integer.toString(port));
+        Process run = pb.start();
+        String out = new String(run.getInputStream().readAllBytes());
+        assertThat(run.waitFor()).as(out).isZero();
+        try {
+            String url = "jdbc:postgresql://127.0.0.1:" + port + "/";
+            boolean inRecovery = true;
+            for (int i = 0; i < 600 && inRecovery; i++) {
+                try (var c = java.sql.DriverManager.getConnection(url + "postgres", "postgres", "");
+                     var rs = c.createStatement().executeQuery("select pg_is_in_recovery()")) {
+                    rs.next();
+                    inRecovery = rs.getBoolean(1);
+                } catch (java.sql.SQLException e) {
+                    // still starting
+                }
+                if (inRecovery) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(inRecovery).as(Files.readString(Path.of(data + ".log"))).isFalse();
+            try (var c = java.sql.DriverManager.getConnection(url + "shop", "postgres", "");
+                 var rs = c.createStatement().executeQuery("select count(*) from orders")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(rowsAtEnd);
+            }
+            assertThat(Files.readString(Path.of(data + ".log"))).contains("restored log file");
+        } finally {
+            DebianCluster.run("runuser", "-u", "postgres", "--", DebianCluster.BIN.resolve("pg_ctl").toString(), "-D",
+                    data.toString(), "-m", "immediate", "stop");
+        }
     }
 }
