@@ -318,4 +318,49 @@ class PointInTimeRecoveryTest {
                     data.toString(), "-m", "immediate", "stop");
         }
     }
+
+    @Test
+    @Order(6)
+    void archiveCommandModeArchivesTheSameSegmentsThroughTheMainEntryPoint() throws Exception {
+        // the server runs the tiny main as user postgres: give it a readable copy of this test's classpath
+        Path cp = Files.createDirectories(work.resolve("cp"));
+        List<String> entries = new java.util.ArrayList<>();
+        int n = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isBlank() || !Files.exists(Path.of(e))) {
+                continue;
+            }
+            Path copy = cp.resolve((n++) + "-" + Path.of(e).getFileName());
+            DebianCluster.run("cp", "-r", e, copy.toString());
+            entries.add(copy.toString());
+        }
+        Path cmdRepo = Files.createDirectories(work.resolve("repo-cmd"));
+        Path recipients = Files.writeString(work.resolve("recipients.txt"), keys.recipient().encoded() + "\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path wrapper = Files.writeString(work.resolve("wal-push.sh"), "#!/bin/sh\nexec '" + java + "' -cp '"
+                + String.join(":", entries) + "' com.eazepay.backup.postgres.WalArchive push '" + cmdRepo
+                + "' postgres '" + recipients + "' \"$1\"\n");
+        DebianCluster.run("chown", "-R", "postgres", work.toString());
+        String command = "/bin/sh " + wrapper + " %p";
+        primary.exec("postgres", "ALTER SYSTEM SET archive_mode = on",
+                "ALTER SYSTEM SET archive_command = '" + command.replace("'", "''") + "'");
+        DebianCluster.run("runuser", "-u", "postgres", "--", DebianCluster.BIN.resolve("pg_ctl").toString(), "-D",
+                primary.data().toString(), "-l", primary.dir.resolve("log").toString(), "-w", "restart");
+        primary.exec("shop", "INSERT INTO orders VALUES (5000000, 'archived by command')");
+        String segment = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
+        WalArchive byCommand = WalArchive.builder().repository(FileSystemStorage.at(cmdRepo)).source("postgres")
+                .encryption(age).build();
+        try {
+            waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
+                    "segment " + segment + " archived by archive_command and by the receiver");
+        } catch (AssertionError e) {
+            String log = Files.readString(primary.dir.resolve("log"));
+            String lines = log.lines().filter(l -> !l.contains("archive command was")).distinct()
+                    .reduce("", (a, b) -> a + "\n" + b);
+            throw new AssertionError(e.getMessage() + "; server log: " + lines.substring(Math.max(0, lines.length() - 3000)), e);
+        }
+        // two independent paths archived the same server's WAL: identical plaintext
+        assertThat(byCommand.segment(segment).orElseThrow().sha256()).isEqualTo(archive.segment(segment).orElseThrow().sha256());
+        assertThat(primary.query("postgres", "select failed_count from pg_stat_archiver").get(0)).isEqualTo("0");
+    }
 }
