@@ -126,10 +126,13 @@ class WalArchiveTest {
 
     @Test
     void archiveLagIsSecondsSinceTheLastCommitByTheArchiveClockAndInfiniteBeforeAny() throws Exception {
+        // the listing reads the filesystem's modification times: run the test clock from the real time
+        TestClock now = TestClock.at(Instant.now());
+        WalArchive archive = archive(now);
         assertThat(archive.archiveLagSeconds()).isInfinite();
         archive.push(wal(SEG, 1));
-        clock.advance(Duration.ofSeconds(90));
-        assertThat(archive.archiveLagSeconds()).isEqualTo(90.0);
+        now.advance(Duration.ofSeconds(90));
+        assertThat(archive.archiveLagSeconds()).isCloseTo(90.0, org.assertj.core.data.Offset.offset(2.0));
         // a second process (e.g. the metrics host) sees the lag from the repository's listing
         WalArchive other = archive(Clock.systemUTC());
         assertThat(other.lastArchivedAt()).isPresent();
