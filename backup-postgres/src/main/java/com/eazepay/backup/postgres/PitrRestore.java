@@ -164,12 +164,7 @@ final class PitrRestore {
                 if (System.nanoTime() > deadline) {
                     throw recoveryFailed("recovery did not end within " + t.recoveryTimeout(), log, null);
                 }
-                try {
-                    Thread.sleep(POLL.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while waiting for recovery of " + data, e);
-                }
+                t.sleeper().sleep(POLL); // throws INTERRUPTED with the flag restored
             }
             String text = Files.readString(log, StandardCharsets.UTF_8);
             Matcher stopping = STOPPING.matcher(text);

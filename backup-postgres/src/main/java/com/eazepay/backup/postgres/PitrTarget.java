@@ -3,6 +3,7 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.storage.Sleeper;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public final class PitrTarget implements RestoreTarget {
     private String checkUser = "postgres";
     private String checkDatabase = "postgres";
     private Duration recoveryTimeout = Duration.ofHours(1);
+    private Sleeper sleeper = Sleeper.system();
     private final List<Check> checks = new ArrayList<>();
     private final List<String> checkDatabases = new ArrayList<>();
 
@@ -111,6 +113,12 @@ public final class PitrTarget implements RestoreTarget {
         return this;
     }
 
+    /** How the restore waits between polls of the recovering server; default {@link Sleeper#system()}. */
+    public PitrTarget sleeper(Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        return this;
+    }
+
     /** The data directory. */
     public Path directory() {
         return dataDirectory;
@@ -166,6 +174,10 @@ public final class PitrTarget implements RestoreTarget {
 
     List<String> checkDatabases() {
         return List.copyOf(checkDatabases);
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
     }
 
     Duration recoveryTimeout() {
