@@ -3,6 +3,7 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.Passfile;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.BackupContext;
@@ -25,15 +26,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,15 +111,9 @@ public final class PostgresBaseBackupSource implements BackupSource {
         List<String> cmd = List.of(tool.path().toString(), "-h", host, "-p", Integer.toString(port), "-U", user,
                 "--no-password", "-Ft", "-D", "-", "--wal-method=none", "--checkpoint=fast",
                 "--label=eazepay-" + context.backupId());
-        Path passfile = null;
-        try {
-            Map<String, String> env = new LinkedHashMap<>();
-            if (password != null) {
-                passfile = writePassfile();
-                env.put("PGPASSFILE", passfile.toString());
-            }
+        try (Passfile passfile = Passfile.write(host, port, user, password)) {
             Parsed parsed = new Parsed();
-            ChildProcess child = ChildProcess.of(cmd).environment(env);
+            ChildProcess child = ChildProcess.of(cmd).environment(passfile.environment());
             if (timeout != null) {
                 child = child.timeout(timeout);
             }
@@ -144,14 +135,6 @@ public final class PostgresBaseBackupSource implements BackupSource {
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "base backup of " + host + ":" + port + " failed: "
                     + e.getMessage(), e);
-        } finally {
-            if (passfile != null) {
-                try {
-                    Files.deleteIfExists(passfile);
-                } catch (IOException e) {
-                    LOG.warn("could not delete the temporary passfile {}: {}", passfile, e.getMessage());
-                }
-            }
         }
     }
 
@@ -162,18 +145,6 @@ public final class PostgresBaseBackupSource implements BackupSource {
                     + " PitrTarget (a new data directory), not " + target.describe());
         }
         return new PitrRestore(context, pitr).run();
-    }
-
-    private Path writePassfile() throws IOException {
-        Path file = Files.createTempFile("eazepay-pgpass-", "",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        String line = escape(host) + ":" + port + ":*:" + escape(user) + ":" + escape(password.reveal()) + "\n";
-        Files.writeString(file, line, StandardCharsets.UTF_8);
-        return file;
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace(":", "\\:");
     }
 
     /** Reads the tar as it streams past, for backup_label, backup_manifest's WAL range and PG_VERSION. */

@@ -3,6 +3,7 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.Passfile;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.ChildProcess;
@@ -53,7 +54,7 @@ public final class WalReceiver implements AutoCloseable {
     private final Object sweepLock = new Object();
     private volatile boolean running;
     private Thread pusher;
-    private Path passfile;
+    private Passfile passfile;
 
     private WalReceiver(Builder b) {
         this.b = b;
@@ -76,11 +77,8 @@ public final class WalReceiver implements AutoCloseable {
         try {
             Files.createDirectories(b.spool);
             Files.setPosixFilePermissions(b.spool, PosixFilePermissions.fromString("rwx------"));
-            if (b.password != null && passfile == null) {
-                passfile = Files.createTempFile("eazepay-pgpass-", "",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(passfile, escape(b.host) + ":" + b.port + ":*:" + escape(b.user) + ":"
-                        + escape(b.password.reveal()) + "\n", StandardCharsets.UTF_8);
+            if (passfile == null) {
+                passfile = Passfile.write(b.host, b.port, b.user, b.password);
             }
             String tool = tool();
             List<String> create = new ArrayList<>(connection(tool));
@@ -243,12 +241,8 @@ public final class WalReceiver implements AutoCloseable {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot archive the partial WAL segment in " + b.spool + ": " + e.getMessage(), e);
         } finally {
             if (passfile != null) {
-                try {
-                    Files.deleteIfExists(passfile);
-                    passfile = null;
-                } catch (IOException e) {
-                    LOG.warn("could not delete the temporary passfile {}: {}", passfile, e.getMessage());
-                }
+                passfile.close();
+                passfile = null;
             }
         }
         LOG.info("pg_receivewal for {}:{} stopped; {} WAL files pushed", b.host, b.port, pushedFiles.get());
@@ -264,11 +258,7 @@ public final class WalReceiver implements AutoCloseable {
     }
 
     private Map<String, String> env() {
-        return passfile == null ? Map.of() : Map.of("PGPASSFILE", passfile.toString());
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace(":", "\\:");
+        return passfile == null ? Map.of() : passfile.environment();
     }
 
     @Override

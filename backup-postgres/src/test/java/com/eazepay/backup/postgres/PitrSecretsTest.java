@@ -40,4 +40,18 @@ class PitrSecretsTest {
                 .isInstanceOf(BackupException.class).hasMessageContaining("host is required")
                 .hasMessageNotContaining(PASSWORD);
     }
+
+    @Test
+    void thePassfileIsOwnerOnlyEscapedAndGoneAfterClose() throws Exception {
+        java.nio.file.Path file;
+        try (com.eazepay.backup.postgres.internal.Passfile p = com.eazepay.backup.postgres.internal.Passfile.write(
+                "db:1", 5432, "back\\up", Secret.of("pa:ss"))) {
+            file = java.nio.file.Path.of(p.environment().get("PGPASSFILE"));
+            assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            assertThat(java.nio.file.Files.readString(file)).isEqualTo("db\\:1:5432:*:back\\\\up:pa\\:ss\n");
+        }
+        assertThat(file).doesNotExist();
+        assertThat(com.eazepay.backup.postgres.internal.Passfile.write("h", 1, "u", null).environment()).isEmpty();
+    }
 }
