@@ -88,6 +88,11 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
     public static final String OBJECTIVE_RPO = "backup.objective.rpo";
     /** Recovery point implied by the schedule: its interval (base unit seconds). */
     public static final String SCHEDULE_RPO = "backup.schedule.rpo";
+    /**
+     * Seconds since the source's last WAL file reached the archive (PostgreSQL point-in-time recovery), from the
+     * supplier given to {@link #walArchiveLag}; Prometheus: {@code backup_wal_archive_lag_seconds}.
+     */
+    public static final String WAL_ARCHIVE_LAG = "backup.wal.archive.lag";
 
     /** Tag holding the source name. */
     public static final String TAG_SOURCE = "source";
@@ -207,6 +212,16 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         source(source).objectiveRpo(rpo);
     }
 
+    /**
+     * Registers {@value #WAL_ARCHIVE_LAG} of a source, read from {@code lagSeconds} at each scrape (for example
+     * {@code walArchive::archiveLagSeconds} of backup-postgres); a supplier that throws reads as NaN.
+     */
+    public void walArchiveLag(String source, java.util.function.DoubleSupplier lagSeconds) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(lagSeconds, "lagSeconds");
+        source(source).walLag(lagSeconds);
+    }
+
     private static void requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) {
@@ -257,7 +272,7 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         }
     }
 
-    private enum Group { CORE, RESTORE, OBJECTIVE, SCHEDULE }
+    private enum Group { CORE, RESTORE, OBJECTIVE, SCHEDULE, WAL }
 
     /** The state behind one source's meters. Mutations are synchronized; gauges read volatiles. */
     private final class SourceMeters {
@@ -277,6 +292,7 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         volatile double restoreSeconds = Double.NaN;
         volatile double objectiveRpoSeconds = Double.NaN;
         volatile double scheduleRpoSeconds = Double.NaN;
+        volatile java.util.function.DoubleSupplier walLag;
         Instant lastSuccess;
         Instant lastFailure;
 
@@ -329,6 +345,9 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
                 case SCHEDULE -> Gauge.builder(SCHEDULE_RPO, this, s -> s.scheduleRpoSeconds).tags(tags)
                         .strongReference(true).baseUnit("seconds")
                         .description("Recovery point the schedule implies (its interval)").register(r);
+                case WAL -> Gauge.builder(WAL_ARCHIVE_LAG, this, SourceMeters::walLagSeconds).tags(tags)
+                        .strongReference(true).baseUnit("seconds")
+                        .description("Seconds since the last WAL file was archived").register(r);
             }
         }
 
@@ -392,6 +411,21 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         void objectiveRpo(Duration rpo) {
             objectiveRpoSeconds = rpo.toNanos() / 1e9;
             ensure(Group.OBJECTIVE);
+        }
+
+        void walLag(java.util.function.DoubleSupplier supplier) {
+            walLag = supplier;
+            ensure(Group.WAL);
+        }
+
+        double walLagSeconds() {
+            java.util.function.DoubleSupplier supplier = walLag;
+            try {
+                return supplier == null ? Double.NaN : supplier.getAsDouble();
+            } catch (RuntimeException e) {
+                LOG.warn("WAL archive lag of '{}' unavailable: {}", source, e.getMessage());
+                return Double.NaN;
+            }
         }
 
         void scheduleRpo(Duration interval) {

@@ -33,6 +33,7 @@ final class ExportedNames {
                 CoreErrorCode.SOURCE_FAILED, "failed", at));
         metrics.onEvent(new BackupEvent.RestoreSucceeded("postgres", "id-1", "scratch", Duration.ofSeconds(2), true, at));
         metrics.objective("postgres", Duration.ofHours(1), Duration.ofDays(1));
+        metrics.walArchiveLag("postgres", () -> 12.5);
         return new TreeSet<>(Scrape.parse(registry.scrape()).names());
     }
 

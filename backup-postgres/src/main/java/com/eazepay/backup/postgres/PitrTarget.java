@@ -1,0 +1,201 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.storage.Sleeper;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where and how a {@code postgres-base} backup is restored to a point in time: a new data directory (which must not
+ * exist or be empty), the {@link WalArchive} to replay from, the {@link RecoveryTarget}, and whether to start a
+ * server on it (Debian/PGDG binaries, loopback, a private socket directory, as the OS user {@code postgres} when
+ * running as root), wait for recovery to end, run checks, and stop it again or leave it running.
+ *
+ * <p>By default every WAL file recovery needs is fetched and verified before the server starts, into
+ * {@code {dataDirectory}.wal/}, and {@code restore_command} copies from there ({@code cp}: no key reaches the server).
+ * {@link #restoreCommand(String)} replaces that with a command of your own (e.g. the CLI's
+ * {@code eazepay-backup wal-fetch %f %p}); the chain is still checked from the archive's records first.
+ */
+public final class PitrTarget implements RestoreTarget {
+
+    /** What to do once recovery has ended. */
+    public enum ServerMode {
+        /** Prepare the directory only (recovery.signal and settings written); start it yourself. */
+        LEAVE_READY,
+        /** Start, wait for recovery to reach the target and promote, run checks, stop (a drill). */
+        START_AND_STOP,
+        /** Start, wait, run checks, and leave the server running on {@link PitrTarget#port()}. */
+        START_AND_KEEP
+    }
+
+    private final Path dataDirectory;
+    private final WalArchive archive;
+    private final RecoveryTarget target;
+    private ServerMode mode = ServerMode.START_AND_STOP;
+    private Path binDirectory = Path.of("/usr/lib/postgresql/15/bin");
+    private int port;
+    private String osUser;
+    private String restoreCommand;
+    private String checkUser = "postgres";
+    private String checkDatabase = "postgres";
+    private Duration recoveryTimeout = Duration.ofHours(1);
+    private Sleeper sleeper = Sleeper.system();
+    private final List<Check> checks = new ArrayList<>();
+    private final List<String> checkDatabases = new ArrayList<>();
+
+    private PitrTarget(Path dataDirectory, WalArchive archive, RecoveryTarget target) {
+        this.dataDirectory = dataDirectory.toAbsolutePath().normalize();
+        this.archive = archive;
+        this.target = target;
+    }
+
+    /** A new data directory at {@code dataDirectory}, replaying WAL from {@code archive} up to {@code target}. */
+    public static PitrTarget dataDirectory(Path dataDirectory, WalArchive archive, RecoveryTarget target) {
+        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), Objects.requireNonNull(archive, "archive"),
+                Objects.requireNonNull(target, "target"));
+    }
+
+    /** What to do with the server; default {@link ServerMode#START_AND_STOP}. */
+    public PitrTarget server(ServerMode mode) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** PostgreSQL server binaries (pg_ctl, postgres, pg_verifybackup); default {@code /usr/lib/postgresql/15/bin}. */
+    public PitrTarget binDirectory(Path dir) {
+        this.binDirectory = Objects.requireNonNull(dir, "dir");
+        return this;
+    }
+
+    /** The port to start on (127.0.0.1 only); default 0: a free port chosen at start. */
+    public PitrTarget port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "port " + port + " is out of range");
+        }
+        this.port = port;
+        return this;
+    }
+
+    /** The OS user that owns the data directory and runs the server; default {@code postgres} as root, else the current user. */
+    public PitrTarget osUser(String user) {
+        this.osUser = Objects.requireNonNull(user, "user");
+        return this;
+    }
+
+    /** A restore_command of your own ({@code %f}, {@code %p} as PostgreSQL defines them) instead of the prefetched copy. */
+    public PitrTarget restoreCommand(String command) {
+        this.restoreCommand = Objects.requireNonNull(command, "command");
+        return this;
+    }
+
+    /** The role checks connect as (trust or peer over loopback as the restored pg_hba.conf allows); default postgres. */
+    public PitrTarget checkUser(String user) {
+        this.checkUser = Objects.requireNonNull(user, "user");
+        return this;
+    }
+
+    /** A SQL check run in {@code database} after recovery; a failure fails the restore's checks. */
+    public PitrTarget check(String database, Check check) {
+        checkDatabases.add(Objects.requireNonNull(database, "database"));
+        checks.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /** How long recovery may take before the restore fails; default 1 hour. */
+    public PitrTarget recoveryTimeout(Duration timeout) {
+        this.recoveryTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    /** How the restore waits between polls of the recovering server; default {@link Sleeper#system()}. */
+    public PitrTarget sleeper(Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        return this;
+    }
+
+    /** The data directory. */
+    public Path directory() {
+        return dataDirectory;
+    }
+
+    /** The WAL archive. */
+    public WalArchive archive() {
+        return archive;
+    }
+
+    /** The recovery target. */
+    public RecoveryTarget target() {
+        return target;
+    }
+
+    /** The server mode. */
+    public ServerMode mode() {
+        return mode;
+    }
+
+    /** Server binaries. */
+    public Path binDirectory() {
+        return binDirectory;
+    }
+
+    /** The configured port (0: choose). */
+    public int port() {
+        return port;
+    }
+
+    String osUser() {
+        if (osUser != null) {
+            return osUser;
+        }
+        return "root".equals(System.getProperty("user.name")) ? "postgres" : null;
+    }
+
+    String customRestoreCommand() {
+        return restoreCommand;
+    }
+
+    String checkUser() {
+        return checkUser;
+    }
+
+    String checkDatabase() {
+        return checkDatabase;
+    }
+
+    List<Check> checks() {
+        return List.copyOf(checks);
+    }
+
+    List<String> checkDatabases() {
+        return List.copyOf(checkDatabases);
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
+    Duration recoveryTimeout() {
+        return recoveryTimeout;
+    }
+
+    /** Where prefetched WAL goes: beside the data directory. */
+    Path walSpool() {
+        return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".wal");
+    }
+
+    @Override
+    public String describe() {
+        return "PostgreSQL data directory " + dataDirectory + " recovered to " + target;
+    }
+
+    @Override
+    public String toString() {
+        return "PitrTarget[" + describe() + ", " + mode + "]";
+    }
+}

@@ -1,0 +1,373 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.Passfile;
+import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.WalNames;
+import com.eazepay.backup.spi.BackupContext;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.ChildProcess;
+import com.eazepay.backup.spi.RestoreContext;
+import com.eazepay.backup.spi.RestoreOutcome;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.SourceNames;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Physical base backups of a whole PostgreSQL cluster for point-in-time recovery (type {@code postgres-base}):
+ * {@code pg_basebackup -Ft -D - --wal-method=none} streamed straight into one stream {@code base.tar} (then zstd,
+ * age, like every stream; nothing is staged on local disk). The WAL comes from the {@link WalArchive} (a managed
+ * {@link WalReceiver} or the server's {@code archive_command}).
+ *
+ * <p>The tar holds {@code backup_label} and, because pg_basebackup injects it when writing to standard output,
+ * {@code backup_manifest} (per-file CRC32C checksums and the WAL range). While streaming, this source reads both
+ * and records manifest facts: {@code start_lsn}, {@code stop_lsn}, {@code timeline}, {@code start_wal_file},
+ * {@code stop_wal_file}, {@code wal_segment_size}, {@code server_version}, {@code backup_manifest} (present).
+ * {@code consistentAt} is the time pg_basebackup finished, never earlier than the backup's real end, so
+ * {@code restore(..).before(t)} picks a base backup that is consistent before {@code t}.
+ *
+ * <p>Restoring needs a {@link PitrTarget}: see {@link PostgresPitr}. Checksums are verified with
+ * {@code pg_verifybackup} on the extracted directory during restore (PostgreSQL 15's pg_verifybackup reads plain
+ * directories only, not tar files, so an integrity check without extraction verifies the stored SHA-256 and the tar
+ * structure only).
+ *
+ * <p>Tablespaces are refused: {@code -D -} can write one tablespace only. Secrets: the password goes to
+ * pg_basebackup through a 0600 passfile ({@code PGPASSFILE}), never argv or environment.
+ */
+public final class PostgresBaseBackupSource implements BackupSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresBaseBackupSource.class);
+    /** The persisted source type. */
+    public static final String TYPE = "postgres-base";
+    /** The one stream: a POSIX tar of the data directory, with {@code backup_label} and {@code backup_manifest}. */
+    public static final String STREAM = "base";
+    private static final Pattern START = Pattern.compile("START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+) \\(file ([0-9A-F]{24})\\)");
+    private static final Pattern TIMELINE = Pattern.compile("START TIMELINE: (\\d+)");
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final String user;
+    private final Secret password;
+    private final Path binDirectory;
+    private final Duration timeout;
+
+    private PostgresBaseBackupSource(Builder b) {
+        this.name = b.name;
+        this.host = b.host;
+        this.port = b.port;
+        this.user = b.user;
+        this.password = b.password;
+        this.binDirectory = b.binDirectory;
+        this.timeout = b.timeout;
+    }
+
+    /** A builder. Required: host; defaults: port 5432, user postgres, name {@code postgres-base}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public boolean sensitive() {
+        return true;
+    }
+
+    @Override
+    public void backup(BackupContext context) {
+        PgTools.Tool tool = PgTools.find("pg_basebackup", binDirectory == null ? null : binDirectory.resolve("pg_basebackup"),
+                10, "base backups");
+        List<String> cmd = List.of(tool.path().toString(), "-h", host, "-p", Integer.toString(port), "-U", user,
+                "--no-password", "-Ft", "-D", "-", "--wal-method=none", "--checkpoint=fast",
+                "--label=eazepay-" + context.backupId());
+        try (Passfile passfile = Passfile.write(host, port, user, password)) {
+            Parsed parsed = new Parsed();
+            ChildProcess child = ChildProcess.of(cmd).environment(passfile.environment());
+            if (timeout != null) {
+                child = child.timeout(timeout);
+            }
+            try (OutputStream out = context.newStream(STREAM, "tar")) {
+                child.run(stdout -> parse(new TeeInputStream(stdout, out), parsed));
+            } catch (BackupException e) {
+                if (e.getMessage() != null && e.getMessage().contains("can only write single tablespace")) {
+                    throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "server " + host + ":" + port
+                            + " has tablespaces: a streamed base backup (-D -) holds one tablespace only;"
+                            + " tablespaces are not supported by " + TYPE + " yet: use pg_dump backups (PostgresSource)", e);
+                }
+                throw e;
+            }
+            Instant end = context.clock().instant();
+            parsed.record(context);
+            context.consistentAt(end);
+            LOG.info("base backup {} of {}:{}: WAL {} to {} on timeline {}", context.backupId(), host, port,
+                    parsed.startLsn, parsed.stopLsn, parsed.timeline);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "base backup of " + host + ":" + port + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (!(target instanceof PitrTarget pitr)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a " + TYPE + " backup restores into a"
+                    + " PitrTarget (a new data directory), not " + target.describe());
+        }
+        return new PitrRestore(context, pitr).run();
+    }
+
+    /** Reads the tar as it streams past, for backup_label, backup_manifest's WAL range and PG_VERSION. */
+    private static void parse(InputStream stdout, Parsed parsed) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(stdout, "UTF-8");
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            switch (e.getName()) {
+                case "backup_label" -> parsed.label(new String(tar.readNBytes(64 * 1024), StandardCharsets.UTF_8));
+                case "PG_VERSION" -> parsed.serverVersion = new String(tar.readNBytes(64), StandardCharsets.UTF_8).strip();
+                case "backup_manifest" -> parsed.manifest(tar);
+                case "tablespace_map" -> {
+                    if (e.getSize() > 0) {
+                        parsed.tablespaces = true;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        // the tar's end-of-archive blocks and padding still belong to the stream
+        stdout.transferTo(OutputStream.nullOutputStream());
+    }
+
+    /** Facts found in the tar. */
+    private static final class Parsed {
+        String startLsn;
+        String startFile;
+        long timeline;
+        String stopLsn;
+        String serverVersion;
+        boolean manifest;
+        boolean tablespaces;
+
+        void label(String text) {
+            Matcher m = START.matcher(text);
+            Matcher t = TIMELINE.matcher(text);
+            if (m.find()) {
+                startLsn = m.group(1);
+                startFile = m.group(2);
+            }
+            if (t.find()) {
+                timeline = Long.parseLong(t.group(1));
+            }
+        }
+
+        void manifest(InputStream in) throws IOException {
+            manifest = true;
+            try (JsonParser p = new JsonFactory().createParser(new FilterInputStream(in) {
+                @Override
+                public void close() {
+                    // the tar stream stays open
+                }
+            })) {
+                JsonToken tok;
+                while ((tok = p.nextToken()) != null) {
+                    if (tok == JsonToken.FIELD_NAME && "End-LSN".equals(p.getCurrentName())) {
+                        p.nextToken();
+                        stopLsn = p.getText(); // the last range is the backup's end
+                    } else if (tok == JsonToken.FIELD_NAME && "Files".equals(p.getCurrentName())) {
+                        p.nextToken();
+                        p.skipChildren();
+                    }
+                }
+            }
+        }
+
+        void record(BackupContext ctx) {
+            if (tablespaces) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "the server has tablespaces: not"
+                        + " supported by " + TYPE + " yet; use pg_dump backups (PostgresSource)");
+            }
+            if (startLsn == null || timeline == 0 || !manifest || stopLsn == null) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "pg_basebackup's tar lacks "
+                        + (startLsn == null || timeline == 0 ? "a readable backup_label" : "backup_manifest with a WAL range")
+                        + ": not a usable base backup (PostgreSQL 13 or newer writes both)");
+            }
+            long segmentSize = segmentSize(startLsn, startFile);
+            long stop = WalNames.parseLsn(stopLsn);
+            ctx.fact("start_lsn", startLsn);
+            ctx.fact("stop_lsn", stopLsn);
+            ctx.fact("timeline", timeline);
+            ctx.fact("start_wal_file", startFile);
+            ctx.fact("stop_wal_file", WalNames.segmentOf(timeline, stop - 1, segmentSize));
+            ctx.fact("wal_segment_size", segmentSize);
+            ctx.fact("backup_manifest", true);
+            if (serverVersion != null) {
+                ctx.fact("server_version", serverVersion);
+            }
+        }
+    }
+
+    /** The wal_segment_size under which {@code file} holds {@code lsn} (1 MiB to 1 GiB, powers of two). */
+    static long segmentSize(String lsn, String file) {
+        long l = WalNames.parseLsn(lsn);
+        long tli = WalNames.timeline(file);
+        for (long size = 1L << 20; size <= 1L << 30; size <<= 1) {
+            if (WalNames.segmentOf(tli, l, size).equals(file)) {
+                return size;
+            }
+        }
+        throw new BackupException(CoreErrorCode.SOURCE_FAILED, "backup_label names WAL file " + file
+                + " for " + lsn + ", which fits no WAL segment size");
+    }
+
+    /** Copies everything read from the child's stdout into the backup stream. */
+    private static final class TeeInputStream extends FilterInputStream {
+        private final OutputStream copy;
+
+        TeeInputStream(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                copy.write(buf, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // skipping would lose bytes of the stream: read them through
+            byte[] buf = new byte[(int) Math.min(n, 8192)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresBaseBackupSource[" + name + " " + host + ":" + port + " user=" + user + "]";
+    }
+
+    /** Builds a {@link PostgresBaseBackupSource}. Not thread-safe. */
+    public static final class Builder {
+        private String name = "postgres-base";
+        private String host;
+        private int port = 5432;
+        private String user = "postgres";
+        private Secret password;
+        private Path binDirectory;
+        private Duration timeout;
+
+        private Builder() {
+        }
+
+        /** The source name in the repository; default {@code postgres-base}. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Server host (or a Unix socket directory). Required. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Server port; default 5432. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** A role with the REPLICATION attribute (or a superuser); default {@code postgres}. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The role's password, given to pg_basebackup in a 0600 passfile. */
+        public Builder password(Secret password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** Where pg_basebackup lives; default: PATH, then /usr/lib/postgresql/{newest}/bin. */
+        public Builder binDirectory(Path dir) {
+            this.binDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** Kill pg_basebackup after this long; default none. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** @throws BackupException {@code INVALID_CONFIGURATION} naming every problem */
+        public PostgresBaseBackupSource build() {
+            List<String> problems = new ArrayList<>();
+            SourceNames.problem(name).ifPresent(problems::add);
+            if (host == null || host.isBlank()) {
+                problems.add("host is required");
+            }
+            if (port < 1 || port > 65535) {
+                problems.add("port " + port + " is out of range");
+            }
+            if (user == null || user.isBlank()) {
+                problems.add("user is required");
+            }
+            if (!problems.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, TYPE + " source: " + String.join("; ", problems));
+            }
+            return new PostgresBaseBackupSource(this);
+        }
+    }
+}

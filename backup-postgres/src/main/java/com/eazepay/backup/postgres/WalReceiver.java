@@ -1,0 +1,369 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.Passfile;
+import com.eazepay.backup.postgres.internal.PgTools;
+import com.eazepay.backup.postgres.internal.WalNames;
+import com.eazepay.backup.spi.ChildProcess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * A managed {@code pg_receivewal} child streaming WAL from the server through a physical replication slot into a
+ * spool directory; a daemon thread pushes every completed segment (and timeline history file) through
+ * {@link WalArchive#push} and then deletes it from the spool. The slot makes the server keep WAL the receiver has not
+ * confirmed, so a receiver (or host) restart leaves no gap: pg_receivewal resumes from the spool's {@code .partial}
+ * file or, with an empty spool, from the slot's {@code restart_lsn} (PostgreSQL 15).
+ *
+ * <p>{@link #close()} stops pg_receivewal (SIGTERM: it flushes and exits), pushes every completed segment left, and
+ * archives the current {@code .partial} segment under its {@code .partial} name (kept in the spool so the next start
+ * resumes from it). A slot nobody consumes makes the server keep WAL forever: drop it
+ * ({@code select pg_drop_replication_slot('eazepay_backup')}) when retiring a receiver.
+ *
+ * <p>The role needs the REPLICATION attribute. Its password goes through a 0600 passfile ({@code PGPASSFILE}).
+ */
+public final class WalReceiver implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WalReceiver.class);
+
+    private final Builder b;
+    private final AtomicReference<Process> process = new AtomicReference<>();
+    private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final AtomicLong pushedFiles = new AtomicLong();
+    private final AtomicLong pushedBytes = new AtomicLong();
+    private final Object sweepLock = new Object();
+    private volatile boolean running;
+    private Thread pusher;
+    private Passfile passfile;
+
+    private WalReceiver(Builder b) {
+        this.b = b;
+    }
+
+    /** A builder. Required: host, spool directory, archive. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates the slot if it does not exist, starts pg_receivewal and the pusher.
+     *
+     * @throws BackupException {@code SOURCE_FAILED} if the slot cannot be created or pg_receivewal cannot start
+     */
+    public synchronized WalReceiver start() {
+        if (running) {
+            throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "WAL receiver for " + b.host + ":" + b.port + " is already running");
+        }
+        try {
+            Files.createDirectories(b.spool);
+            Files.setPosixFilePermissions(b.spool, PosixFilePermissions.fromString("rwx------"));
+            if (passfile == null) {
+                passfile = Passfile.write(b.host, b.port, b.user, b.password);
+            }
+            String tool = tool();
+            List<String> create = new ArrayList<>(connection(tool));
+            create.addAll(List.of("--create-slot", "--if-not-exists"));
+            ChildProcess.of(create).environment(env()).timeout(Duration.ofMinutes(1))
+                    .run(out -> out.transferTo(java.io.OutputStream.nullOutputStream()));
+            List<String> cmd = new ArrayList<>(connection(tool));
+            cmd.addAll(List.of("-D", b.spool.toString()));
+            if (b.synchronous) {
+                cmd.add("--synchronous");
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Map<String, String> e = pb.environment();
+            e.clear();
+            for (String name : ChildProcess.BASE_ENVIRONMENT) {
+                String v = System.getenv(name);
+                if (v != null) {
+                    e.put(name, v);
+                }
+            }
+            e.putAll(env());
+            Process p = pb.start();
+            process.set(p);
+            Thread stderr = new Thread(() -> drain(p), "eazepay-pg_receivewal-stderr-" + p.pid());
+            stderr.setDaemon(true);
+            stderr.start();
+            running = true;
+            pusher = new Thread(this::pushLoop, "eazepay-wal-pusher-" + b.archive.source());
+            pusher.setDaemon(true);
+            pusher.start();
+            LOG.info("pg_receivewal streaming from {}:{} through slot {} into {}", b.host, b.port, b.slot, b.spool);
+            return this;
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_receivewal for " + b.host + ":" + b.port
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether pg_receivewal is running. */
+    public boolean isRunning() {
+        Process p = process.get();
+        return running && p != null && p.isAlive();
+    }
+
+    /** Files pushed so far by this receiver. */
+    public long pushedFiles() {
+        return pushedFiles.get();
+    }
+
+    /** Plaintext bytes pushed so far by this receiver. */
+    public long pushedBytes() {
+        return pushedBytes.get();
+    }
+
+    /** The last push or pg_receivewal error, if any (it keeps retrying). */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError.get());
+    }
+
+    /** The archive segments are pushed to. */
+    public WalArchive archive() {
+        return b.archive;
+    }
+
+    /**
+     * Pushes every completed file in the spool now and deletes it from the spool; returns how many were pushed.
+     * The pusher thread calls this every poll interval.
+     *
+     * @throws BackupException from {@link WalArchive#push} (the file stays in the spool)
+     */
+    public int sweep() {
+        synchronized (sweepLock) {
+            List<Path> ready = new ArrayList<>();
+            try (Stream<Path> s = Files.list(b.spool)) {
+                s.filter(f -> {
+                    String n = f.getFileName().toString();
+                    return WalNames.isArchivable(n) && !WalNames.isPartial(n);
+                }).sorted().forEach(ready::add);
+            } catch (IOException e) {
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot list the WAL spool " + b.spool + ": " + e.getMessage(), e);
+            }
+            for (Path f : ready) {
+                try {
+                    long size = Files.size(f);
+                    b.archive.push(f);
+                    Files.delete(f);
+                    pushedFiles.incrementAndGet();
+                    pushedBytes.addAndGet(size);
+                } catch (IOException e) {
+                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot remove pushed WAL " + f + ": " + e.getMessage(), e);
+                }
+            }
+            return ready.size();
+        }
+    }
+
+    private void pushLoop() {
+        while (running) {
+            try {
+                sweep();
+                lastError.set(null);
+            } catch (BackupException e) {
+                lastError.set(e.getMessage());
+                LOG.warn("WAL push from {} failed ({}), retrying in {}: {}", b.spool, e.errorCode(), b.pollInterval, e.getMessage());
+            }
+            try {
+                Thread.sleep(b.pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                return; // close() interrupts
+            }
+        }
+    }
+
+    private void drain(Process p) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lastError.set("pg_receivewal: " + line);
+                LOG.warn("pg_receivewal ({}:{}): {}", b.host, b.port, line);
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+    }
+
+    /**
+     * Stops pg_receivewal, pushes what is complete, and archives the current partial segment as {@code .partial}.
+     * Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        Process p = process.getAndSet(null);
+        try {
+            if (p != null) {
+                p.destroy(); // SIGTERM: pg_receivewal flushes and exits
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            if (pusher != null) {
+                pusher.interrupt();
+                pusher.join(30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while stopping pg_receivewal", e);
+        }
+        sweep();
+        try (Stream<Path> s = Files.list(b.spool)) {
+            for (Path f : s.filter(x -> WalNames.isPartial(x.getFileName().toString())).sorted().toList()) {
+                b.archive.push(f);
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot archive the partial WAL segment in " + b.spool + ": " + e.getMessage(), e);
+        } finally {
+            if (passfile != null) {
+                passfile.close();
+                passfile = null;
+            }
+        }
+        LOG.info("pg_receivewal for {}:{} stopped; {} WAL files pushed", b.host, b.port, pushedFiles.get());
+    }
+
+    private String tool() {
+        return PgTools.find("pg_receivewal", b.binDirectory == null ? null : b.binDirectory.resolve("pg_receivewal"), 15,
+                "resuming from the slot's restart_lsn with an empty spool").path().toString();
+    }
+
+    private List<String> connection(String tool) {
+        return List.of(tool, "-h", b.host, "-p", Integer.toString(b.port), "-U", b.user, "--no-password", "--slot=" + b.slot);
+    }
+
+    private Map<String, String> env() {
+        return passfile == null ? Map.of() : passfile.environment();
+    }
+
+    @Override
+    public String toString() {
+        return "WalReceiver[" + b.host + ":" + b.port + " slot=" + b.slot + " spool=" + b.spool + "]";
+    }
+
+    /** Builds a {@link WalReceiver}. Not thread-safe. */
+    public static final class Builder {
+        private String host;
+        private int port = 5432;
+        private String user = "postgres";
+        private Secret password;
+        private String slot = "eazepay_backup";
+        private Path spool;
+        private WalArchive archive;
+        private Path binDirectory;
+        private boolean synchronous;
+        private Duration pollInterval = Duration.ofSeconds(1);
+
+        private Builder() {
+        }
+
+        /** Server host. Required. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Server port; default 5432. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** A role with REPLICATION; default postgres. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** The role's password (a 0600 passfile for the child). */
+        public Builder password(Secret password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** The physical replication slot; created if missing; default {@code eazepay_backup}. */
+        public Builder slot(String slot) {
+            this.slot = slot;
+            return this;
+        }
+
+        /** The spool directory (0700; keep it on persistent disk so the .partial survives restarts). Required. */
+        public Builder spool(Path spool) {
+            this.spool = Objects.requireNonNull(spool, "spool");
+            return this;
+        }
+
+        /** The archive to push to. Required. */
+        public Builder archive(WalArchive archive) {
+            this.archive = Objects.requireNonNull(archive, "archive");
+            return this;
+        }
+
+        /** Where pg_receivewal lives; default: PATH, then /usr/lib/postgresql/{newest}/bin. */
+        public Builder binDirectory(Path dir) {
+            this.binDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** {@code --synchronous}: flush each write and report it at once (for synchronous_standby_names); default off. */
+        public Builder synchronous(boolean synchronous) {
+            this.synchronous = synchronous;
+            return this;
+        }
+
+        /** How often the spool is swept; default 1 s. */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** @throws BackupException {@code INVALID_CONFIGURATION} naming every problem */
+        public WalReceiver build() {
+            List<String> problems = new ArrayList<>();
+            if (host == null || host.isBlank()) {
+                problems.add("host is required");
+            }
+            if (spool == null) {
+                problems.add("spool directory is required");
+            }
+            if (archive == null) {
+                problems.add("archive is required");
+            }
+            if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
+                problems.add("slot name '" + slot + "' is invalid: use 1-63 of a-z, 0-9, _");
+            }
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                problems.add("poll interval must be positive");
+            }
+            if (!problems.isEmpty()) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "WAL receiver: " + String.join("; ", problems));
+            }
+            return new WalReceiver(this);
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package com.eazepay.backup.postgres;
+
+import com.eazepay.backup.Backup;
+import com.eazepay.backup.BackupEngine;
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.BackupResult;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.RestoreResult;
+import com.eazepay.backup.age.AgeEncryption;
+import com.eazepay.backup.age.AgeKeys;
+import com.eazepay.backup.storage.FileSystemStorage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Issue 19 end to end against a real Debian PostgreSQL 15 primary: base backups streamed by pg_basebackup, WAL
+ * streamed by a managed pg_receivewal through a slot, both compressed and age-encrypted into a filesystem repository,
+ * and restores that start a second Debian server on the recovered data directory. Tests run in order on one archive.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PointInTimeRecoveryTest {
+
+    static DebianCluster primary;
+    static Path work;
+    static FileSystemStorage repo;
+    static WalArchive archive;
+    static WalReceiver receiver;
+    static BackupEngine engine;
+    static BackupResult firstBase;
+    static Instant between;
+    static Manifest first;
+    static AgeEncryption age;
+    static AgeKeys keys;
+    static Manifest second;
+    static long rowsAtEnd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (runuser)");
+        primary = DebianCluster.initdb();
+        work = Files.createTempDirectory("pitr-test-");
+        DebianCluster.run("chown", "postgres", work.toString());
+        repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
+        keys = AgeKeys.generate();
+        age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
+        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
+        engine = Backup.engine().repository(repo).encryption(age)
+                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
+                .build();
+        primary.exec("postgres", "CREATE DATABASE shop");
+        primary.exec("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text)");
+        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
+                .archive(archive).build().start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (receiver != null) {
+                receiver.close();
+            }
+        } finally {
+            try {
+                if (primary != null) {
+                    primary.close();
+                }
+            } finally {
+                if (work != null) {
+                    DebianCluster.run("rm", "-rf", work.toString());
+                }
+            }
+        }
+    }
+
+    /** Switches to a new WAL segment and returns once the receiver has archived the one just completed. */
+    static String switchAndArchive() throws Exception {
+        String done = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
+        waitFor(() -> archive.segment(done).isPresent(), "segment " + done + " archived");
+        return done;
+    }
+
+    static void waitFor(BooleanSupplier condition, String what) throws Exception {
+        // a real server and a real child process: bounded polling, no fixed sleeps
+        for (int i = 0; i < 600; i++) {
+            receiver.sweep();
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; receiver: " + receiver.lastError().orElse("no error"));
+    }
+
+    static Instant serverNow() throws Exception {
+        String ts = primary.query("postgres", "select to_char(clock_timestamp() at time zone 'UTC',"
+                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0);
+        return Instant.parse(ts);
+    }
+
+    static Path newDataDir(String name) {
+        return work.resolve(name);
+    }
+
+    @Test
+    @Order(1)
+    void pitrToATimeBetweenTwoCommitsRestoresExactlyTheRowsCommittedBeforeIt() throws Exception {
+        primary.exec("shop", "INSERT INTO orders SELECT g, 'before base' FROM generate_series(1, 100) g");
+        firstBase = engine.backup("postgres-base").run();
+        first = firstBase.manifest();
+        assertThat(first.facts()).containsKeys("start_lsn", "stop_lsn", "timeline", "start_wal_file", "stop_wal_file",
+                "wal_segment_size", "server_version");
+        assertThat(first.facts()).containsEntry("backup_manifest", true).containsEntry("server_version", "15");
+        // a write workload spanning several segments
+        for (int s = 0; s < 3; s++) {
+            primary.exec("shop", "INSERT INTO orders SELECT g, repeat('w', 200) FROM generate_series("
+                    + (1000 + s * 20000) + ", " + (1000 + s * 20000 + 19999) + ") g");
+            switchAndArchive();
+        }
+        primary.exec("shop", "INSERT INTO orders VALUES (900001, 'A: committed before the target')");
+        between = serverNow();
+        primary.exec("shop", "INSERT INTO orders VALUES (900002, 'B: committed after the target')");
+        Instant committedB = serverNow();
+        String last = switchAndArchive();
+        Instant archivedB = archive.segment(last).orElseThrow().archivedAt();
+        long expected = Long.parseLong(primary.query("shop", "select count(*) from orders where id <> 900002").get(0));
+
+        long t0 = System.nanoTime();
+        RestoreResult r = PostgresPitr.restore(engine, "postgres-base",
+                PitrTarget.dataDirectory(newDataDir("pitr-a"), archive, RecoveryTarget.time(between))
+                        .check("shop", Check.sql("select count(*) from orders").exactly(expected))
+                        .check("shop", Check.sql("select count(*) from orders where id = 900001").exactly(1))
+                        .check("shop", Check.sql("select count(*) from orders where id = 900002").exactly(0)));
+        long restoreMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
+        assertThat(r.checks()).hasSize(3);
+        assertThat(r.backupId()).isEqualTo(first.id());
+        assertThat((String) r.facts().get("recovery_stopped")).startsWith("recovery stopping before commit of transaction");
+        assertThat(r.facts()).containsEntry("pg_verifybackup", "passed");
+        assertThat(((Number) r.facts().get("timeline_after_promotion")).longValue()).isEqualTo(2);
+        System.out.printf("PITR: RPO (commit B -> its segment archived after pg_switch_wal) %d ms; restore %d ms;"
+                        + " %s WAL files fetched; facts %s%n",
+                java.time.Duration.between(committedB, archivedB).toMillis(), restoreMs, r.facts().get("wal_fetched"), r.facts());
+    }
+
+    @Test
+    @Order(2)
+    void aMissingWalSegmentFailsTheRestoreBeforeTheServerStartsAndWritesNothing() throws Exception {
+        // a copy of the repository with one segment of the chain deleted
+        Path copy = work.resolve("repo-gap");
+        DebianCluster.run("cp", "-a", work.resolve("repo").toString(), copy.toString());
+        FileSystemStorage gapRepo = FileSystemStorage.at(copy);
+        WalArchive gap = WalArchive.builder().repository(gapRepo).source("postgres").encryption(age).build();
+        List<WalSegment> chain = archive.list();
+        String stop = (String) first.facts().get("stop_wal_file");
+        WalSegment victim = chain.stream().filter(s -> s.name().compareTo(stop) > 0 && s.name().length() == 24)
+                .findFirst().orElseThrow();
+        gap.delete(victim);
+        BackupEngine gapEngine = Backup.engine().repository(gapRepo)
+                .encryption(age)
+                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
+                .build();
+        Path data = newDataDir("pitr-gap");
+        assertThatThrownBy(() -> PostgresPitr.restore(gapEngine, "postgres-base",
+                PitrTarget.dataDirectory(data, gap, RecoveryTarget.time(between))))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
+                .hasMessageContaining("WAL segment " + victim.name() + " is not in the archive");
+        assertThat(data).doesNotExist();
+        assertThat(data.resolveSibling("pitr-gap.log")).doesNotExist();
+    }
+
+    @Test
+    @Order(3)
+    void theReplicationSlotSurvivesAReceiverRestartWithNoGap() throws Exception {
+        receiver.close();
+        // the spool is lost too (a new host): pg_receivewal must resume from the slot's restart_lsn
+        DebianCluster.run("sh", "-c", "rm -f " + work.resolve("spool") + "/*");
+        primary.exec("shop", "INSERT INTO orders SELECT g, 'while the receiver was down' FROM generate_series(2000001, 2050000) g");
+        primary.query("postgres", "select pg_walfile_name(pg_switch_wal())");
+        primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
+        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
+                .archive(archive).build().start();
+        primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
+        String last = switchAndArchive();
+        long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
+
+        // no gap from the first base backup's start to the newest segment
+        WalChain chain = WalChain.plan(archive.list(), (String) first.facts().get("start_wal_file"),
+                (String) first.facts().get("stop_wal_file"), 16L << 20, RecoveryTarget.latest());
+        assertThat(chain.required().get(chain.required().size() - 1).name()).isEqualTo(last);
+        RestoreResult r = PostgresPitr.restore(engine, "postgres-base", first.id(),
+                PitrTarget.dataDirectory(newDataDir("pitr-latest"), archive, RecoveryTarget.latest())
+                        .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
+
+        // throughput of push on real WAL segments (fetched back), into a fresh filesystem repository
+        Path segs = Files.createDirectories(work.resolve("segments"));
+        List<WalSegment> full = archive.list().stream().filter(w -> w.name().length() == 24).toList();
+        for (WalSegment w : full) {
+            assertThat(archive.fetch(w.name(), segs.resolve(w.name()))).isTrue();
+        }
+        WalArchive fresh = WalArchive.builder().repository(FileSystemStorage.at(Files.createDirectories(work.resolve("repo2"))))
+                .source("postgres").encryption(age).tempDirectory(work).build();
+        long bytes = 0;
+        long t0 = System.nanoTime();
+        for (WalSegment w : full) {
+            fresh.push(segs.resolve(w.name()));
+            bytes += w.size();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long stored = fresh.list().stream().mapToLong(WalSegment::storedSize).sum();
+        System.out.printf("WAL push throughput: %d segments, %.1f MB in %.2f s = %.1f MB/s (stored %.1f MB)%n",
+                full.size(), bytes / 1e6, secs, bytes / 1e6 / secs, stored / 1e6);
+    }
+
+    @Test
+    @Order(4)
+    void retentionKeepsTheWalTheOldestKeptBaseBackupNeedsAndItStillRestoresToItsEnd() throws Exception {
+        primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
+        second = engine.backup("postgres-base").run().manifest();
+        primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
+        switchAndArchive();
+        long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
+        rowsAtEnd = rows;
+        String secondStart = (String) second.facts().get("start_wal_file");
+
+        List<WalSegment> removed = WalRetention.prune(archive, List.of(second), false);
+
+        assertThat(removed).isNotEmpty().allSatisfy(s -> assertThat(s.name().substring(0, 24)).isLessThan(secondStart));
+        assertThat(archive.list()).extracting(WalSegment::name)
+                .allSatisfy(n -> assertThat(n.substring(0, Math.min(24, n.length()))).isGreaterThanOrEqualTo(secondStart));
+        // the pruned first base backup can no longer reach anything: refused before touching disk
+        assertThatThrownBy(() -> PostgresPitr.restore(engine, "postgres-base", first.id(),
+                PitrTarget.dataDirectory(newDataDir("pitr-pruned"), archive, RecoveryTarget.immediate())))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING));
+        RestoreResult r = PostgresPitr.restore(engine, "postgres-base", second.id(),
+                PitrTarget.dataDirectory(newDataDir("pitr-kept"), archive, RecoveryTarget.latest())
+                        .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
+        System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
+                receiver.pushedFiles(), receiver.pushedBytes() / 1e6, removed.size());
+
+    }
+
+    @Test
+    @Order(5)
+    void theReadmesStandardToolsRestoreRecoversWithoutThisLibrary() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/age")) && Files.isExecutable(Path.of("/usr/bin/zstd")),
+                "needs age and zstd");
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("### Point-in-time restore with standard tools only"));
+        List<String> blocks = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sh\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(section);
+        while (m.find() && blocks.size() < 2) {
+            blocks.add(m.group(1));
+        }
+        assertThat(blocks).hasSize(2);
+        Path data = newDataDir("by-hand");
+        Files.writeString(Path.of(data + ".wal-fetch.sh"), blocks.get(0));
+        Path key = work.resolve("key.txt");
+        AgeKeys.writeIdentityFile(key, keys.identity(), java.time.Clock.systemUTC());
+        DebianCluster.run("chown", "-R", "postgres", work.resolve("repo").toString());
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String object = second.stream("base").orElseThrow().object();
+        assertThat(object).isEqualTo("base.tar.zst.age");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-e", "-c", blocks.get(1)).redirectErrorStream(true);
+        pb.environment().put("REPO", work.resolve("repo").toString());
+        pb.environment().put("ID", second.id());
+        pb.environment().put("KEY", key.toString());
+        pb.environment().put("DATA", data.toString());
+        pb.environment().put("PORT", Integer.toString(port));
+        Process run = pb.start();
+        String out = new String(run.getInputStream().readAllBytes());
+        assertThat(run.waitFor()).as(out).isZero();
+        try {
+            String url = "jdbc:postgresql://127.0.0.1:" + port + "/";
+            boolean inRecovery = true;
+            for (int i = 0; i < 600 && inRecovery; i++) {
+                try (var c = java.sql.DriverManager.getConnection(url + "postgres", "postgres", "");
+                     var rs = c.createStatement().executeQuery("select pg_is_in_recovery()")) {
+                    rs.next();
+                    inRecovery = rs.getBoolean(1);
+                } catch (java.sql.SQLException e) {
+                    // still starting
+                }
+                if (inRecovery) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(inRecovery).as(Files.readString(Path.of(data + ".log"))).isFalse();
+            try (var c = java.sql.DriverManager.getConnection(url + "shop", "postgres", "");
+                 var rs = c.createStatement().executeQuery("select count(*) from orders")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(rowsAtEnd);
+            }
+            assertThat(Files.readString(Path.of(data + ".log"))).contains("restored log file");
+        } finally {
+            DebianCluster.run("runuser", "-u", "postgres", "--", DebianCluster.BIN.resolve("pg_ctl").toString(), "-D",
+                    data.toString(), "-m", "immediate", "stop");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void archiveCommandModeArchivesTheSameSegmentsThroughTheMainEntryPoint() throws Exception {
+        // the server runs the tiny main as user postgres: give it a readable copy of this test's classpath
+        Path cp = Files.createDirectories(work.resolve("cp"));
+        List<String> entries = new java.util.ArrayList<>();
+        int n = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.isBlank() || !Files.exists(Path.of(e))) {
+                continue;
+            }
+            Path copy = cp.resolve((n++) + "-" + Path.of(e).getFileName());
+            DebianCluster.run("cp", "-r", e, copy.toString());
+            entries.add(copy.toString());
+        }
+        Path cmdRepo = Files.createDirectories(work.resolve("repo-cmd"));
+        Path recipients = Files.writeString(work.resolve("recipients.txt"), keys.recipient().encoded() + "\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path wrapper = Files.writeString(work.resolve("wal-push.sh"), "#!/bin/sh\nexec '" + java + "' -cp '"
+                + String.join(":", entries) + "' com.eazepay.backup.postgres.WalArchive push '" + cmdRepo
+                + "' postgres '" + recipients + "' \"$1\"\n");
+        DebianCluster.run("chown", "-R", "postgres", work.toString());
+        String command = "/bin/sh " + wrapper + " %p";
+        primary.exec("postgres", "ALTER SYSTEM SET archive_mode = on",
+                "ALTER SYSTEM SET archive_command = '" + command.replace("'", "''") + "'");
+        DebianCluster.run("runuser", "-u", "postgres", "--", DebianCluster.BIN.resolve("pg_ctl").toString(), "-D",
+                primary.data().toString(), "-l", primary.dir.resolve("log").toString(), "-w", "restart");
+        primary.exec("shop", "INSERT INTO orders VALUES (5000000, 'archived by command')");
+        String segment = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
+        WalArchive byCommand = WalArchive.builder().repository(FileSystemStorage.at(cmdRepo)).source("postgres")
+                .encryption(age).build();
+        try {
+            waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
+                    "segment " + segment + " archived by archive_command and by the receiver");
+        } catch (AssertionError e) {
+            String log = Files.readString(primary.dir.resolve("log"));
+            String lines = log.lines().filter(l -> !l.contains("archive command was")).distinct()
+                    .reduce("", (a, b) -> a + "\n" + b);
+            throw new AssertionError(e.getMessage() + "; server log: " + lines.substring(Math.max(0, lines.length() - 3000)), e);
+        }
+        // two independent paths archived the same server's WAL: identical plaintext
+        assertThat(byCommand.segment(segment).orElseThrow().sha256()).isEqualTo(archive.segment(segment).orElseThrow().sha256());
+        assertThat(primary.query("postgres", "select failed_count from pg_stat_archiver").get(0)).isEqualTo("0");
+    }
+}
