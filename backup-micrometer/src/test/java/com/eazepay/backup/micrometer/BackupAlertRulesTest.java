@@ -24,7 +24,7 @@ class BackupAlertRulesTest {
         Promtool.assumeInstalled();
         Promtool.Result r = Promtool.run(null, "check", "rules", RULES.toString());
         assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(r.output()).contains("SUCCESS: 5 rules found");
+        assertThat(r.output()).contains("SUCCESS: 6 rules found");
     }
 
     @Test
@@ -56,7 +56,8 @@ class BackupAlertRulesTest {
                 }
             }
         }
-        assertThat(alerts).containsExactly("BackupJobFailed", "BackupDelayed", "BackupSizeAnomaly", "RestoreTestFailed");
+        assertThat(alerts).containsExactly("BackupJobFailed", "BackupDelayed", "BackupSizeAnomaly", "RestoreTestFailed",
+                "BackupCertificateExpiring");
         for (String alert : alerts) {
             boolean fires = false;
             boolean silent = false;
