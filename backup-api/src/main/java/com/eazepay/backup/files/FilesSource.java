@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  * <p>Presets: {@link #envFiles(String, Path...)} (always sensitive) and {@link #certificates(String, Path)}
  * (certificate subjects, issuers, SANs, serials and validity recorded in the manifest fact
  * {@code certificates}; expiring ones logged at WARN and raised as
- * {@link com.eazepay.backup.BackupEvent.CertificateExpiring} to the builder's listeners; private keys
+ * {@link com.eazepay.backup.BackupEvent.CertificateExpiring} to the engine's listeners through
+ * {@link BackupContext#publish}; private keys
  * found by content make the source sensitive).
  *
  * <p>Restore with standard tools: {@code age -d -i key.txt files.tar.zst.age | zstd -d | tar -x -C /target}.
@@ -60,7 +61,6 @@ public final class FilesSource implements BackupSource {
     private final boolean markedSensitive;
     private final boolean inspectCertificates;
     private final java.time.Duration expiryWarning;
-    private final List<com.eazepay.backup.BackupListener> listeners;
 
     /** Default warning window of {@link #certificates(String, Path)}: 30 days. */
     public static final java.time.Duration DEFAULT_EXPIRY_WARNING = java.time.Duration.ofDays(30);
@@ -73,7 +73,6 @@ public final class FilesSource implements BackupSource {
         this.markedSensitive = b.sensitive;
         this.inspectCertificates = b.inspectCertificates;
         this.expiryWarning = b.expiryWarning;
-        this.listeners = List.copyOf(b.listeners);
     }
 
     /** Starts a files source named {@code name}. */
@@ -100,8 +99,8 @@ public final class FilesSource implements BackupSource {
      * issuer, subject alternative names, serial and validity recorded in the manifest (fact
      * {@code certificates}); PEM (several per file: chains) and DER. A certificate that expires
      * within 30 days is logged at WARN and raised as a {@link com.eazepay.backup.BackupEvent.CertificateExpiring}
-     * to listeners given to the builder; private keys make the source sensitive. For another
-     * window or listeners: {@code builder(name).directory(dir).inspectCertificates().expiryWarning(..).listener(..)}.
+     * to the engine's listeners (those given to the engine builder); private keys make the source sensitive.
+     * For another window: {@code builder(name).directory(dir).inspectCertificates().expiryWarning(..)}.
      */
     public static FilesSource certificates(String name, Path directory) {
         return builder(name).directory(directory).inspectCertificates().build();
@@ -226,13 +225,7 @@ public final class FilesSource implements BackupSource {
                         c.notAfter().isBefore(now) ? "expired" : "expires", c.notAfter());
                 var event = new com.eazepay.backup.BackupEvent.CertificateExpiring(name, c.file(), c.subject(), c.serial(),
                         c.notAfter(), now);
-                for (var l : listeners) {
-                    try {
-                        l.onEvent(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("files source '{}': listener {} failed on {}", name, l, event.getClass().getSimpleName(), e);
-                    }
-                }
+                context.publish(event); // to the engine's listeners
             }
         }
         context.fact("certificates", certs);
@@ -281,7 +274,6 @@ public final class FilesSource implements BackupSource {
         private boolean sensitive;
         private boolean inspectCertificates;
         private java.time.Duration expiryWarning = DEFAULT_EXPIRY_WARNING;
-        private final List<com.eazepay.backup.BackupListener> listeners = new ArrayList<>();
 
         private Builder(String name) {
             this.name = SourceNames.requireValid(name);
@@ -321,15 +313,6 @@ public final class FilesSource implements BackupSource {
                         + "': the expiry warning window must be zero or positive, not " + window);
             }
             this.expiryWarning = window;
-            return this;
-        }
-
-        /**
-         * Receives {@link com.eazepay.backup.BackupEvent.CertificateExpiring} events raised while backing up
-         * (a listener that throws is logged and ignored).
-         */
-        public Builder listener(com.eazepay.backup.BackupListener listener) {
-            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

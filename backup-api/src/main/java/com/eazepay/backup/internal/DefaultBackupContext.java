@@ -1,5 +1,6 @@
 package com.eazepay.backup.internal;
 
+import com.eazepay.backup.BackupEvent;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Manifest;
@@ -19,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /** The engine's {@link BackupContext}: opens pipeline streams and collects facts for the manifest. */
 public final class DefaultBackupContext implements BackupContext {
@@ -39,6 +41,7 @@ public final class DefaultBackupContext implements BackupContext {
     private final List<Manifest.StreamInfo> committed = new ArrayList<>();
     private final Map<String, Object> facts = new TreeMap<>();
     private volatile Instant consistentAt;
+    private volatile Consumer<BackupEvent> events = e -> { };
 
     public DefaultBackupContext(String backupId, String sourceName, Clock clock, Set<String> tags, Map<String, String> labels,
                                 StorageTarget storage, Compression compression, Encryption encryption, PipelineThreads threads,
@@ -117,6 +120,18 @@ public final class DefaultBackupContext implements BackupContext {
 
     private synchronized void commit(Manifest.StreamInfo info) {
         committed.add(info);
+    }
+
+    /** Where {@link #publish} hands events: the engine's listeners ({@code EngineConfig::publish}). Returns this. */
+    public DefaultBackupContext events(Consumer<BackupEvent> sink) {
+        this.events = Objects.requireNonNull(sink, "sink");
+        return this;
+    }
+
+    @Override
+    public void publish(BackupEvent event) {
+        BackupContext.checkSourceEvent(event, sourceName);
+        events.accept(event);
     }
 
     @Override

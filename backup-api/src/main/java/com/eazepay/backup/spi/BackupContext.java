@@ -1,5 +1,7 @@
 package com.eazepay.backup.spi;
 
+import com.eazepay.backup.BackupEvent;
+
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
@@ -60,4 +62,40 @@ public interface BackupContext {
 
     /** Records the instant the data is consistent at (snapshot time). Defaults to the start time. */
     void consistentAt(Instant instant);
+
+    /**
+     * Raises an event to the engine's {@link com.eazepay.backup.BackupListener}s (the ones given to the engine
+     * builder: metrics, alerting), while the backup runs; the backup's outcome is not affected. Only events a
+     * source can tell and the engine cannot are accepted: {@link #SOURCE_EVENTS}, today
+     * {@link BackupEvent.CertificateExpiring}. The event's {@code source()} must be {@link #sourceName()}.
+     * A listener that throws is logged by the engine and ignored. Safe to call from any thread.
+     *
+     * <p>The default implementation (a context built outside the engine, e.g. in a source's own tests)
+     * checks the event and drops it.
+     *
+     * @throws IllegalArgumentException for an event type not in {@link #SOURCE_EVENTS}, or an event about another source
+     */
+    default void publish(BackupEvent event) {
+        checkSourceEvent(event, sourceName());
+    }
+
+    /** The event types a source may {@linkplain #publish publish}; the engine raises every other type itself. */
+    Set<Class<? extends BackupEvent>> SOURCE_EVENTS = Set.of(BackupEvent.CertificateExpiring.class);
+
+    /**
+     * Checks that {@code event} may be published by the source named {@code sourceName}.
+     *
+     * @throws IllegalArgumentException if not (the message says why)
+     */
+    static void checkSourceEvent(BackupEvent event, String sourceName) {
+        java.util.Objects.requireNonNull(event, "event");
+        if (!SOURCE_EVENTS.contains(event.getClass())) {
+            throw new IllegalArgumentException("a source may publish only " + SOURCE_EVENTS.stream().map(Class::getSimpleName)
+                    .sorted().toList() + ", not " + event.getClass().getSimpleName() + " (the engine raises it)");
+        }
+        if (!event.source().equals(sourceName)) {
+            throw new IllegalArgumentException("source '" + sourceName + "' may publish events about itself only, not about '"
+                    + event.source() + "'");
+        }
+    }
 }

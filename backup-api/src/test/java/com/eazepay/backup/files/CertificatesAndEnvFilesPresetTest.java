@@ -82,8 +82,13 @@ class CertificatesAndEnvFilesPresetTest {
     }
 
     private BackupEngine engine(BackupSource source) {
+        return engine(source, e -> { });
+    }
+
+    private BackupEngine engine(BackupSource source, com.eazepay.backup.BackupListener listener) {
         return Backup.engine().repository(FileSystemStorage.at(dir.resolve("repo"))).compression(Codecs.zstd())
-                .encryption(AgeEncryption.toRecipients(keys.recipient().encoded())).source(source).clock(clock).build();
+                .encryption(AgeEncryption.toRecipients(keys.recipient().encoded())).source(source).clock(clock)
+                .listener(listener).build();
     }
 
     /** tls/chain.pem (leaf expiring in 10 days + CA), tls/ca.der (DER), tls/api.crt (valid 400 days), tls/old.pem (expired). */
@@ -111,10 +116,14 @@ class CertificatesAndEnvFilesPresetTest {
     void certificatesPresetRecordsSubjectIssuerSansSerialAndExpiryOfPemChainsAndDer() throws Exception {
         Path tls = certificates();
         List<BackupEvent> events = new ArrayList<>();
-        FilesSource source = FilesSource.builder("certs").directory(tls).inspectCertificates().listener(events::add).build();
+        FilesSource source = FilesSource.builder("certs").directory(tls).inspectCertificates().build();
         assertThat(source.sensitive()).as("no private key in the directory").isFalse();
         Manifest m;
-        try (BackupEngine engine = engine(source)) {
+        try (BackupEngine engine = engine(source, e -> {
+            if (e instanceof BackupEvent.CertificateExpiring) {
+                events.add(e);
+            }
+        })) {
             m = engine.backup("certs").run().manifest();
         }
         @SuppressWarnings("unchecked")
@@ -143,12 +152,72 @@ class CertificatesAndEnvFilesPresetTest {
         Path tls = certificates();
         List<BackupEvent> events = new ArrayList<>();
         try (BackupEngine engine = engine(FilesSource.builder("certs").directory(tls).inspectCertificates()
-                .expiryWarning(Duration.ofDays(5)).listener(events::add).build())) {
+                .expiryWarning(Duration.ofDays(5)).build(), e -> {
+            if (e instanceof BackupEvent.CertificateExpiring) {
+                events.add(e);
+            }
+        })) {
             assertThat(((Number) engine.backup("certs").run().manifest().facts().get("certificatesExpiringSoon")).intValue()).isEqualTo(1);
         }
         assertThat(events).singleElement().extracting(e -> ((BackupEvent.CertificateExpiring) e).file()).isEqualTo("tls/old.pem");
         assertThatThrownBy(() -> FilesSource.builder("certs").expiryWarning(Duration.ofDays(-1)))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION));
+    }
+
+    @Test
+    void theEnginesListenersReceiveCertificateExpiringForACertificateExpiringInTenDays() throws Exception {
+        Path tls = Files.createDirectories(dir.resolve("tls"));
+        KeyPair ca = keyPair();
+        X509Certificate soon = cert("CN=pay.eazepay.com", keyPair(), "CN=Eazepay Test CA", ca, 0x2C,
+                NOW.plus(Duration.ofDays(10)), false, "pay.eazepay.com");
+        Files.writeString(tls.resolve("server.pem"), pem("CERTIFICATE", soon.getEncoded()));
+        List<BackupEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (BackupEngine engine = engine(FilesSource.certificates("certs", tls), events::add)) {
+            engine.backup("certs").run();
+        }
+        BackupEvent.CertificateExpiring expected = new BackupEvent.CertificateExpiring("certs", "tls/server.pem",
+                "CN=pay.eazepay.com", "2C", NOW.plus(Duration.ofDays(10)), NOW);
+        assertThat(events).filteredOn(e -> e instanceof BackupEvent.CertificateExpiring).containsExactly(expected);
+        // raised while the backup runs: after BackupStarted, before BackupSucceeded
+        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsSubsequence(
+                "BackupStarted", "CertificateExpiring", "BackupSucceeded");
+    }
+
+    @Test
+    void aSourceMayPublishOnlyItsOwnSourceEventsThroughTheContext() throws Exception {
+        List<BackupEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        FilesSource files = FilesSource.builder("odd").directory(data).build();
+        BackupSource odd = new BackupSource() {
+            @Override public String name() { return "odd"; }
+            @Override public String type() { return "files"; }
+            @Override public boolean sensitive() { return false; }
+            @Override public void backup(com.eazepay.backup.spi.BackupContext context) {
+                for (BackupEvent e : List.of(
+                        new BackupEvent.BackupSucceeded("odd", "files", "x", Duration.ZERO, 0, 0, NOW),
+                        new BackupEvent.CertificateExpiring("other", "f.pem", "CN=x", "1", NOW, NOW))) {
+                    try {
+                        context.publish(e);
+                    } catch (IllegalArgumentException x) {
+                        refused.add(x);
+                    }
+                }
+                files.backup(context);
+            }
+            @Override public com.eazepay.backup.spi.RestoreOutcome restore(com.eazepay.backup.spi.RestoreContext c,
+                                                                          com.eazepay.backup.spi.RestoreTarget t) {
+                return files.restore(c, t);
+            }
+        };
+        try (BackupEngine engine = engine(odd, events::add)) {
+            engine.backup("odd").run();
+        }
+        assertThat(refused).extracting(Throwable::getMessage).satisfiesExactly(
+                m -> assertThat(m).contains("CertificateExpiring").contains("not BackupSucceeded"),
+                m -> assertThat(m).contains("about itself only").contains("'other'"));
+        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly("BackupStarted", "BackupSucceeded");
     }
 
     @Test

@@ -58,6 +58,13 @@ import java.util.concurrent.TimeUnit;
  *       {@link SizeAnomalyRule} band around the median of the previous sizes</li>
  *   <li>{@value #OBJECTIVE_RPO} [{@code backup_objective_rpo_seconds}] and {@value #SCHEDULE_RPO}
  *       [{@code backup_schedule_rpo_seconds}], gauges registered by {@link #objective}</li>
+ *   <li>{@value #CERTIFICATE_EXPIRY} [{@code backup_certificate_expiry_timestamp_seconds}], gauge: the earliest
+ *       notAfter (epoch seconds) among the certificates of the source's newest committed backup, for sources that
+ *       back up certificates ({@code FilesSource.certificates(..)}); registered at the first data. From
+ *       {@link #readRepository} (the manifest fact {@code certificates}: every certificate) and from
+ *       {@link BackupEvent.CertificateExpiring} events (only certificates within the source's warning window,
+ *       applied when the backup succeeds). After a success that raised no such event the earliest notAfter is
+ *       beyond the window and unknown to the events: the gauge is NaN until {@link #readRepository} reads it.</li>
  * </ul>
  *
  * <p>Thread safe: events may arrive on any thread, scrapes read concurrently. Meters are backed by
@@ -93,6 +100,9 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
      * supplier given to {@link #walArchiveLag}; Prometheus: {@code backup_wal_archive_lag_seconds}.
      */
     public static final String WAL_ARCHIVE_LAG = "backup.wal.archive.lag";
+
+    /** Earliest certificate expiry (notAfter) in the newest backup (base unit seconds). */
+    public static final String CERTIFICATE_EXPIRY = "backup.certificate.expiry.timestamp";
 
     /** Tag holding the source name. */
     public static final String TAG_SOURCE = "source";
@@ -176,6 +186,10 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
             Manifest newest = committed.get(committed.size() - 1);
             Instant completed = newest.completedAt() != null ? newest.completedAt() : newest.startedAt();
             s.seed(completed, sizes);
+            Instant earliest = earliestNotAfter(newest);
+            if (earliest != null) {
+                s.seedCertificates(newest.id(), completed, earliest);
+            }
             LOG.debug("metrics of '{}' seeded from {} committed backups, newest {} at {}", source, committed.size(),
                     newest.id(), completed);
         }
@@ -222,6 +236,25 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         source(source).walLag(lagSeconds);
     }
 
+    /** The earliest {@code notAfter} in the manifest fact {@code certificates}, or null if it has none. */
+    static Instant earliestNotAfter(Manifest m) {
+        Instant earliest = null;
+        if (m.facts().get("certificates") instanceof List<?> certs) {
+            for (Object c : certs) {
+                if (c instanceof Map<?, ?> cert && cert.get("notAfter") instanceof String text) {
+                    try {
+                        Instant t = Instant.parse(text);
+                        earliest = earliest == null || t.isBefore(earliest) ? t : earliest;
+                    } catch (java.time.format.DateTimeParseException e) {
+                        LOG.warn("backup {} of '{}': certificate notAfter '{}' is not an ISO instant; ignored", m.id(),
+                                m.source(), text);
+                    }
+                }
+            }
+        }
+        return earliest;
+    }
+
     private static void requirePositive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) {
@@ -234,9 +267,11 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
     @Override
     public void onEvent(BackupEvent event) {
         if (event instanceof BackupEvent.BackupSucceeded e) {
-            source(e.source()).succeeded(e.at(), e.duration(), e.storedBytes());
+            source(e.source()).succeeded(e.backupId(), e.at(), e.duration(), e.storedBytes());
         } else if (event instanceof BackupEvent.BackupFailed e) {
             source(e.source()).failed(e.at(), e.errorCode().name());
+        } else if (event instanceof BackupEvent.CertificateExpiring e) {
+            source(e.source()).certificateExpiring(e.notAfter());
         } else if (event instanceof BackupEvent.RestoreSucceeded e) {
             source(e.source()).restoreTest(e.at(), e.checksPassed());
         } else if (event instanceof BackupEvent.RestoreFailed e) {
@@ -272,7 +307,7 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         }
     }
 
-    private enum Group { CORE, RESTORE, OBJECTIVE, SCHEDULE, WAL }
+    private enum Group { CORE, RESTORE, OBJECTIVE, SCHEDULE, WAL, CERTIFICATE }
 
     /** The state behind one source's meters. Mutations are synchronized; gauges read volatiles. */
     private final class SourceMeters {
@@ -293,6 +328,12 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
         volatile double objectiveRpoSeconds = Double.NaN;
         volatile double scheduleRpoSeconds = Double.NaN;
         volatile java.util.function.DoubleSupplier walLag;
+        volatile double certificateExpirySeconds = Double.NaN;
+        /** Earliest notAfter among the CertificateExpiring events of the running backup; applied on its success. */
+        Instant pendingCertificateExpiry;
+        /** Completion of the backup the certificate gauge describes. */
+        Instant certificateBackupAt;
+        String certificateBackupId;
         Instant lastSuccess;
         Instant lastFailure;
 
@@ -348,6 +389,9 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
                 case WAL -> Gauge.builder(WAL_ARCHIVE_LAG, this, SourceMeters::walLagSeconds).tags(tags)
                         .strongReference(true).baseUnit("seconds")
                         .description("Seconds since the last WAL file was archived").register(r);
+                case CERTIFICATE -> Gauge.builder(CERTIFICATE_EXPIRY, this, s -> s.certificateExpirySeconds).tags(tags)
+                        .strongReference(true).baseUnit("seconds")
+                        .description("Earliest certificate expiry (notAfter) in the newest backup (epoch)").register(r);
             }
         }
 
@@ -367,7 +411,7 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
             }
         }
 
-        synchronized void succeeded(Instant at, Duration duration, long storedBytes) {
+        synchronized void succeeded(String backupId, Instant at, Duration duration, long storedBytes) {
             anomaly = anomalyRule.isAnomalous(List.copyOf(sizes), storedBytes) ? 1 : 0;
             remember(storedBytes);
             lastSize = storedBytes;
@@ -376,11 +420,46 @@ public final class BackupMetrics implements BackupListener, MeterBinder {
             failuresSinceSuccess = 0;
             successNanos += duration.toNanos();
             successes++;
+            if (pendingCertificateExpiry != null) {
+                certificateExpirySeconds = seconds(pendingCertificateExpiry);
+                certificateBackupAt = at;
+                certificateBackupId = backupId;
+                pendingCertificateExpiry = null;
+            } else if (groups.contains(Group.CERTIFICATE)) {
+                certificateExpirySeconds = Double.NaN; // no certificate within the window: the earliest is unknown here
+                certificateBackupAt = at;
+                certificateBackupId = backupId;
+            }
+        }
+
+        void certificateExpiring(Instant notAfter) {
+            synchronized (this) {
+                if (pendingCertificateExpiry == null || notAfter.isBefore(pendingCertificateExpiry)) {
+                    pendingCertificateExpiry = notAfter;
+                }
+            }
+            ensure(Group.CERTIFICATE);
+        }
+
+        void seedCertificates(String backupId, Instant backupCompleted, Instant earliest) {
+            synchronized (this) {
+                if (certificateBackupAt != null && !backupId.equals(certificateBackupId)
+                        && backupCompleted.isBefore(certificateBackupAt)) {
+                    return; // events told us about a newer backup
+                }
+                if (!backupId.equals(certificateBackupId)) {
+                    certificateBackupAt = backupCompleted; // same backup: keep the (later) event time
+                }
+                certificateBackupId = backupId;
+                certificateExpirySeconds = seconds(earliest);
+            }
+            ensure(Group.CERTIFICATE);
         }
 
         void failed(Instant at, String code) {
             boolean newCode;
             synchronized (this) {
+                pendingCertificateExpiry = null; // the failed backup's certificates were not committed
                 lastFailure = at;
                 failuresSinceSuccess++;
                 long[] count = failuresByCode.get(code);

@@ -57,7 +57,8 @@ class BackupAlertRulesTest {
             }
         }
         assertThat(alerts).containsExactly("BackupJobFailed", "BackupDelayed", "BackupSizeAnomaly", "RestoreTestFailed",
-                "BackupWalArchiveLagging");
+                "BackupWalArchiveLagging",
+                "BackupCertificateExpiring");
         for (String alert : alerts) {
             boolean fires = false;
             boolean silent = false;

@@ -34,6 +34,8 @@ final class ExportedNames {
         metrics.onEvent(new BackupEvent.RestoreSucceeded("postgres", "id-1", "scratch", Duration.ofSeconds(2), true, at));
         metrics.objective("postgres", Duration.ofHours(1), Duration.ofDays(1));
         metrics.walArchiveLag("postgres", () -> 12.5);
+        metrics.onEvent(new BackupEvent.CertificateExpiring("certs", "tls/server.pem", "CN=pay", "1A", at.plus(Duration.ofDays(10)), at));
+        metrics.onEvent(new BackupEvent.BackupSucceeded("certs", "files", "id-3", Duration.ofSeconds(1), 10, 10, at));
         return new TreeSet<>(Scrape.parse(registry.scrape()).names());
     }
 

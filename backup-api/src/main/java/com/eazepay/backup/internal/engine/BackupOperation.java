@@ -95,7 +95,7 @@ public final class BackupOperation {
         Optional<Instant> lockUntil = config.objectLock().map(startedAt::plus);
         PutOptions dataOptions = lockUntil.map(PutOptions.forData()::withRetainUntil).orElse(PutOptions.forData());
         DefaultBackupContext ctx = new DefaultBackupContext(id, source.name(), config.clock(), tags, labels, repository,
-                config.compression(), config.encryption(), config.executor(), dataOptions);
+                config.compression(), config.encryption(), config.executor(), dataOptions).events(config::publish);
         RunningMarker marker = null; // locks/running/{source}/{id}.json: prune spares the objects while it lives
         BackupResult result;
         try {
