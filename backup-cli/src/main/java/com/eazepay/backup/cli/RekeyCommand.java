@@ -114,6 +114,7 @@ final class RekeyCommand implements Callable<Integer> {
                     } else if (byId) {
                         r.id(select);
                     }
+                    s.progress().start("rekeying '" + n + "'", -1);
                     List<Manifest> rewritten = r.run();
                     List<String> ids = rewritten.stream().map(Manifest::id).toList();
                     doc.put("rekeyed", ids);
@@ -130,6 +131,7 @@ final class RekeyCommand implements Callable<Integer> {
                 }
                 docs.add(doc);
             }
+            s.done();
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("recipients", newRecipients);

@@ -117,7 +117,9 @@ final class RestoreCommand implements Callable<Integer> {
             if (!noChecks) {
                 r.checked();
             }
+            s.progress().start("restoring '" + source + "'", r.selected().storedBytes());
             RestoreResult result = r.run();
+            s.done();
             if (json) {
                 Output.json(out, doc(source, result));
             } else {
@@ -147,7 +149,9 @@ final class RestoreCommand implements Callable<Integer> {
             if (!noChecks) {
                 r.checked();
             }
+            s.progress().start("restoring set " + set, -1);
             RestoreSetResult result = r.run();
+            s.done();
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("setId", result.setId());

@@ -68,6 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
                         r.latest();
                         labels.forEach(r::label);
                     }
+                    s.progress().start("verifying '" + n + "'", -1);
                     VerificationReport report = r.run();
                     doc.put("backupId", report.manifest().id());
                     doc.put("passed", report.passed());
@@ -93,6 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 docs.add(doc);
             }
+            s.done();
             if (json) {
                 Output.json(out, docs);
             } else {
