@@ -60,6 +60,11 @@ class CliRekeyAndSetRestoreIT {
         String recipient = recipientOf(cli, "key.txt");
         Files.writeString(host.resolve("backup.yml"), config(host.resolve("repo"), host.resolve("key.txt"), recipient, app, etc));
 
+        JsonNode check = cli.expect(0, "config", "check", "--json").json();
+        assertThat(check.get("valid").asBoolean()).isTrue();
+        assertThat(check.get("sources").get(1).get("name").asText()).isEqualTo("etc");
+        assertThat(check.get("warnings").toString()).contains("source 'etc' has no retention");
+        assertThat(check.get("resolved").asText()).contains("identityFile");
         JsonNode set = cli.expect(0, "backup", "--label", "release=1.4.2", "--json").json();
         String setId = set.get("setId").asText();
         String labelledApp = set.get("succeeded").get(0).get("id").asText();
