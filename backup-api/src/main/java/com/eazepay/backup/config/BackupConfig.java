@@ -493,8 +493,17 @@ public final class BackupConfig implements AutoCloseable {
      * clock before {@code build()}.
      */
     public BackupEngine.Builder engineBuilder() {
+        return engineBuilder(java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #engineBuilder()} with the primary repository seen through {@code repositoryView} (a
+     * delegating wrapper, e.g. one counting bytes for a progress display); the file's repository is
+     * still the one {@link #repository()} returns and {@link #close()} closes.
+     */
+    public BackupEngine.Builder engineBuilder(java.util.function.UnaryOperator<StorageTarget> repositoryView) {
         BackupEngine.Builder b = com.eazepay.backup.Backup.engine()
-                .repository(repository)
+                .repository(repositoryView.apply(repository))
                 .encryption(encryption)
                 .compression(compression);
         for (StorageTarget r : replicas) {

@@ -53,6 +53,12 @@ final class BackupCommand implements Callable<Integer> {
             Map<String, BackupResult> ok = new LinkedHashMap<>();
             Map<String, BackupException> failed = new LinkedHashMap<>();
             String setId = null;
+            long expected = 0;
+            for (String name : sources.isEmpty() ? engine.sourceNames() : sources) {
+                var last = s.config.sources().containsKey(name) ? engine.latest(name) : java.util.Optional.<com.eazepay.backup.Manifest>empty();
+                expected = last.isPresent() && expected >= 0 ? expected + last.get().storedBytes() : -1;
+            }
+            s.progress().start("backing up", expected);
             if (sources.isEmpty()) {
                 BackupAllRequest r = engine.backupAll().trigger(trigger);
                 tags.forEach(r::tag);
@@ -76,6 +82,7 @@ final class BackupCommand implements Callable<Integer> {
                     }
                 }
             }
+            s.done();
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 if (setId != null) {

@@ -32,12 +32,37 @@ final class ConfigCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
+        @picocli.CommandLine.Option(names = "--json", description = "Print the result as JSON (the resolved configuration "
+                + "as redacted YAML text, sources, warnings).")
+        boolean json;
+
         @Override
         public Integer call() {
             Main main = (Main) spec.parent().parent().userObject();
             PrintWriter out = spec.commandLine().getOut();
             try (Session s = Session.open(main.configFile())) {
                 s.engine(); // the engine's own checks (sensitive data unencrypted, retention of unknown sources, ...)
+                if (json) {
+                    java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+                    doc.put("file", main.configFile().toString());
+                    doc.put("valid", true);
+                    List<java.util.Map<String, Object>> sources = new ArrayList<>();
+                    for (BackupConfig.SourceEntry e : s.config.sources().values()) {
+                        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        m.put("name", e.name());
+                        m.put("type", e.type());
+                        m.put("retention", e.retention() == null ? null : e.retention().toString());
+                        m.put("schedule", e.schedule());
+                        m.put("rpo", e.objectives().rpo());
+                        m.put("rto", e.objectives().rto());
+                        sources.add(m);
+                    }
+                    doc.put("sources", sources);
+                    doc.put("warnings", warnings(s.config));
+                    doc.put("resolved", s.config.redacted());
+                    Output.json(out, doc);
+                    return Main.OK;
+                }
                 out.println("# " + main.configFile() + ": valid");
                 out.print(s.config.redacted());
                 List<String> warnings = warnings(s.config);

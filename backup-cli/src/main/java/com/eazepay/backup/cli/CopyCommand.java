@@ -63,6 +63,7 @@ final class CopyCommand implements Callable<Integer> {
                     selection = selection.since(Times.parse(since, "--since", Clock.systemUTC()));
                 }
                 StorageTarget target = s.config.storageFromLocation(to);
+                s.progress().start("copying to " + target.describe(), -1);
                 try {
                     reports.add(run(s.engine(), target, selection, sources));
                 } finally {
@@ -80,9 +81,11 @@ final class CopyCommand implements Callable<Integer> {
                 for (BackupConfig.CopyEntry c : s.config.copies()) {
                     CopySelection selection = c.since() == null ? c.selection()
                             : c.selection().since(Instant.now().minus(c.since()));
+                    s.progress().start("copying to " + c.target().describe(), -1);
                     reports.add(run(s.engine(), c.target(), selection, c.sources()));
                 }
             }
+            s.done();
             if (json) {
                 List<Map<String, Object>> docs = new ArrayList<>();
                 for (CopyReport report : reports) {

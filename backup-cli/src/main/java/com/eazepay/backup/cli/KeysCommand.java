@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 
-@Command(name = "keys", description = "Encryption keys.", subcommands = KeysCommand.Generate.class)
+@Command(name = "keys", description = "Encryption keys.", subcommands = {KeysCommand.Generate.class, RekeyCommand.class})
 final class KeysCommand implements Callable<Integer> {
 
     @Spec
@@ -34,6 +34,9 @@ final class KeysCommand implements Callable<Integer> {
         @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "The identity file to create.")
         Path out;
 
+        @Option(names = "--json", description = "Print the recipient and the identity file's path as JSON (never the identity).")
+        boolean json;
+
         @Override
         public Integer call() {
             if (java.nio.file.Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -43,6 +46,13 @@ final class KeysCommand implements Callable<Integer> {
             AgeKeys keys = AgeKeys.generate();
             AgeKeys.writeIdentityFile(out, keys.identity(), Clock.systemUTC());
             PrintWriter w = spec.commandLine().getOut();
+            if (json) {
+                java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+                doc.put("recipient", keys.recipient().encoded());
+                doc.put("identityFile", out.toAbsolutePath().toString());
+                Output.json(w, doc);
+                return Main.OK;
+            }
             w.println("# identity (private key) written to " + out.toAbsolutePath());
             w.println("# public key, for encryption.recipients:");
             w.println(keys.recipient().encoded());

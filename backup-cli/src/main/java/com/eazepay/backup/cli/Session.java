@@ -10,6 +10,7 @@ final class Session implements AutoCloseable {
 
     final BackupConfig config;
     private BackupEngine engine;
+    private Progress progress;
 
     private Session(BackupConfig config) {
         this.config = config;
@@ -31,13 +32,31 @@ final class Session implements AutoCloseable {
 
     BackupEngine engine() {
         if (engine == null) {
-            engine = config.engine();
+            engine = config.engineBuilder(repo -> new CountingStorage(repo, progress().counter()))
+                    .listener(progress())
+                    .build();
         }
         return engine;
     }
 
+    /** The progress line on standard error (drawn only on a terminal). */
+    Progress progress() {
+        if (progress == null) {
+            progress = Progress.forStandardError(new java.io.PrintWriter(System.err, true));
+        }
+        return progress;
+    }
+
+    /** Ends the progress line before results print. */
+    void done() {
+        if (progress != null) {
+            progress.close();
+        }
+    }
+
     @Override
     public void close() {
+        done();
         try {
             if (engine != null) {
                 engine.close();

@@ -34,6 +34,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--id", paramLabel = "ID", description = "This backup (with one SOURCE) instead of the latest.")
     String id;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "The newest backup with this label (repeatable), "
+            + "e.g. release=1.4.2, instead of the latest.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
     @Option(names = "--json", description = "Print the reports as JSON.")
     boolean json;
 
@@ -45,6 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
             List<String> names = new ArrayList<>(sources.isEmpty() ? engine.sourceNames() : sources);
             if (id != null && names.size() != 1) {
                 throw new Main.UsageException("--id needs exactly one SOURCE");
+            }
+            if (id != null && !labels.isEmpty()) {
+                throw new Main.UsageException("--id names one backup: --label selects among backups, not with --id");
             }
             names.forEach(s::requireSource);
             List<Map<String, Object>> docs = new ArrayList<>();
@@ -59,7 +66,9 @@ final class VerifyCommand implements Callable<Integer> {
                         r.id(id);
                     } else {
                         r.latest();
+                        labels.forEach(r::label);
                     }
+                    s.progress().start("verifying '" + n + "'", -1);
                     VerificationReport report = r.run();
                     doc.put("backupId", report.manifest().id());
                     doc.put("passed", report.passed());
@@ -85,6 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 docs.add(doc);
             }
+            s.done();
             if (json) {
                 Output.json(out, docs);
             } else {

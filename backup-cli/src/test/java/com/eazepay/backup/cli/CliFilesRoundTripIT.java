@@ -73,7 +73,7 @@ class CliFilesRoundTripIT {
         Cli.Result all = cli.expect(3, "backup", "--tag", "pre-deploy", "--label", "release=1.4.2", "--trigger", "pre-deploy");
         assertThat(all.out()).contains("config").contains("FAILED");
         assertThat(all.err()).contains("backup of 'failing' failed")
-                .containsPattern("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}(Z|[+-]\\S+) INFO BackupEngine - backup \\S+ of 'config' committed");
+                .containsPattern("(?m)^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}(Z|[+-]\\S+) INFO Backup(Engine|Operation) - backup \\S+ of 'config' committed");
         cli.expect(1, "backup", "failing");
         JsonNode second = cli.expect(0, "backup", "config", "dump", "--json").json();
         assertThat(second.get("succeeded")).hasSize(2);
