@@ -73,6 +73,7 @@ public final class BackupEngine implements AutoCloseable {
     private final RepositoryCatalog catalog;
     private final BackupOperation backups;
     private final RestoreOperation restores;
+    private final com.eazepay.backup.internal.engine.VerifyOperation verifies;
     private final PruneOperation prunes;
     private final RekeyOperation rekeys;
 
@@ -81,6 +82,7 @@ public final class BackupEngine implements AutoCloseable {
         this.catalog = new RepositoryCatalog(config);
         this.backups = new BackupOperation(config, catalog);
         this.restores = new RestoreOperation(config, catalog);
+        this.verifies = new com.eazepay.backup.internal.engine.VerifyOperation(config, catalog);
         this.prunes = new PruneOperation(config, catalog);
         this.rekeys = new RekeyOperation(config, catalog);
     }
@@ -130,10 +132,13 @@ public final class BackupEngine implements AutoCloseable {
         return new RestoreSetRequest(restores, config.sources(), setId);
     }
 
-    /** An integrity verification of one source's backup. */
+    /**
+     * An integrity verification of one source's backup: {@code run()} checks the repository's copy;
+     * {@code integrity()} checks every target and runs the source type's format validator.
+     */
     public VerifyRequest verify(String sourceName) {
         Keys.requireName("source name", sourceName);
-        return new VerifyRequest(restores, sourceName);
+        return new VerifyRequest(restores, verifies, sourceName);
     }
 
     /** A re-encryption of a source's backups to new recipients (key rotation). */

@@ -411,6 +411,19 @@ public final class PostgresSource implements BackupSource {
         return settings;
     }
 
+    /** {@code pg_restore --list} on custom-format archives (see {@link PostgresValidator}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new PostgresValidator(pgRestorePath(), timeout));
+    }
+
+    /** The role's password, when one is configured (names only, never values). */
+    @Override
+    public List<String> secretNames() {
+        return settings.password() == null ? List.of()
+                : List.of("password of role " + settings.user() + " on " + settings.location());
+    }
+
     Path pgRestorePath() {
         if (pgRestorePath != null) {
             return pgRestorePath;
