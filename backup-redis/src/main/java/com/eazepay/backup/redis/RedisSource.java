@@ -265,6 +265,20 @@ public final class RedisSource implements BackupSource {
         return new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, endpoint.describe() + " could not start a full sync: " + serverMessage);
     }
 
+    /** The RDB or key-dump reader, without a server (see {@link RedisValidator}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new RedisValidator());
+    }
+
+    /** The password of the configured user, when one is set (names only). */
+    @Override
+    public java.util.List<String> secretNames() {
+        return endpoint.password() == null ? java.util.List.of()
+                : java.util.List.of("password of " + (endpoint.user() == null ? "the default user" : "user " + endpoint.user())
+                + " on " + endpoint.describe());
+    }
+
     static Map<String, Long> dbKeys(Map<Integer, Long> perDb) {
         Map<String, Long> m = new TreeMap<>();
         perDb.forEach((db, n) -> m.put("db" + db, n));
