@@ -269,6 +269,45 @@ public final class FilesSource implements BackupSource {
         return new RestoreOutcome(files.directory().toString(), checks, facts);
     }
 
+    /** The tar walk: headers, entry types and paths as a restore judges them, sizes, the file count (see {@link #tarValidator()}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(tarValidator());
+    }
+
+    /**
+     * The validator of {@code files} streams: walks the tar without extracting (every header and its checksum,
+     * entry types and paths as a restore judges them, every entry's bytes) and compares the file count with the
+     * manifest's {@code files} fact. Used by {@code engine.verify(..).integrity()}.
+     */
+    public static com.eazepay.backup.spi.StreamValidator tarValidator() {
+        return (streamName, plaintext, manifest) -> {
+            if (!manifest.stream(streamName).map(s -> s.object().startsWith(streamName + ".tar")).orElse(false)) {
+                return List.of();
+            }
+            com.eazepay.backup.spi.ValidatorInput in = new com.eazepay.backup.spi.ValidatorInput(plaintext);
+            TarReader.Stats stats;
+            try {
+                stats = TarReader.walk(in);
+            } catch (IOException | RuntimeException e) {
+                if (in.raised(e)) {
+                    throw e instanceof RuntimeException re ? re : new java.io.UncheckedIOException((IOException) e);
+                }
+                String code = e instanceof BackupException be ? be.errorCode().name() + ": " : "";
+                return List.of(CheckResult.failed("tar walk", code + e.getMessage()));
+            }
+            List<CheckResult> results = new ArrayList<>();
+            results.add(CheckResult.passed("tar walk", stats.files() + " files, " + stats.directories() + " directories, "
+                    + stats.bytes() + " bytes"));
+            Object expected = manifest.facts().get("files");
+            if (expected instanceof Number n) {
+                results.add(n.longValue() == stats.files() ? CheckResult.passed("files", "expected " + n + ", found " + stats.files())
+                        : CheckResult.failed("files", "expected " + n + ", found " + stats.files()));
+            }
+            return results;
+        };
+    }
+
     @Override
     public String toString() {
         return "FilesSource[" + name + ", " + paths + "]";
