@@ -74,6 +74,7 @@ public final class BackupEngine implements AutoCloseable {
     private final BackupOperation backups;
     private final RestoreOperation restores;
     private final com.eazepay.backup.internal.engine.VerifyOperation verifies;
+    private final com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests;
     private final PruneOperation prunes;
     private final RekeyOperation rekeys;
 
@@ -83,6 +84,7 @@ public final class BackupEngine implements AutoCloseable {
         this.backups = new BackupOperation(config, catalog);
         this.restores = new RestoreOperation(config, catalog);
         this.verifies = new com.eazepay.backup.internal.engine.VerifyOperation(config, catalog);
+        this.restoreTests = new com.eazepay.backup.internal.engine.RestoreTestOperation(config, catalog, restores);
         this.prunes = new PruneOperation(config, catalog);
         this.rekeys = new RekeyOperation(config, catalog);
     }
@@ -134,11 +136,12 @@ public final class BackupEngine implements AutoCloseable {
 
     /**
      * An integrity verification of one source's backup: {@code run()} checks the repository's copy;
-     * {@code integrity()} checks every target and runs the source type's format validator.
+     * {@code integrity()} checks every target and runs the source type's format validator;
+     * {@code restoreTest()} restores into a throw-away target, checks and drops it.
      */
     public VerifyRequest verify(String sourceName) {
         Keys.requireName("source name", sourceName);
-        return new VerifyRequest(restores, verifies, sourceName);
+        return new VerifyRequest(restores, verifies, restoreTests, sourceName);
     }
 
     /** A re-encryption of a source's backups to new recipients (key rotation). */

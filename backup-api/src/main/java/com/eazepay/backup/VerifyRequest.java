@@ -17,12 +17,15 @@ public final class VerifyRequest {
 
     private final RestoreOperation operation;
     private final VerifyOperation verifies;
+    private final com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests;
     private final String source;
     private final Selection selection;
 
-    VerifyRequest(RestoreOperation operation, VerifyOperation verifies, String source) {
+    VerifyRequest(RestoreOperation operation, VerifyOperation verifies,
+                  com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests, String source) {
         this.operation = operation;
         this.verifies = verifies;
+        this.restoreTests = restoreTests;
         this.source = source;
         this.selection = new Selection("verification of '" + source + "'");
     }
@@ -85,5 +88,14 @@ public final class VerifyRequest {
      */
     public IntegrityReport integrity() {
         return verifies.integrity(verifies.catalog().select(source, selection));
+    }
+
+    /**
+     * A restore test of this source instead: restore into a throw-away target, check, drop (see
+     * {@link RestoreTestRequest}). The selection made on this request so far is ignored: choose the backup on
+     * the returned request.
+     */
+    public RestoreTestRequest restoreTest() {
+        return new RestoreTestRequest(restoreTests, source);
     }
 }

@@ -64,4 +64,20 @@ public interface BackupSource {
     default List<String> secretNames() {
         return List.of();
     }
+
+    /**
+     * A throw-away target for a restore test of this source ({@code engine.verify(name).restoreTest()}), named
+     * after {@code testId} (lower case letters, digits and underscores). Default: none (restore tests of this
+     * source are refused with {@code INVALID_CONFIGURATION}).
+     */
+    default Optional<ScratchTarget> scratchTarget(String testId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Drops the scratch target whose {@link ScratchTarget#resource()} is {@code resource}, found in the cleanup
+     * journal of a restore test that did not finish (the JVM was killed). Idempotent. Default: nothing.
+     */
+    default void dropScratch(String resource) {
+    }
 }
