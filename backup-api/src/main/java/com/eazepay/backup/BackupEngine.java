@@ -75,6 +75,7 @@ public final class BackupEngine implements AutoCloseable {
     private final RestoreOperation restores;
     private final com.eazepay.backup.internal.engine.VerifyOperation verifies;
     private final com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests;
+    private final com.eazepay.backup.internal.engine.DrillOperation drills;
     private final PruneOperation prunes;
     private final RekeyOperation rekeys;
 
@@ -87,6 +88,7 @@ public final class BackupEngine implements AutoCloseable {
         this.restoreTests = new com.eazepay.backup.internal.engine.RestoreTestOperation(config, catalog, restores);
         this.prunes = new PruneOperation(config, catalog);
         this.rekeys = new RekeyOperation(config, catalog);
+        this.drills = new com.eazepay.backup.internal.engine.DrillOperation(config, catalog, restores, restoreTests, rekeys);
     }
 
     // ------------------------------------------------------------------ requests
@@ -142,6 +144,19 @@ public final class BackupEngine implements AutoCloseable {
     public VerifyRequest verify(String sourceName) {
         Keys.requireName("source name", sourceName);
         return new VerifyRequest(restores, verifies, restoreTests, sourceName);
+    }
+
+    /**
+     * A disaster-recovery drill: {@code engine.drill().scenario(Drill.Scenario.CORRUPTION).run()} restores, checks,
+     * measures time to recover and data age per source, and writes a {@link DrillReport} under {@code reports/drill/}.
+     */
+    public Drill drill() {
+        return new Drill(drills);
+    }
+
+    /** Keys of the drill reports in the repository ({@code reports/drill/*.json} and {@code .md}), oldest first. */
+    public java.util.List<String> reports() {
+        return drills.reports();
     }
 
     /** A re-encryption of a source's backups to new recipients (key rotation). */

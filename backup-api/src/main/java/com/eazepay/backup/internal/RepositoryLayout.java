@@ -22,6 +22,9 @@ public final class RepositoryLayout {
     public static final String REPORTS = "reports";
     public static final String PINS = "pins";
     public static final String HOLDS = "holds";
+    /** {@code quarantine/{source}/{backupId}.json}: a backup taken after a breach, excluded from selection (breach drills). */
+    public static final String QUARANTINE = "quarantine";
+    public static final String DRILL_REPORTS = REPORTS + "/drill/";
     public static final String PRUNE_LEASE = LOCKS + "/prune.json";
     public static final String PRUNE_TAKEOVER_PREFIX = LOCKS + "/prune-takeover/";
     public static final String RUNNING_PREFIX = LOCKS + "/running/";

@@ -22,7 +22,7 @@ public final class SourceNames {
     public static final int MAX_LENGTH = 63;
 
     /** Repository folders no source may take: {@code locks}, {@code pins}, {@code holds}, {@code reports}. */
-    public static final Set<String> RESERVED = Set.of("locks", "pins", "holds", "reports");
+    public static final Set<String> RESERVED = Set.of("locks", "pins", "holds", "reports", "quarantine");
 
     /** The rule in words, for messages. */
     public static final String RULE = "use 1-" + MAX_LENGTH + " characters from a-z, 0-9, '.', '_', '-', starting with "
