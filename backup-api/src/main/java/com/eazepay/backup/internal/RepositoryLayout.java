@@ -9,7 +9,10 @@ package com.eazepay.backup.internal;
  * locks/{name}.json                      leases: locks/prune.json while a prune runs
  * locks/prune-takeover/{ownerId}.json     one per stale prune lease that was taken over
  * locks/running/{source}/{backupId}.json  while a backup runs (renewed; prune spares its objects)
- * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json
+ * locks/cleanup/{source}/{testId}.json    while a restore test runs: the scratch target to drop after a crash
+ * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json;
+ *                                         drill: {yyyyMMdd'T'HHmmss'Z'}-{scenario}.json and .md
+ * quarantine/{source}/{backupId}.json     taken after a breach (breach drill): excluded from selection
  * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
  * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup
  * </pre>
