@@ -21,12 +21,12 @@ public final class SourceNames {
     /** Longest name accepted: 63 characters (a DNS label; fits every object store key limit with room for ids). */
     public static final int MAX_LENGTH = 63;
 
-    /** Repository folders no source may take: {@code locks}, {@code pins}, {@code holds}, {@code reports}. */
+    /** Repository folders no source may take: {@code locks}, {@code pins}, {@code holds}, {@code reports}, {@code quarantine}. */
     public static final Set<String> RESERVED = Set.of("locks", "pins", "holds", "reports", "quarantine");
 
     /** The rule in words, for messages. */
     public static final String RULE = "use 1-" + MAX_LENGTH + " characters from a-z, 0-9, '.', '_', '-', starting with "
-            + "a letter or digit, and not 'locks', 'pins', 'holds' or 'reports'";
+            + "a letter or digit, and not 'locks', 'pins', 'holds', 'reports' or 'quarantine'";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0," + (MAX_LENGTH - 1) + "}");
 
