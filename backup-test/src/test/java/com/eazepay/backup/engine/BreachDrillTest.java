@@ -87,4 +87,33 @@ class BreachDrillTest {
             }
         }
     }
+
+    @Test
+    void aFullLossDrillRestoresFromTheRepositoryAloneIntoTheGivenTargets() throws IOException {
+        Path config = tmp.resolve("config-full");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("app.yml"), "port: 8443\n");
+        AgeKeys keys = AgeKeys.generate();
+        TestClock clock = TestClock.at(Instant.parse("2026-11-01T00:00:00Z"));
+        InMemoryStorage storage = InMemoryStorage.withClock(clock);
+        try (BackupEngine producer = Backup.engine().repository(storage).compression(Compression.zstd()).clock(clock)
+                .encryption(AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity()))
+                .source(FilesSource.builder("config").directory(config).build()).build()) {
+            producer.backup("config").run();
+        }
+        clock.advance(Duration.ofMinutes(20));
+        Path restored = tmp.resolve("dr");
+        try (BackupEngine dr = Backup.repository(storage).clock(clock)
+                .encryption(AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity())).build()) {
+            DrillReport report = dr.drill().scenario(Drill.Scenario.FULL_LOSS).into("config", FilesTarget.directory(restored)).run().orThrow();
+
+            assertThat(report.sources()).singleElement().satisfies(s -> {
+                assertThat(s.source()).isEqualTo("config");
+                assertThat(s.dataAge()).isEqualTo(Duration.ofMinutes(20));
+                assertThat(s.timeToRecover()).isEqualTo(Duration.ZERO);
+            });
+            assertThat(Files.readString(restored.resolve("config-full/app.yml"))).isEqualTo("port: 8443\n");
+            assertThat(dr.reports()).containsExactlyElementsOf(report.reportKeys());
+        }
+    }
 }
