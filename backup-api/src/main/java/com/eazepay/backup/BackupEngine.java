@@ -79,6 +79,9 @@ public final class BackupEngine implements AutoCloseable {
     private final RepositoryCatalog catalog;
     private final BackupOperation backups;
     private final RestoreOperation restores;
+    private final com.eazepay.backup.internal.engine.VerifyOperation verifies;
+    private final com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests;
+    private final com.eazepay.backup.internal.engine.DrillOperation drills;
     private final PruneOperation prunes;
     private final RekeyOperation rekeys;
     private final StatusTracker tracker;
@@ -91,8 +94,11 @@ public final class BackupEngine implements AutoCloseable {
         this.catalog = new RepositoryCatalog(config);
         this.backups = new BackupOperation(config, catalog);
         this.restores = new RestoreOperation(config, catalog);
+        this.verifies = new com.eazepay.backup.internal.engine.VerifyOperation(config, catalog);
+        this.restoreTests = new com.eazepay.backup.internal.engine.RestoreTestOperation(config, catalog, restores);
         this.prunes = new PruneOperation(config, catalog);
         this.rekeys = new RekeyOperation(config, catalog);
+        this.drills = new com.eazepay.backup.internal.engine.DrillOperation(config, catalog, restores, restoreTests, rekeys);
     }
 
     // ------------------------------------------------------------------ requests
@@ -140,10 +146,27 @@ public final class BackupEngine implements AutoCloseable {
         return new RestoreSetRequest(restores, config.sources(), setId);
     }
 
-    /** An integrity verification of one source's backup. */
+    /**
+     * An integrity verification of one source's backup: {@code run()} checks the repository's copy;
+     * {@code integrity()} checks every target and runs the source type's format validator;
+     * {@code restoreTest()} restores into a throw-away target, checks and drops it.
+     */
     public VerifyRequest verify(String sourceName) {
         Keys.requireName("source name", sourceName);
-        return new VerifyRequest(restores, sourceName);
+        return new VerifyRequest(restores, verifies, restoreTests, sourceName);
+    }
+
+    /**
+     * A disaster-recovery drill: {@code engine.drill().scenario(Drill.Scenario.CORRUPTION).run()} restores, checks,
+     * measures time to recover and data age per source, and writes a {@link DrillReport} under {@code reports/drill/}.
+     */
+    public Drill drill() {
+        return new Drill(drills);
+    }
+
+    /** Keys of the drill reports in the repository ({@code reports/drill/*.json} and {@code .md}), oldest first. */
+    public java.util.List<String> reports() {
+        return drills.reports();
     }
 
     /** A re-encryption of a source's backups to new recipients (key rotation). */

@@ -2,6 +2,7 @@ package com.eazepay.backup;
 
 import com.eazepay.backup.internal.engine.RestoreOperation;
 import com.eazepay.backup.internal.engine.Selection;
+import com.eazepay.backup.internal.engine.VerifyOperation;
 
 import java.time.Instant;
 
@@ -15,11 +16,16 @@ import java.time.Instant;
 public final class VerifyRequest {
 
     private final RestoreOperation operation;
+    private final VerifyOperation verifies;
+    private final com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests;
     private final String source;
     private final Selection selection;
 
-    VerifyRequest(RestoreOperation operation, String source) {
+    VerifyRequest(RestoreOperation operation, VerifyOperation verifies,
+                  com.eazepay.backup.internal.engine.RestoreTestOperation restoreTests, String source) {
         this.operation = operation;
+        this.verifies = verifies;
+        this.restoreTests = restoreTests;
         this.source = source;
         this.selection = new Selection("verification of '" + source + "'");
     }
@@ -68,5 +74,28 @@ public final class VerifyRequest {
      */
     public VerificationReport run() {
         return operation.verify(operation.catalog().select(source, selection));
+    }
+
+    /**
+     * Verifies the selected backup on the repository and on every replica: size and SHA-256 of every
+     * stored object, decryption, decompression, and the source type's own format validator on the
+     * plaintext ({@code pg_restore --list}, the RDB checksum and structure, the tar walk...), without
+     * restoring. A corrupt or invalid backup is reported in the result, not thrown: call
+     * {@link IntegrityReport#orThrow()} to fail on it. Recorded as an {@code integrity} report under
+     * {@code reports/verify/} in the repository.
+     *
+     * @throws BackupException {@code NOT_FOUND} if no backup matches
+     */
+    public IntegrityReport integrity() {
+        return verifies.integrity(verifies.catalog().select(source, selection));
+    }
+
+    /**
+     * A restore test of this source instead: restore into a throw-away target, check, drop (see
+     * {@link RestoreTestRequest}). The selection made on this request so far is ignored: choose the backup on
+     * the returned request.
+     */
+    public RestoreTestRequest restoreTest() {
+        return new RestoreTestRequest(restoreTests, source);
     }
 }

@@ -262,6 +262,98 @@ public final class FilesSource implements BackupSource {
         return new RestoreOutcome(files.directory().toString(), checks, facts);
     }
 
+    /** Scratch directories of restore tests are made under the JVM's temporary directory with this name prefix. */
+    public static final String SCRATCH_PREFIX = "eazepay-restoretest_";
+
+    /**
+     * A directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}, created by the restore and deleted
+     * with everything in it by {@link com.eazepay.backup.spi.ScratchTarget#drop()}.
+     */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().resolve(SCRATCH_PREFIX + testId);
+        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
+            @Override
+            public RestoreTarget target() {
+                return FilesTarget.directory(dir);
+            }
+
+            @Override
+            public String resource() {
+                return dir.toString();
+            }
+
+            @Override
+            public void drop() {
+                dropScratch(dir.toString());
+            }
+        });
+    }
+
+    /**
+     * Deletes a scratch directory named in a cleanup journal; refuses (leaves alone, logging it) any path
+     * that is not an {@value #SCRATCH_PREFIX} directory, since the journal comes from the repository.
+     */
+    @Override
+    public void dropScratch(String resource) {
+        Path dir = Path.of(resource);
+        if (!dir.isAbsolute() || dir.getFileName() == null || !dir.getFileName().toString().startsWith(SCRATCH_PREFIX)
+                || !dir.normalize().equals(dir)) {
+            LOG.warn("not deleting {}: not a restore-test scratch directory", resource);
+            return;
+        }
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "deleting the restore-test directory " + dir + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The tar walk: headers, entry types and paths as a restore judges them, sizes, the file count (see {@link #tarValidator()}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(tarValidator());
+    }
+
+    /**
+     * The validator of {@code files} streams: walks the tar without extracting (every header and its checksum,
+     * entry types and paths as a restore judges them, every entry's bytes) and compares the file count with the
+     * manifest's {@code files} fact. Used by {@code engine.verify(..).integrity()}.
+     */
+    public static com.eazepay.backup.spi.StreamValidator tarValidator() {
+        return (streamName, plaintext, manifest) -> {
+            if (!manifest.stream(streamName).map(s -> s.object().startsWith(streamName + ".tar")).orElse(false)) {
+                return List.of();
+            }
+            com.eazepay.backup.spi.ValidatorInput in = new com.eazepay.backup.spi.ValidatorInput(plaintext);
+            TarReader.Stats stats;
+            try {
+                stats = TarReader.walk(in);
+            } catch (IOException | RuntimeException e) {
+                if (in.raised(e)) {
+                    throw e instanceof RuntimeException re ? re : new java.io.UncheckedIOException((IOException) e);
+                }
+                String code = e instanceof BackupException be ? be.errorCode().name() + ": " : "";
+                return List.of(CheckResult.failed("tar walk", code + e.getMessage()));
+            }
+            List<CheckResult> results = new ArrayList<>();
+            results.add(CheckResult.passed("tar walk", stats.files() + " files, " + stats.directories() + " directories, "
+                    + stats.bytes() + " bytes"));
+            Object expected = manifest.facts().get("files");
+            if (expected instanceof Number n) {
+                results.add(n.longValue() == stats.files() ? CheckResult.passed("files", "expected " + n + ", found " + stats.files())
+                        : CheckResult.failed("files", "expected " + n + ", found " + stats.files()));
+            }
+            return results;
+        };
+    }
+
     @Override
     public String toString() {
         return "FilesSource[" + name + ", " + paths + "]";

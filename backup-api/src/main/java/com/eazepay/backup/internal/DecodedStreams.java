@@ -50,12 +50,17 @@ public final class DecodedStreams {
             closeQuietly(verifying, storage);
             return storage;
         }
+        long failedAt = verifying.position(); // the decoder had read up to here when it failed
         try {
             verifying.drainAndVerify();
         } catch (BackupException checksum) {
-            checksum.addSuppressed(decodeError);
-            closeQuietly(verifying, checksum);
-            return checksum;
+            BackupException located = checksum.errorCode() == CoreErrorCode.CHECKSUM_MISMATCH
+                    ? new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, checksum.getMessage() + " (decoding failed in the "
+                    + "bytes before stored offset " + failedAt + ": the corruption is at or before that offset)", checksum)
+                    : checksum;
+            located.addSuppressed(decodeError);
+            closeQuietly(verifying, located);
+            return located;
         } catch (IOException io) {
             decodeError.addSuppressed(io);
         }

@@ -12,7 +12,10 @@ package com.eazepay.backup.internal;
  * locks/schedule/{job}/{slot}.json       while a scheduled job runs its slot (renewed; internal/schedule/SlotRecords)
  * locks/schedule-takeover/{ownerId}.json  one per stale slot lease that was taken over
  * reports/schedule/{job}/{slot}.json      the outcome of a scheduled slot, written once
- * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json
+ * locks/cleanup/{source}/{testId}.json    while a restore test runs: the scratch target to drop after a crash
+ * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json;
+ *                                         drill: {yyyyMMdd'T'HHmmss'Z'}-{scenario}.json and .md
+ * quarantine/{source}/{backupId}.json     taken after a breach (breach drill): excluded from selection
  * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
  * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup
  * </pre>
@@ -25,6 +28,9 @@ public final class RepositoryLayout {
     public static final String REPORTS = "reports";
     public static final String PINS = "pins";
     public static final String HOLDS = "holds";
+    /** {@code quarantine/{source}/{backupId}.json}: a backup taken after a breach, excluded from selection (breach drills). */
+    public static final String QUARANTINE = "quarantine";
+    public static final String DRILL_REPORTS = REPORTS + "/drill/";
     public static final String PRUNE_LEASE = LOCKS + "/prune.json";
     public static final String PRUNE_TAKEOVER_PREFIX = LOCKS + "/prune-takeover/";
     public static final String RUNNING_PREFIX = LOCKS + "/running/";

@@ -2,6 +2,9 @@ package com.eazepay.backup.spi;
 
 import com.eazepay.backup.BackupException;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * Knows one data store: writes its data as one or more named streams, and reads them back.
  *
@@ -43,4 +46,38 @@ public interface BackupSource {
      *                         fail verification (nothing is committed to the target then)
      */
     RestoreOutcome restore(RestoreContext context, RestoreTarget target);
+
+    /**
+     * This source type's format validator, run by integrity verification on every decoded stream
+     * without restoring (see {@link StreamValidator}). Default: none (integrity stops at size, SHA-256,
+     * decryption and decompression).
+     */
+    default Optional<StreamValidator> validator() {
+        return Optional.empty();
+    }
+
+    /**
+     * Names (never values) of the secrets this source's configuration holds, for the breach runbook: what
+     * an operator must rotate when the host running the engine was compromised, e.g.
+     * {@code "password of role app on db.internal:5432"}. Default: none.
+     */
+    default List<String> secretNames() {
+        return List.of();
+    }
+
+    /**
+     * A throw-away target for a restore test of this source ({@code engine.verify(name).restoreTest()}), named
+     * after {@code testId} (lower case letters, digits and underscores). Default: none (restore tests of this
+     * source are refused with {@code INVALID_CONFIGURATION}).
+     */
+    default Optional<ScratchTarget> scratchTarget(String testId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Drops the scratch target whose {@link ScratchTarget#resource()} is {@code resource}, found in the cleanup
+     * journal of a restore test that did not finish (the JVM was killed). Idempotent. Default: nothing.
+     */
+    default void dropScratch(String resource) {
+    }
 }

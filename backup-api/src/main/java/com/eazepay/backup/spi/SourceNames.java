@@ -22,14 +22,15 @@ public final class SourceNames {
     public static final int MAX_LENGTH = 63;
 
     /**
-     * Repository folders no source may take: {@code locks}, {@code pins}, {@code holds}, {@code reports}, and
-     * {@code wal} (PostgreSQL WAL archives, {@code wal/{source}/…}, which prune of a source must never see).
+     * Repository folders no source may take: {@code locks}, {@code pins}, {@code holds}, {@code reports},
+     * {@code quarantine} (backups set aside after a breach) and {@code wal} (PostgreSQL WAL archives,
+     * {@code wal/{source}/…}, which prune of a source must never see).
      */
-    public static final Set<String> RESERVED = Set.of("locks", "pins", "holds", "reports", "wal");
+    public static final Set<String> RESERVED = Set.of("locks", "pins", "holds", "reports", "quarantine", "wal");
 
     /** The rule in words, for messages. */
     public static final String RULE = "use 1-" + MAX_LENGTH + " characters from a-z, 0-9, '.', '_', '-', starting with "
-            + "a letter or digit, and not 'locks', 'pins', 'holds', 'reports' or 'wal'";
+            + "a letter or digit, and not 'locks', 'pins', 'holds', 'reports', 'quarantine' or 'wal'";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0," + (MAX_LENGTH - 1) + "}");
 

@@ -90,6 +90,11 @@ public interface SourceProvider {
             }
 
             @Override
+            public java.util.Optional<StreamValidator> validator() {
+                return delegate.validator();
+            }
+
+            @Override
             public void backup(BackupContext context) {
                 throw new com.eazepay.backup.BackupException(com.eazepay.backup.CoreErrorCode.INVALID_CONFIGURATION, "'" + name
                         + "' is known from its backups only and restores only: configure a " + type + " source to take backups");

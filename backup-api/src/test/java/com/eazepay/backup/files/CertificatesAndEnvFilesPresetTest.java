@@ -1,5 +1,6 @@
 package com.eazepay.backup.files;
 
+import com.eazepay.backup.BackupListener;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;

@@ -282,6 +282,12 @@ public final class KubernetesSource implements BackupSource {
         return new RestoreOutcome(location, checks, plan.facts(target.isDryRun()));
     }
 
+    /** {@link #validate(InputStream, Manifest)} as the SPI's format validator, run by {@code engine.verify(..).integrity()}. */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of((streamName, plaintext, manifest) -> validate(plaintext, manifest));
+    }
+
     /**
      * Validates a decrypted, decompressed {@value #STREAM} stream against its manifest: every
      * document parses as a Kubernetes object, and the object counts per kind and namespace equal

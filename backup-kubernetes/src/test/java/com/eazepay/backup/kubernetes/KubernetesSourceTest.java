@@ -124,6 +124,20 @@ class KubernetesSourceTest {
     }
 
     @Test
+    void integrityParsesTheYamlStreamAndComparesObjectCountsWithoutTouchingACluster() {
+        try (BackupEngine engine = engine(source())) {
+            engine.backup("k8s").run();
+
+            com.eazepay.backup.IntegrityReport report = engine.verify("k8s").integrity().orThrow();
+
+            java.util.List<com.eazepay.backup.CheckResult> checks = report.targets().get(0).validation().values().iterator().next();
+            assertThat(checks).isNotEmpty();
+            assertThat(checks.get(0).name()).isEqualTo("yaml parses");
+            assertThat(checks).allSatisfy(c -> assertThat(c.passed()).as(c.toString()).isTrue());
+        }
+    }
+
+    @Test
     void configMapsAndSecretsWithBinaryDataRoundTripThroughTheEngineIntoRemappedNamespaces() throws IOException {
         try (BackupEngine engine = engine(source())) {
             BackupResult r = engine.backup("k8s").run();

@@ -202,6 +202,12 @@ public final class MongoSource implements BackupSource {
         }
     }
 
+    /** The archive walk with every namespace's CRC-64, without a server (see {@link MongoValidator}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new MongoValidator());
+    }
+
     @Override
     public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
         if (!(target instanceof MongoTarget mongoTarget)) {

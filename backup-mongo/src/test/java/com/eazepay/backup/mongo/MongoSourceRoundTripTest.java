@@ -80,6 +80,27 @@ class MongoSourceRoundTripTest {
     }
 
     @Test
+    void integrityWalksTheArchiveWithEveryNamespaceCrcAndComparesCountsWithTheManifest() {
+        MongoServer server = server(false);
+        String uri = MongoServers.uri(server);
+        try (MongoClient client = TestData.client(uri)) {
+            seed(client);
+            MongoSource source = MongoSource.builder().name("mongo").connectionString(uri).databases("pay").batchSize(50).build();
+            try (BackupEngine engine = engine(source)) {
+                engine.backup("mongo").run();
+
+                com.eazepay.backup.IntegrityReport report = engine.verify("mongo").integrity().orThrow();
+
+                List<CheckResult> checks = report.targets().get(0).validation().get("archive");
+                assertThat(checks).extracting(CheckResult::name)
+                        .containsExactly("archive walk and per-namespace CRC-64", "documents per namespace");
+                assertThat(checks).allSatisfy(c -> assertThat(c.passed()).as(c.toString()).isTrue());
+                assertThat(checks.get(0).detail()).contains((500 + TestData.everyType().size()) + " documents");
+            }
+        }
+    }
+
+    @Test
     void everyBsonTypeAndIndexRoundTripsByteForByteIntoAnotherDatabase() {
         MongoServer server = server(false);
         String uri = MongoServers.uri(server);

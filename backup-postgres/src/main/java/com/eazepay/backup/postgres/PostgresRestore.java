@@ -142,7 +142,7 @@ final class PostgresRestore {
         return new RestoreOutcome(location, checks, facts);
     }
 
-    private static int dumpMajor(Manifest m) {
+    static int dumpMajor(Manifest m) {
         Object v = m.facts().get("pg_dump_version");
         if (v != null) {
             Matcher matcher = MAJOR.matcher(v.toString());

@@ -411,6 +411,66 @@ public final class PostgresSource implements BackupSource {
         return settings;
     }
 
+    /** {@code pg_restore --list} on custom-format archives (see {@link PostgresValidator}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new PostgresValidator(pgRestorePath(), timeout));
+    }
+
+    /** Scratch databases of restore tests are named with this prefix. */
+    public static final String SCRATCH_PREFIX = "restoretest_";
+
+    /**
+     * A new database {@code restoretest_<id>} on this source's server, created by the restore and dropped
+     * ({@code DROP DATABASE ... WITH (FORCE)}) by {@link com.eazepay.backup.spi.ScratchTarget#drop()}. The role needs
+     * {@code CREATEDB}.
+     */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+        String db = SCRATCH_PREFIX + testId;
+        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
+            @Override
+            public RestoreTarget target() {
+                return PostgresTarget.newDatabase(db);
+            }
+
+            @Override
+            public String resource() {
+                return db;
+            }
+
+            @Override
+            public void drop() {
+                dropScratch(db);
+            }
+        });
+    }
+
+    /**
+     * Drops a scratch database named in a cleanup journal, on this source's server; refuses any name that is
+     * not {@code restoretest_[a-z0-9_]+} (the journal comes from the repository).
+     */
+    @Override
+    public void dropScratch(String resource) {
+        if (!resource.matches(SCRATCH_PREFIX + "[a-z0-9_]{1,50}")) {
+            LOG.warn("not dropping database {}: not a restore-test scratch database", resource);
+            return;
+        }
+        try (Connection c = settings.connect("dropping restore-test database " + resource); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(resource) + " WITH (FORCE)");
+            LOG.debug("dropped restore-test database {} on {}", resource, settings.location());
+        } catch (SQLException e) {
+            throw settings.translate(e, "dropping restore-test database " + resource + " on " + settings.location());
+        }
+    }
+
+    /** The role's password, when one is configured (names only, never values). */
+    @Override
+    public List<String> secretNames() {
+        return settings.password() == null ? List.of()
+                : List.of("password of role " + settings.user() + " on " + settings.location());
+    }
+
     Path pgRestorePath() {
         if (pgRestorePath != null) {
             return pgRestorePath;

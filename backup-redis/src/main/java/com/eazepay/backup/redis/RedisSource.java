@@ -265,6 +265,79 @@ public final class RedisSource implements BackupSource {
         return new BackupException(CoreErrorCode.SOURCE_UNAVAILABLE, endpoint.describe() + " could not start a full sync: " + serverMessage);
     }
 
+    /** The RDB or key-dump reader, without a server (see {@link RedisValidator}). */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new RedisValidator());
+    }
+
+    /** Scratch directories of restore tests are made under {@code java.io.tmpdir} with this name prefix. */
+    public static final String SCRATCH_PREFIX = "eazepay-restoretest_";
+
+    /**
+     * An RDB file {@code dump.rdb} in a new directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}
+     * (the restore checks its structure, CRC-64 and key counts); the directory is deleted by
+     * {@link com.eazepay.backup.spi.ScratchTarget#drop()}. To count keys in a running server, restore into
+     * {@code RedisTarget.server(..)} of a scratch server you start.
+     */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath()
+                .resolve(SCRATCH_PREFIX + testId);
+        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
+            @Override
+            public RestoreTarget target() {
+                try {
+                    java.nio.file.Files.createDirectories(dir);
+                } catch (IOException e) {
+                    throw new BackupException(CoreErrorCode.STORAGE_FAILED, "creating the restore-test directory " + dir
+                            + " failed: " + e.getMessage(), e);
+                }
+                return RedisTarget.rdbFile(dir.resolve("dump.rdb"));
+            }
+
+            @Override
+            public String resource() {
+                return dir.toString();
+            }
+
+            @Override
+            public void drop() {
+                dropScratch(dir.toString());
+            }
+        });
+    }
+
+    /** Deletes a scratch directory named in a cleanup journal; refuses any other path (the journal comes from the repository). */
+    @Override
+    public void dropScratch(String resource) {
+        java.nio.file.Path dir = java.nio.file.Path.of(resource);
+        if (!dir.isAbsolute() || dir.getFileName() == null || !dir.getFileName().toString().startsWith(SCRATCH_PREFIX)
+                || !dir.normalize().equals(dir)) {
+            LOG.warn("not deleting {}: not a restore-test scratch directory", resource);
+            return;
+        }
+        if (!java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "deleting the restore-test directory " + dir + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The password of the configured user, when one is set (names only). */
+    @Override
+    public java.util.List<String> secretNames() {
+        return endpoint.password() == null ? java.util.List.of()
+                : java.util.List.of("password of " + (endpoint.user() == null ? "the default user" : "user " + endpoint.user())
+                + " on " + endpoint.describe());
+    }
+
     static Map<String, Long> dbKeys(Map<Integer, Long> perDb) {
         Map<String, Long> m = new TreeMap<>();
         perDb.forEach((db, n) -> m.put("db" + db, n));

@@ -240,7 +240,7 @@ public abstract class SourceContract {
     // ------------------------------------------------------------------ names
 
     static List<String> invalidNames() {
-        return List.of("locks", "pins", "holds", "reports", "a/b", "Upper", "with space", "", "n".repeat(64));
+        return List.of("locks", "pins", "holds", "reports", "quarantine", "wal", "a/b", "Upper", "with space", "", "n".repeat(64));
     }
 
     @ParameterizedTest(name = "\"{0}\"")

@@ -104,7 +104,11 @@ public final class RepositoryCatalog {
         // ids of earlier versions carry whole seconds: order candidates by the second of their id, and read
         // every manifest of one second before choosing within it, so both id formats sort exactly as list() does
         TreeMap<Instant, List<String>> bySecond = new TreeMap<>(Comparator.reverseOrder());
+        Set<String> quarantined = markerIds(repository, RepositoryLayout.QUARANTINE, sourceName); // breach drills: evidence only
         for (String id : committedIds(repository, sourceName)) {
+            if (quarantined.contains(id)) {
+                continue;
+            }
             Instant t = BackupIds.time(id).orElseThrow().truncatedTo(ChronoUnit.SECONDS);
             bySecond.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
         }

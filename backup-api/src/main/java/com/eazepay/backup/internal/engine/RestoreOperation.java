@@ -61,6 +61,11 @@ public final class RestoreOperation {
      * {@code INTERNAL}); failed checks throw {@code CHECK_FAILED} after a {@code RestoreSucceeded} event.
      */
     public RestoreResult restore(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks) {
+        return restore(source, manifest, target, checks, checks);
+    }
+
+    /** As {@link #restore(BackupSource, Manifest, RestoreTarget, boolean)}; {@code record} false leaves the verify report to the caller (restore tests write their own). */
+    RestoreResult restore(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks, boolean record) {
         config.checkOpen();
         Objects.requireNonNull(target, "target: call into(..) with where to restore");
         long t0 = System.nanoTime();
@@ -78,29 +83,30 @@ public final class RestoreOperation {
             } catch (BackupException e) {
                 throw corruptionBehind(manifest, e);
             }
-            return succeeded(source, manifest, outcome, checks, Duration.ofNanos(System.nanoTime() - t0));
+            return succeeded(source, manifest, outcome, checks, record, Duration.ofNanos(System.nanoTime() - t0));
         } catch (RuntimeException | Error e) {
             BackupException failure = e instanceof BackupException be ? be : new BackupException(CoreErrorCode.INTERNAL,
                     "restore of backup " + manifest.id() + " of '" + source.name() + "' into " + target.describe()
                             + " failed unexpectedly: " + e, e);
             if (failure.errorCode() != CoreErrorCode.CHECK_FAILED) {
-                failed(source, manifest, target, checks, failure, Duration.ofNanos(System.nanoTime() - t0));
+                failed(source, manifest, target, checks && record, failure, Duration.ofNanos(System.nanoTime() - t0));
             }
             throw failure;
         }
     }
 
-    private RestoreResult succeeded(BackupSource source, Manifest manifest, RestoreOutcome outcome, boolean checks, Duration duration) {
+    private RestoreResult succeeded(BackupSource source, Manifest manifest, RestoreOutcome outcome, boolean checks, boolean record,
+                                    Duration duration) {
         RestoreResult result = new RestoreResult(manifest, outcome.location(), outcome.checks(), outcome.facts(), duration);
         LOG.info("restore of backup {} of '{}' into {} finished in {} ms; checks {}", manifest.id(), source.name(),
                 outcome.location(), duration.toMillis(), result.checks().isEmpty() ? "none" : result.checksPassed() ? "passed" : "FAILED");
         config.publish(new BackupEvent.RestoreSucceeded(source.name(), manifest.id(), outcome.location(), duration,
                 result.checksPassed(), config.clock().instant()));
-        if (checks) {
+        if (checks && record) {
             catalog.writeVerifyReport(manifest, "restore", result.checksPassed(), "restore into " + outcome.location() + ": "
                     + result.checks().stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED")).toList());
         }
-        return checks ? result.orThrow() : result; // CHECK_FAILED naming the failed checks
+        return checks && record ? result.orThrow() : result; // CHECK_FAILED naming the failed checks (restore tests report them)
     }
 
     private void failed(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks, BackupException e,

@@ -105,6 +105,37 @@ public final class TarReader {
         }
     }
 
+    /**
+     * Walks a tar stream without extracting: every header (with its checksum), every entry's type and path
+     * as a restore would judge them, every entry's bytes read. Stops at the end-of-archive marker; the
+     * caller reads what follows. Throws {@code IOException} for an unreadable archive, {@code BackupException}
+     * for an entry a restore would refuse.
+     */
+    public static Stats walk(InputStream in) throws IOException {
+        long files = 0;
+        long dirs = 0;
+        long bytes = 0;
+        TarArchiveInputStream tar = new TarArchiveInputStream(in, "UTF-8");
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            if (safeRelative(e.getName()) == null) {
+                continue;
+            }
+            checkType(e);
+            if (e.isDirectory()) {
+                dirs++;
+            } else if (!e.isSymbolicLink()) {
+                long n = tar.transferTo(OutputStream.nullOutputStream());
+                if (n != e.getSize()) {
+                    throw new IOException("entry " + e.getName() + " holds " + n + " bytes but its header records " + e.getSize());
+                }
+                bytes += n;
+                files++;
+            }
+        }
+        return new Stats(files, dirs, bytes);
+    }
+
     private static Stats extractInto(InputStream in, Path staging, Path target, boolean overwrite) throws IOException {
         long files = 0;
         long dirs = 0;

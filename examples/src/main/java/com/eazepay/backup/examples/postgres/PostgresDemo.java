@@ -12,7 +12,6 @@ import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.storage.FileSystemStorage;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.Trigger;
-import com.eazepay.backup.VerificationReport;
 import com.eazepay.backup.postgres.Check;
 import com.eazepay.backup.postgres.PostgresSource;
 import com.eazepay.backup.postgres.PostgresTarget;
@@ -89,7 +88,7 @@ public final class PostgresDemo {
                     .build()) {
 
                 BackupResult backup = engine.backup("postgres").trigger(Trigger.MANUAL).tag("demo").run();
-                VerificationReport verified = engine.verify("postgres").id(backup.id()).run();
+                com.eazepay.backup.IntegrityReport verified = engine.verify("postgres").id(backup.id()).integrity();
                 String restoredDb = "payments_restored_" + backup.id().substring(backup.id().length() - 6)
                         .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
                 RestoreResult restored = engine.restore("postgres").id(backup.id())
@@ -104,7 +103,9 @@ public final class PostgresDemo {
                 System.out.printf("  dump size        %,d bytes (pg_dump custom format)%n", backup.plaintextBytes());
                 System.out.printf("  stored size      %,d bytes (zstd + age) in %s%n", backup.storedBytes(), repository);
                 System.out.println("  backup took      " + backup.duration().toMillis() + " ms");
-                System.out.println("  integrity        " + (verified.passed() ? "verified (SHA-256, decrypt, decompress)" : "FAILED"));
+                System.out.println("  integrity        " + (verified.passed() ? "verified (SHA-256, decrypt, decompress, pg_restore --list)" : "FAILED"));
+                verified.targets().forEach(t -> t.validation().forEach((stream, checks) -> checks.forEach(c -> System.out.printf(
+                        "    %-14s %s: %s%n", stream, c.name(), c.passed() ? c.detail() : "FAILED " + c.detail()))));
                 for (String table : TABLES) {
                     long live = count(pg, "payments", table);
                     long back = count(pg, restoredDb, table);
@@ -113,7 +114,13 @@ public final class PostgresDemo {
                 for (CheckResult c : restored.checks()) {
                     System.out.printf("  check %-48s %s (%s)%n", c.name(), c.passed() ? "ok" : "FAILED", c.detail());
                 }
-                boolean ok = restored.checksPassed() && verified.passed();
+                com.eazepay.backup.DrillReport drill = engine.drill().scenario(com.eazepay.backup.Drill.Scenario.CORRUPTION).run();
+                for (com.eazepay.backup.DrillReport.SourceResult r : drill.sources()) {
+                    System.out.printf("  corruption drill %s: %s, data age %s, time to recover %s, restore + checks %d ms%n", r.source(),
+                            r.passed() ? "passed" : "FAILED (" + r.why() + ")", r.dataAge(), r.timeToRecover(), r.restore().toMillis());
+                }
+                System.out.println("  drill report     " + repository.resolve(drill.reportKeys().get(1)));
+                boolean ok = restored.checksPassed() && verified.passed() && drill.passed();
                 System.out.println(ok ? "  restore verified into " + restored.location() : "  RESTORE CHECKS FAILED");
                 System.out.println();
                 System.out.println("Status (engine.status().toTable()):");

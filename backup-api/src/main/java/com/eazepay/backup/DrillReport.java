@@ -1,0 +1,68 @@
+package com.eazepay.backup;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of a disaster-recovery drill ({@code engine.drill()}), per source: what was restored, how long
+ * recovery took and how old the recovered data was, against the objectives. Written to the repository as
+ * {@code reports/drill/{time}-{scenario}.json} and {@code .md}; {@code engine.reports()} lists them.
+ *
+ * @param scenario       the drill's scenario
+ * @param startedAt      drill start (engine clock): the moment of the simulated disaster
+ * @param rpo            recovery point objective: the oldest acceptable data at recovery
+ * @param rto            recovery time objective: the longest acceptable recovery
+ * @param sources        one line per source
+ * @param quarantined    breach drills: the backups quarantined as {@code source/backupId} (taken at or after the breach)
+ * @param rekeyed        breach drills: the backups re-encrypted to the new recipients, as {@code source/backupId}
+ * @param secretsToRotate breach drills: the secrets the sources' configurations hold, by name, to rotate
+ * @param reportKeys     where the report was written (JSON, Markdown)
+ */
+public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration rpo, Duration rto, List<SourceResult> sources,
+                          List<String> quarantined, List<String> rekeyed, List<String> secretsToRotate, List<String> reportKeys) {
+    public DrillReport {
+        Objects.requireNonNull(scenario, "scenario");
+        sources = List.copyOf(sources);
+        quarantined = List.copyOf(quarantined);
+        rekeyed = List.copyOf(rekeyed);
+        secretsToRotate = List.copyOf(secretsToRotate);
+        reportKeys = List.copyOf(reportKeys);
+    }
+
+    /** Whether every source recovered, passed its checks and met both objectives. */
+    public boolean passed() {
+        return !sources.isEmpty() && sources.stream().allMatch(SourceResult::passed);
+    }
+
+    /** Throws {@code CHECK_FAILED} naming every source that failed or missed an objective. @return this, if it passed */
+    public DrillReport orThrow() {
+        if (passed()) {
+            return this;
+        }
+        throw new BackupException(CoreErrorCode.CHECK_FAILED, scenario.name().toLowerCase(java.util.Locale.ROOT) + " drill failed: "
+                + sources.stream().filter(s -> !s.passed()).map(s -> s.source() + " (" + s.why() + ")").toList()
+                + (sources.isEmpty() ? " no source to recover" : "") + "; see " + reportKeys);
+    }
+
+    /**
+     * One source's recovery.
+     *
+     * @param source       source name
+     * @param backupId     the restored backup, or null if none could be chosen
+     * @param restoredInto where it was restored (the scratch target)
+     * @param recovered    whether the restore succeeded and every check passed
+     * @param timeToRecover drill start to checks passed (engine clock): the achieved RTO; null if not recovered
+     * @param dataAge      drill start minus the restored backup's consistent point: the achieved RPO; null if none
+     * @param bytes        stored bytes read
+     * @param restore      wall time of restore and checks
+     * @param why          what failed, or {@code ok}
+     */
+    public record SourceResult(String source, String backupId, String restoredInto, boolean recovered, Duration timeToRecover,
+                               Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why) {
+        public boolean passed() {
+            return recovered && rpoMet && rtoMet;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package com.eazepay.backup.internal.engine;
+
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.BackupFilter;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Drill;
+import com.eazepay.backup.DrillReport;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.RestoreResult;
+import com.eazepay.backup.RestoreTestReport;
+import com.eazepay.backup.internal.Json;
+import com.eazepay.backup.internal.RepositoryLayout;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.Encryption;
+import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.ScratchTarget;
+import com.eazepay.backup.spi.StorageTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Disaster-recovery drills (see {@link Drill}): per source, choose the backup, restore it into a scratch target
+ * (or the given one), check, measure time to recover and data age against the objectives; for breaches, quarantine
+ * later backups, rekey, list secrets. Writes the report as JSON and Markdown under {@code reports/drill/}.
+ * Thread-safe.
+ */
+public final class DrillOperation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DrillOperation.class);
+    private static final DateTimeFormatter KEY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final EngineConfig config;
+    private final RepositoryCatalog catalog;
+    private final RestoreOperation restores;
+    private final RestoreTestOperation restoreTests;
+    private final RekeyOperation rekeys;
+
+    public DrillOperation(EngineConfig config, RepositoryCatalog catalog, RestoreOperation restores,
+                          RestoreTestOperation restoreTests, RekeyOperation rekeys) {
+        this.config = config;
+        this.catalog = catalog;
+        this.restores = restores;
+        this.restoreTests = restoreTests;
+        this.rekeys = rekeys;
+    }
+
+    public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, List<String> only, Map<String, RestoreTarget> targets,
+                           Instant breachAt, Encryption rekeyTo) {
+        config.checkOpen();
+        Instant start = config.clock().instant();
+        List<String> names = new ArrayList<>(only);
+        if (names.isEmpty()) {
+            names.addAll(scenario == Drill.Scenario.FULL_LOSS ? catalog.sourcesInRepository() : config.sources().keySet());
+        }
+        LOG.info("{} drill started at {} over {}", scenario, start, names);
+        List<String> quarantined = new ArrayList<>();
+        if (scenario == Drill.Scenario.BREACH) {
+            for (String name : names) {
+                quarantined.addAll(quarantine(name, breachAt));
+            }
+        }
+        List<DrillReport.SourceResult> results = new ArrayList<>();
+        for (String name : names) {
+            results.add(recover(scenario, name, start, rpo, rto, targets.get(name), breachAt));
+        }
+        List<String> rekeyed = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        if (scenario == Drill.Scenario.BREACH) {
+            if (rekeyTo != null) {
+                for (String name : names) {
+                    for (Manifest m : rekeys.run(name, null, rekeyTo)) {
+                        rekeyed.add(name + "/" + m.id());
+                    }
+                }
+            }
+            secrets.add("the age identity (private key) that decrypts this repository's backups"
+                    + (rekeyTo != null ? " (backups rekeyed: destroy the old identity)" : " (rekey with rekeyTo(..), then destroy it)"));
+            for (StorageTarget t : config.allTargets()) {
+                secrets.add("storage credentials of " + t.describe());
+            }
+            for (String name : names) {
+                BackupSource s = config.sources().get(name);
+                if (s != null) {
+                    s.secretNames().forEach(n -> secrets.add(name + ": " + n));
+                }
+            }
+        }
+        String base = RepositoryLayout.DRILL_REPORTS + KEY_TIME.format(start) + "-" + scenario.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        List<String> keys = List.of(base + ".json", base + ".md");
+        DrillReport report = new DrillReport(scenario, start, rpo, rto, results, quarantined, rekeyed, secrets, keys);
+        try {
+            put(keys.get(0), Json.write(json(report)), "application/json");
+            put(keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
+        } catch (BackupException e) {
+            LOG.warn("writing drill report {} failed ({}): {}", base, e.errorCode().name(), e.getMessage());
+        }
+        LOG.info("{} drill {}: {}", scenario, report.passed() ? "passed" : "FAILED", results.stream()
+                .map(r -> r.source() + " " + (r.passed() ? "ok" : r.why())).toList());
+        return report;
+    }
+
+    /** Keys of the drill reports in the repository (JSON and Markdown), oldest first. */
+    public List<String> reports() {
+        return config.repository().listAll(RepositoryLayout.DRILL_REPORTS).stream().map(ObjectInfo::key).sorted().toList();
+    }
+
+    private List<String> quarantine(String name, Instant breachAt) {
+        List<String> ids = new ArrayList<>();
+        for (Manifest m : catalog.list(name, BackupFilter.all())) {
+            Instant at = m.consistentAt() != null ? m.consistentAt() : m.startedAt();
+            if (at != null && !at.isBefore(breachAt)) {
+                catalog.setMarker(name, m.id(), RepositoryLayout.QUARANTINE + "/" + name + "/" + m.id() + ".json", "quarantine", true);
+                catalog.setMarker(name, m.id(), RepositoryLayout.holdKey(name, m.id()), "legal hold (breach evidence)", true);
+                ids.add(name + "/" + m.id());
+            }
+        }
+        return ids;
+    }
+
+    private DrillReport.SourceResult recover(Drill.Scenario scenario, String name, Instant start, Duration rpo, Duration rto,
+                                             RestoreTarget given, Instant breachAt) {
+        Manifest m;
+        try {
+            Selection selection = new Selection(scenario.name().toLowerCase(Locale.ROOT) + " drill of '" + name + "'");
+            if (scenario == Drill.Scenario.BREACH) {
+                selection.before(breachAt);
+            }
+            m = catalog.select(name, selection);
+        } catch (BackupException e) {
+            return new DrillReport.SourceResult(name, null, null, false, null, null, 0, Duration.ZERO, false, false,
+                    e.errorCode().name() + ": " + e.getMessage());
+        }
+        Instant point = m.consistentAt() != null ? m.consistentAt() : m.completedAt();
+        Duration dataAge = Duration.between(point, start);
+        long t0 = System.nanoTime();
+        String into;
+        String why;
+        boolean recovered;
+        try {
+            BackupSource source = config.sourceFor(name, m);
+            if (given != null) {
+                RestoreResult r = restores.restore(source, m, given, true, false);
+                into = r.location();
+                recovered = r.checksPassed();
+                why = recovered ? "ok" : "checks failed: " + r.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
+            } else {
+                String testId = restoreTests.newTestId();
+                ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(
+                        CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
+                        + name + "\", target)"));
+                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity());
+                into = t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
+                recovered = t.passed();
+                why = recovered ? "ok" : t.failure() != null ? t.failure()
+                        : "checks failed: " + t.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
+            }
+        } catch (BackupException e) {
+            into = null;
+            recovered = false;
+            why = e.errorCode().name() + ": " + e.getMessage();
+        }
+        Duration restore = Duration.ofNanos(System.nanoTime() - t0);
+        Duration ttr = recovered ? Duration.between(start, config.clock().instant()) : null;
+        boolean rpoMet = dataAge.compareTo(rpo) <= 0;
+        boolean rtoMet = ttr != null && ttr.compareTo(rto) <= 0;
+        if (recovered && !rpoMet) {
+            why = "data age " + dataAge + " exceeds the RPO " + rpo;
+        } else if (recovered && !rtoMet) {
+            why = "time to recover " + ttr + " exceeds the RTO " + rto;
+        }
+        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why);
+    }
+
+    private static Map<String, Object> json(DrillReport r) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("scenario", r.scenario().name());
+        doc.put("startedAt", r.startedAt().toString());
+        doc.put("rpo", r.rpo().toString());
+        doc.put("rto", r.rto().toString());
+        doc.put("passed", r.passed());
+        List<Map<String, Object>> sources = new ArrayList<>();
+        for (DrillReport.SourceResult s : r.sources()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", s.source());
+            m.put("backupId", s.backupId());
+            m.put("restoredInto", s.restoredInto());
+            m.put("recovered", s.recovered());
+            m.put("timeToRecover", s.timeToRecover() == null ? null : s.timeToRecover().toString());
+            m.put("dataAge", s.dataAge() == null ? null : s.dataAge().toString());
+            m.put("bytes", s.bytes());
+            m.put("restoreMillis", s.restore().toMillis());
+            m.put("rpoMet", s.rpoMet());
+            m.put("rtoMet", s.rtoMet());
+            m.put("why", s.why());
+            sources.add(m);
+        }
+        doc.put("sources", sources);
+        doc.put("quarantined", r.quarantined());
+        doc.put("rekeyed", r.rekeyed());
+        doc.put("secretsToRotate", r.secretsToRotate());
+        return doc;
+    }
+
+    /** The report as Markdown: a per-source table with pass/fail against the objectives, then the breach lists. */
+    public static String markdown(DrillReport r) {
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(r.scenario().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" drill, ").append(r.startedAt())
+                .append(": ").append(r.passed() ? "PASSED" : "FAILED").append("\n\n");
+        b.append("Objectives: RPO ").append(r.rpo()).append(", RTO ").append(r.rto()).append(".\n\n");
+        b.append("| source | backup | data age (RPO) | time to recover (RTO) | restore + checks | bytes | result |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (DrillReport.SourceResult s : r.sources()) {
+            b.append("| ").append(s.source()).append(" | ").append(s.backupId() == null ? "-" : s.backupId())
+                    .append(" | ").append(s.dataAge() == null ? "-" : s.dataAge() + (s.rpoMet() ? " ok" : " MISSED"))
+                    .append(" | ").append(s.timeToRecover() == null ? "-" : s.timeToRecover() + (s.rtoMet() ? " ok" : " MISSED"))
+                    .append(" | ").append(s.restore().toMillis()).append(" ms | ").append(s.bytes())
+                    .append(" | ").append(s.passed() ? "pass" : "FAIL: " + s.why().replace("|", "/")).append(" |\n");
+        }
+        if (!r.quarantined().isEmpty()) {
+            b.append("\n## Quarantined (taken at or after the breach; kept as evidence, never pruned)\n\n");
+            r.quarantined().forEach(q -> b.append("- ").append(q).append('\n'));
+        }
+        if (!r.rekeyed().isEmpty()) {
+            b.append("\n## Rekeyed to the new recipients\n\n");
+            r.rekeyed().forEach(q -> b.append("- ").append(q).append('\n'));
+        }
+        if (!r.secretsToRotate().isEmpty()) {
+            b.append("\n## Secrets to rotate\n\n");
+            r.secretsToRotate().forEach(q -> b.append("- [ ] ").append(q).append('\n'));
+        }
+        return b.toString();
+    }
+
+    private void put(String key, byte[] bytes, String type) {
+        config.repository().put(key, new ByteArrayInputStream(bytes), PutOptions.defaults().withContentLength(bytes.length)
+                .withContentType(type));
+    }
+}

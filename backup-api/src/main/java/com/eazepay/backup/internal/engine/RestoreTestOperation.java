@@ -1,0 +1,181 @@
+package com.eazepay.backup.internal.engine;
+
+import com.eazepay.backup.BackupEvent;
+import com.eazepay.backup.BackupException;
+import com.eazepay.backup.BackupFilter;
+import com.eazepay.backup.CheckResult;
+import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
+import com.eazepay.backup.RestoreResult;
+import com.eazepay.backup.RestoreTestReport;
+import com.eazepay.backup.internal.Json;
+import com.eazepay.backup.internal.RepositoryLayout;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.ScratchTarget;
+import com.eazepay.backup.spi.StorageTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+
+/**
+ * Restore tests: a backup restored into the source's {@link ScratchTarget}, checked, and the target always
+ * dropped. Before restoring, a cleanup journal {@code locks/cleanup/{source}/{testId}.json} naming the scratch
+ * resource is written to the repository; it is deleted once the target is dropped, and a journal left by a
+ * killed JVM is replayed (the source's {@link BackupSource#dropScratch}) at the start of the next restore test.
+ * Thread-safe.
+ */
+public final class RestoreTestOperation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreTestOperation.class);
+    public static final String CLEANUP_PREFIX = RepositoryLayout.LOCKS + "/cleanup/";
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    private final EngineConfig config;
+    private final RepositoryCatalog catalog;
+    private final RestoreOperation restores;
+    private final StorageTarget repository;
+
+    public RestoreTestOperation(EngineConfig config, RepositoryCatalog catalog, RestoreOperation restores) {
+        this.config = config;
+        this.catalog = catalog;
+        this.restores = restores;
+        this.repository = config.repository();
+    }
+
+    public RestoreTestReport run(String sourceName, Selection selection, boolean random, UnaryOperator<RestoreTarget> adjust) {
+        config.checkOpen();
+        replayCleanup();
+        Manifest m = random ? pickRandom(sourceName) : catalog.select(sourceName, selection);
+        BackupSource source = config.sourceFor(sourceName, m);
+        String testId = newTestId();
+        ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                "source '" + sourceName + "' (" + m.sourceType() + ") supplies no scratch target for restore tests: configure the "
+                        + "source itself (a host that knows only the repository cannot choose where to restore), or restore by hand"));
+        return test(source, m, testId, scratch, adjust);
+    }
+
+    /** Restores {@code m} into {@code scratch}, checks, drops; journaled. For restore tests and drills. */
+    public RestoreTestReport test(BackupSource source, Manifest m, String testId, ScratchTarget scratch,
+                                  UnaryOperator<RestoreTarget> adjust) {
+        Instant started = config.clock().instant();
+        String journal = CLEANUP_PREFIX + m.source() + "/" + testId + ".json";
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("source", m.source());
+        entry.put("sourceType", m.sourceType());
+        entry.put("testId", testId);
+        entry.put("backupId", m.id());
+        entry.put("resource", scratch.resource());
+        entry.put("at", started.toString());
+        putJson(journal, entry); // before anything is created: a failure here stops the test
+        long t0 = System.nanoTime();
+        List<CheckResult> checks = List.of();
+        String failure = null;
+        String location = scratch.resource();
+        try {
+            RestoreResult r = restores.restore(source, m, adjust.apply(scratch.target()), true, false);
+            checks = r.checks();
+            location = r.location();
+        } catch (BackupException e) {
+            failure = e.errorCode().name() + ": " + e.getMessage();
+        } catch (RuntimeException e) {
+            failure = "INTERNAL: " + e;
+        }
+        Duration duration = Duration.ofNanos(System.nanoTime() - t0);
+        boolean dropped = false;
+        String cleanupFailure = null;
+        try {
+            scratch.drop();
+            dropped = true;
+            repository.delete(journal);
+        } catch (BackupException e) {
+            cleanupFailure = e.errorCode().name() + ": " + e.getMessage();
+            LOG.warn("restore test {} of backup {} of '{}': dropping {} failed ({}); the cleanup journal {} stays and the next "
+                    + "restore test retries", testId, m.id(), m.source(), scratch.resource(), cleanupFailure, journal);
+        } catch (RuntimeException e) {
+            cleanupFailure = "INTERNAL: " + e;
+            LOG.warn("restore test {}: dropping {} failed: {}; the cleanup journal {} stays", testId, scratch.resource(), e.toString(), journal);
+        }
+        RestoreTestReport report = new RestoreTestReport(testId, m, location, checks, failure, dropped, cleanupFailure, started, duration);
+        String detail = "restore test " + testId + " into " + location + (failure != null ? " failed: " + failure
+                : ": " + checks.stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED (" + c.detail() + ")")).toList())
+                + (dropped ? "; scratch target dropped" : "; scratch target NOT dropped: " + cleanupFailure);
+        LOG.info("{} of backup {} of '{}': {}", report.passed() ? "passed" : "FAILED", m.id(), m.source(), detail);
+        catalog.writeVerifyReport(m, "restore-test", report.passed(), detail);
+        config.publish(new BackupEvent.BackupVerified(m.source(), m.id(), report.passed(), detail, config.clock().instant()));
+        return report;
+    }
+
+    private Manifest pickRandom(String sourceName) {
+        List<Manifest> all = catalog.list(sourceName, BackupFilter.all());
+        if (all.isEmpty()) {
+            throw new BackupException(CoreErrorCode.NOT_FOUND, "no committed backup of '" + sourceName + "' in "
+                    + repository.describe() + " to test");
+        }
+        return all.get(ThreadLocalRandom.current().nextInt(all.size()));
+    }
+
+    public String newTestId() {
+        StringBuilder b = new StringBuilder(ID_TIME.format(config.clock().instant()).toLowerCase(Locale.ROOT)).append('_');
+        for (int i = 0; i < 4; i++) {
+            b.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(ThreadLocalRandom.current().nextInt(36)));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Drops the scratch targets of restore tests that did not finish (journals under {@code locks/cleanup/}), through
+     * the configured source of each; a journal whose source is not configured here is left for an engine that has it.
+     *
+     * @return how many were dropped
+     */
+    public int replayCleanup() {
+        int dropped = 0;
+        for (ObjectInfo o : repository.listAll(CLEANUP_PREFIX)) {
+            Map<?, ?> entry;
+            try (InputStream in = repository.get(o.key())) {
+                entry = Json.read(in, Map.class, o.key());
+            } catch (IOException | BackupException e) {
+                LOG.warn("cannot read cleanup journal {}: {}", o.key(), e.toString());
+                continue;
+            }
+            Object name = entry.get("source");
+            Object resource = entry.get("resource");
+            BackupSource source = name == null ? null : config.sources().get(name.toString());
+            if (source == null || resource == null) {
+                LOG.info("cleanup journal {} names source '{}', not configured in this engine: left for an engine that has it", o.key(), name);
+                continue;
+            }
+            try {
+                source.dropScratch(resource.toString());
+                repository.delete(o.key());
+                dropped++;
+                LOG.info("dropped {} left by interrupted restore test {} of '{}'", resource, entry.get("testId"), name);
+            } catch (RuntimeException e) {
+                LOG.warn("dropping {} left by restore test {} failed: {}; journal {} kept", resource, entry.get("testId"), e.toString(), o.key());
+            }
+        }
+        return dropped;
+    }
+
+    private void putJson(String key, Object doc) {
+        byte[] json = Json.write(doc);
+        repository.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+                .withContentType("application/json"));
+    }
+}
