@@ -284,12 +284,13 @@ public final class BackupConfig implements AutoCloseable {
         }
         Schedule verify = collect(problems, () -> jobSchedule(root, "verify"));
         Schedule copySchedule = null;
-        for (int i = 0; copyNodes != null && copyNodes.isPresent() && i < copies.size(); i++) {
-            CopyEntry c = copies.get(i);
-            if (c.schedule() == null) {
+        List<ConfigNode> copyItems = copyNodes == null || copyNodes.isEmpty() || copyNodes.get().kind() != ConfigNode.Kind.LIST
+                ? List.of() : copyNodes.get().items(); // a copies: that is not a list was reported above
+        for (ConfigNode item : copyItems) {
+            if (item.kind() != ConfigNode.Kind.MAP || !item.has("schedule")) {
                 continue;
             }
-            ConfigNode n = copyNodes.get().items().get(i).require("schedule");
+            ConfigNode n = item.require("schedule");
             Schedule sc = collect(problems, n, () -> schedule(n));
             if (sc == null) {
                 continue;
@@ -377,6 +378,15 @@ public final class BackupConfig implements AutoCloseable {
             return every(n, n.asDuration());
         }
         return cron(n, text);
+    }
+
+    /** A schedule map as text; an invalid one is reported once, by the pass that parses every schedule. */
+    private static String scheduleText(ConfigNode n) {
+        try {
+            return schedule(n).toString();
+        } catch (BackupException e) {
+            return "invalid";
+        }
     }
 
     private static Schedule cron(ConfigNode n, String expression) {
@@ -509,7 +519,10 @@ public final class BackupConfig implements AutoCloseable {
                 throw n.require("sources").error("'" + s + "' is not a configured source; configured: " + sourceNames);
             }
         }
-        return new CopyEntry(target, selection, since, sources, n.optString("schedule").orElse(null));
+        // parsed (and its errors reported) with the other schedules; here the text for CopyEntry.schedule()
+        String schedule = n.get("schedule").map(x -> x.kind() == ConfigNode.Kind.SCALAR ? x.asString() : scheduleText(x))
+                .orElse(null);
+        return new CopyEntry(target, selection, since, sources, schedule);
     }
 
     private static Objectives objectives(ConfigNode n, Objectives defaults) {

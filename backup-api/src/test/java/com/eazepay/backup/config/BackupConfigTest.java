@@ -363,5 +363,14 @@ class BackupConfigTest {
                   - {to: /tmp/a, schedule: "0 4 * * *"}
                   - {to: /tmp/b, schedule: "0 5 * * *"}
                 """, Map.of())).contains("copies[1].schedule: the scheduler runs the scheduled copies as one job");
+        // a copy that fails to parse does not shift which schedule is checked
+        assertThat(problem(base + """
+                copies:
+                  - {to: /tmp/a, select: weekly, schedule: "0 4 * * *"}
+                  - {to: /tmp/b, schedule: {every: 1h, jitter: 1m}}
+                  - {to: /tmp/c, schedule: "0 99 * * *"}
+                """, Map.of())).contains("copies[0].select: unknown selection 'weekly'")
+                .contains("copies[1].schedule: the scheduler runs the scheduled copies as one job")
+                .contains("copies[2].schedule: invalid cron expression '0 99 * * *'");
     }
 }
