@@ -3,6 +3,10 @@ package com.eazepay.backup.config;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.Codecs;
+import com.eazepay.backup.CopyReport;
+import com.eazepay.backup.CopySelection;
+import com.eazepay.backup.Schedule;
+import com.eazepay.backup.ScheduledJob;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.age.AgeEncryption;
@@ -16,6 +20,7 @@ import com.eazepay.backup.spi.StorageProvider;
 import com.eazepay.backup.spi.StorageTarget;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -30,7 +35,7 @@ import java.util.function.Function;
  * The YAML configuration shared by services ({@link com.eazepay.backup.Backup#engineFrom(Path)}) and
  * the command line. One file describes the repository and replicas, encryption, sources by
  * {@code type:} (plug-ins found through {@link java.util.ServiceLoader}), retention per source,
- * schedules (kept as strings for the scheduler) and objectives:
+ * schedules and objectives (both handed to the engine's scheduler by {@link #engineBuilder()}):
  *
  * <pre>{@code
  * repository:
@@ -47,7 +52,9 @@ import java.util.function.Function;
  *   identityFile: /etc/eazepay/backup-key.txt   # private key: needed to restore and verify contents
  * compression: zstd             # or {type: zstd, level: 3}, gzip, none
  * objectives: {rpo: 24h, rto: 4h}
- * copies:                       # off-site copies, quarterly (run by `copy` without --to, later by the scheduler)
+ * prune: {schedule: "30 3 * * *"}      # scheduled prune (needs retention)
+ * verify: {schedule: "0 5 * * 0"}      # scheduled integrity check of every source's newest backup
+ * copies:                       # off-site copies, quarterly (run by `copy` without --to and by the scheduler)
  *   - to: s3://eazepay-backups-offsite/production?region=eu-central-1   # or a map like repository:
  *     select: monthly-latest
  *     since: 100d
@@ -60,7 +67,8 @@ import java.util.function.Function;
  *     user: backup
  *     password: ${PGPASSWORD}   # or ${file:/run/secrets/pg-password}
  *     retention: {keepDaily: 7, keepWeekly: 4, keepMonthly: 12}
- *     schedule: "0 2 * * *"
+ *     schedule: "0 2 * * *"     # Unix cron in UTC, or "every 6h", or PT6H, or
+ *                               # {cron: "0 2 * * *", zone: Europe/Paris, jitter: 10m} / {every: 6h, jitter: 5m}
  * }</pre>
  *
  * <p>{@code ${NAME}} is replaced by the environment variable, {@code ${file:/path}} by the file's
@@ -95,11 +103,12 @@ public final class BackupConfig implements AutoCloseable {
      * @param source     the built source
      * @param settings   its settings node (for restore targets)
      * @param retention  its retention policy, or null
-     * @param schedule   its cron schedule as written (UTC), or null; run by the scheduler
+     * @param schedule   its schedule as written (a map as {@link Schedule#toString()}), or null
      * @param objectives its objectives (the file's default where not given)
+     * @param parsedSchedule its schedule as the engine's scheduler runs it, or null
      */
     public record SourceEntry(String name, String type, BackupSource source, ConfigNode settings, RetentionPolicy retention,
-                              String schedule, Objectives objectives) {
+                              String schedule, Objectives objectives, Schedule parsedSchedule) {
     }
 
     /**
@@ -130,10 +139,15 @@ public final class BackupConfig implements AutoCloseable {
     private final Map<String, SourceEntry> sources;
     private final Objectives objectives;
     private final List<CopyEntry> copies;
+    private final Schedules schedules;
+
+    /** The parsed schedules: per source, prune, verify, and the one copy job (null where not scheduled). */
+    private record Schedules(Map<String, Schedule> sources, Schedule prune, Schedule verify, Schedule copy) {
+    }
 
     private BackupConfig(ConfigNode root, Providers providers, StorageTarget repository, List<StorageTarget> replicas,
                          Map<StorageTarget, Map<String, RetentionPolicy>> replicaRetention, Encryption encryption, Compression compression, boolean allowPlaintext,
-                         Map<String, SourceEntry> sources, Objectives objectives, List<CopyEntry> copies) {
+                         Map<String, SourceEntry> sources, Objectives objectives, List<CopyEntry> copies, Schedules schedules) {
         this.root = root;
         this.providers = providers;
         this.repository = repository;
@@ -145,6 +159,7 @@ public final class BackupConfig implements AutoCloseable {
         this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
         this.objectives = objectives;
         this.copies = List.copyOf(copies);
+        this.schedules = schedules;
     }
 
     /**
@@ -259,6 +274,34 @@ public final class BackupConfig implements AutoCloseable {
                 }
             }
         }
+        Map<String, Schedule> sourceSchedules = new LinkedHashMap<>();
+        sources.values().stream().filter(e -> e.parsedSchedule() != null)
+                .forEach(e -> sourceSchedules.put(e.name(), e.parsedSchedule()));
+        Schedule prune = collect(problems, () -> jobSchedule(root, "prune"));
+        if (prune != null && sources.values().stream().allMatch(s -> s.retention() == null) && !sources.isEmpty()) {
+            problems.add(root.require("prune").error("a prune schedule needs a retention policy on at least one source "
+                    + "(e.g. retention: {keepDaily: 7})").getMessage());
+        }
+        Schedule verify = collect(problems, () -> jobSchedule(root, "verify"));
+        Schedule copySchedule = null;
+        List<ConfigNode> copyItems = copyNodes == null || copyNodes.isEmpty() || copyNodes.get().kind() != ConfigNode.Kind.LIST
+                ? List.of() : copyNodes.get().items(); // a copies: that is not a list was reported above
+        for (ConfigNode item : copyItems) {
+            if (item.kind() != ConfigNode.Kind.MAP || !item.has("schedule")) {
+                continue;
+            }
+            ConfigNode n = item.require("schedule");
+            Schedule sc = collect(problems, n, () -> schedule(n));
+            if (sc == null) {
+                continue;
+            }
+            if (copySchedule != null && !copySchedule.equals(sc)) {
+                problems.add(n.error("the scheduler runs the scheduled copies as one job: give every copy with a "
+                        + "schedule the same one (" + copySchedule + "), or run the others with `copy`").getMessage());
+            } else {
+                copySchedule = sc;
+            }
+        }
         for (Map.Entry<StorageTarget, Map<String, RetentionPolicy>> e : replicaRetention.entrySet()) {
             for (String name : e.getValue().keySet()) {
                 if (!sources.containsKey(name) && sourcesNode != null && sourcesNode.isPresent()) {
@@ -276,7 +319,121 @@ public final class BackupConfig implements AutoCloseable {
                     : problems.size() + " problems:\n  " + String.join("\n  ", problems));
         }
         return new BackupConfig(root, providers, repository, replicas, replicaRetention, encryption, compression, allowPlaintext,
-                sources, defaults, copies);
+                sources, defaults, copies, new Schedules(Map.copyOf(sourceSchedules), prune, verify, copySchedule));
+    }
+
+    private static Schedule jobSchedule(ConfigNode root, String key) {
+        Optional<ConfigNode> job = root.get(key);
+        if (job.isEmpty()) {
+            return null;
+        }
+        if (job.get().kind() != ConfigNode.Kind.MAP) {
+            throw job.get().error("expected a map such as {schedule: \"0 3 * * *\"}");
+        }
+        return schedule(job.get().require("schedule"));
+    }
+
+    /**
+     * A schedule setting: a Unix cron expression (UTC), {@code every 6h}, an ISO duration ({@code PT6H}),
+     * or a map {@code {cron: ..., zone: ..., jitter: ...}} / {@code {every: ..., jitter: ...}}.
+     */
+    static Schedule schedule(ConfigNode n) {
+        if (n.kind() == ConfigNode.Kind.MAP) {
+            Optional<ConfigNode> cron = n.get("cron");
+            Optional<ConfigNode> every = n.get("every");
+            if (cron.isPresent() == every.isPresent()) {
+                throw n.error("a schedule map has one of 'cron:' (\"0 2 * * *\") or 'every:' (6h), and optionally "
+                        + "'jitter:' (10m) and, with cron, 'zone:' (Europe/Paris)");
+            }
+            Schedule s = cron.isPresent() ? cron(cron.get(), cron.get().asString().trim())
+                    : every(every.get(), every.get().asDuration());
+            Optional<ConfigNode> zone = n.get("zone");
+            if (zone.isPresent()) {
+                if (every.isPresent()) {
+                    throw zone.get().error("an 'every:' schedule's slots are aligned to the epoch and do not depend on "
+                            + "a zone; remove 'zone:' or use 'cron:'");
+                }
+                try {
+                    s = s.inZone(ZoneId.of(zone.get().asString().trim()));
+                } catch (DateTimeException e) {
+                    throw zone.get().error("unknown time zone '" + zone.get().asString() + "' (e.g. UTC, Europe/Paris)");
+                }
+            }
+            Optional<ConfigNode> jitter = n.get("jitter");
+            if (jitter.isPresent()) {
+                Duration j = jitter.get().asDuration();
+                try {
+                    s = s.withJitter(j);
+                } catch (IllegalArgumentException e) {
+                    throw jitter.get().error(e.getMessage());
+                }
+            }
+            return s;
+        }
+        String text = n.asString().trim();
+        if (text.regionMatches(true, 0, "every ", 0, 6)) {
+            return every(n, n.durationIn(text.substring(6).trim()));
+        }
+        if (text.startsWith("P") || text.startsWith("p")) {
+            return every(n, n.asDuration());
+        }
+        return cron(n, text);
+    }
+
+    /** A schedule map as text; an invalid one is reported once, by the pass that parses every schedule. */
+    private static String scheduleText(ConfigNode n) {
+        try {
+            return schedule(n).toString();
+        } catch (BackupException e) {
+            return "invalid";
+        }
+    }
+
+    private static Schedule cron(ConfigNode n, String expression) {
+        try {
+            return Schedule.cron(expression);
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage() + "; or write \"every 6h\"");
+        }
+    }
+
+    private static Schedule every(ConfigNode n, Duration interval) {
+        try {
+            return Schedule.every(interval);
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    /**
+     * The job the scheduler runs for the scheduled copies: each copy with a schedule, its {@code since:}
+     * counted back from the slot; fails (the slot is recorded as failed) if any copy is incomplete.
+     */
+    private ScheduledJob copyJob() {
+        List<CopyEntry> scheduled = copies.stream().filter(c -> c.schedule() != null).toList();
+        return (engine, slot) -> {
+            BackupException first = null;
+            for (CopyEntry c : scheduled) {
+                CopySelection selection = c.since() == null ? c.selection() : c.selection().since(slot.minus(c.since()));
+                com.eazepay.backup.CopyRequest r = engine.copy().to(c.target()).select(selection);
+                if (!c.sources().isEmpty()) {
+                    r.sources(c.sources().toArray(String[]::new));
+                }
+                CopyReport report = r.run();
+                try {
+                    report.orThrow(); // the next copies still run; the slot fails with the first failure
+                } catch (BackupException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        };
     }
 
     /** {@link #collect(List, java.util.function.Supplier)}; on failure, the keys of {@code node} no longer count as unknown. */
@@ -318,7 +475,9 @@ public final class BackupConfig implements AutoCloseable {
         }
         List<String> problems = new ArrayList<>();
         RetentionPolicy retention = node.get("retention").map(r -> collect(problems, r, () -> retention(r))).orElse(null);
-        String schedule = collect(problems, () -> node.optString("schedule").orElse(null));
+        Schedule parsed = node.get("schedule").map(n -> collect(problems, n, () -> schedule(n))).orElse(null);
+        String schedule = node.get("schedule").map(n -> n.kind() == ConfigNode.Kind.SCALAR ? n.asString()
+                : parsed == null ? null : parsed.toString()).orElse(null);
         Objectives objectives = collect(problems, () -> objectives(node.section("objectives"), defaults));
         BackupSource source = collect(problems, () -> provider.fromConfig(name, node));
         if (source == null) {
@@ -335,7 +494,7 @@ public final class BackupConfig implements AutoCloseable {
         if (!source.name().equals(name)) {
             throw node.error("provider " + provider.getClass().getName() + " built a source named '" + source.name() + "'");
         }
-        return new SourceEntry(name, type, source, node, retention, schedule, objectives);
+        return new SourceEntry(name, type, source, node, retention, schedule, objectives, parsed);
     }
 
     private static CopyEntry copy(ConfigNode n, Providers providers, java.util.Set<String> sourceNames) {
@@ -360,7 +519,10 @@ public final class BackupConfig implements AutoCloseable {
                 throw n.require("sources").error("'" + s + "' is not a configured source; configured: " + sourceNames);
             }
         }
-        return new CopyEntry(target, selection, since, sources, n.optString("schedule").orElse(null));
+        // parsed (and its errors reported) with the other schedules; here the text for CopyEntry.schedule()
+        String schedule = n.get("schedule").map(x -> x.kind() == ConfigNode.Kind.SCALAR ? x.asString() : scheduleText(x))
+                .orElse(null);
+        return new CopyEntry(target, selection, since, sources, schedule);
     }
 
     private static Objectives objectives(ConfigNode n, Objectives defaults) {
@@ -518,7 +680,21 @@ public final class BackupConfig implements AutoCloseable {
             if (s.retention() != null) {
                 b.retention(s.name(), s.retention());
             }
+            Schedule sc = schedules.sources().get(s.name());
+            if (sc != null) {
+                b.schedule(s.name(), sc);
+            }
         }
+        if (schedules.prune() != null) {
+            b.pruneSchedule(schedules.prune());
+        }
+        if (schedules.verify() != null) {
+            b.verifySchedule(schedules.verify());
+        }
+        if (schedules.copy() != null) {
+            b.copySchedule(schedules.copy(), copyJob());
+        }
+        engineObjectives().ifPresent(b::objectives);
         return b;
     }
 
@@ -587,6 +763,33 @@ public final class BackupConfig implements AutoCloseable {
     /** The configured off-site copies ({@code copies:}), in file order. */
     public List<CopyEntry> copies() {
         return copies;
+    }
+
+    /** The parsed schedule of {@code sourceName}'s {@code schedule:}, if it has one. */
+    public Optional<Schedule> schedule(String sourceName) {
+        return Optional.ofNullable(schedules.sources().get(sourceName));
+    }
+
+    /** The file's default objectives and each source's own, as the engine takes them; empty if none is set. */
+    public Optional<com.eazepay.backup.Objectives> engineObjectives() {
+        com.eazepay.backup.Objectives o = objectives.rpo() != null ? com.eazepay.backup.Objectives.rpo(objectives.rpo())
+                : com.eazepay.backup.Objectives.none();
+        boolean any = objectives.rpo() != null;
+        if (objectives.rto() != null) {
+            o = o.rto(objectives.rto());
+            any = true;
+        }
+        for (SourceEntry s : sources.values()) {
+            if (s.objectives().rpo() != null && !s.objectives().rpo().equals(objectives.rpo())) {
+                o = o.rpo(s.name(), s.objectives().rpo());
+                any = true;
+            }
+            if (s.objectives().rto() != null && !s.objectives().rto().equals(objectives.rto())) {
+                o = o.rto(s.name(), s.objectives().rto());
+                any = true;
+            }
+        }
+        return any ? Optional.of(o) : Optional.empty();
     }
 
     /** The file's default objectives. */

@@ -355,7 +355,11 @@ public final class ConfigNode {
      * combinations ({@code 1h30m}) or ISO-8601 ({@code PT1H}).
      */
     public Duration asDuration() {
-        String s = asString().trim();
+        return durationIn(asString().trim());
+    }
+
+    /** {@code s} (part of this scalar) as a duration; errors are located at this node. */
+    Duration durationIn(String s) {
         if (s.startsWith("P") || s.startsWith("p")) {
             try {
                 return Duration.parse(s);

@@ -15,6 +15,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import com.eazepay.backup.Schedule;
+import com.eazepay.backup.Scheduler;
+import com.eazepay.backup.EngineStatus;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -175,8 +182,8 @@ class BackupConfigTest {
 
     @Test
     void aDoubleDollarWritesALiteralDollarBrace() {
-        String yaml = valid(dir.resolve("repo"), dir.resolve("data"), recipient()).replace("\"0 2 * * *\"", "\"$${NOT_A_VAR}\"");
-        assertThat(parse(yaml, Map.of()).source("config").schedule()).isEqualTo("${NOT_A_VAR}");
+        String yaml = valid(dir.resolve("repo$${NOT_A_VAR}"), dir.resolve("data"), recipient());
+        assertThat(parse(yaml, Map.of()).repository().describe()).contains("repo${NOT_A_VAR}");
     }
 
     @Test
@@ -252,5 +259,118 @@ class BackupConfigTest {
         assertThatThrownBy(() -> BackupConfig.load(dir.resolve("nope.yml")))
                 .isInstanceOf(BackupException.class)
                 .hasMessageContaining("nope.yml does not exist");
+    }
+
+    /** A settable clock: the scheduler decides what is due from the engine's clock, so no waiting. */
+    private static final class SetClock extends Clock {
+        volatile Instant now;
+
+        SetClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void schedulesInTheFileRunThroughTheEngineScheduler() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("app.conf"), "answer=42\n");
+        Path key = dir.resolve("key.txt");
+        AgeKeys keys = AgeKeys.generate();
+        AgeKeys.writeIdentityFile(key, keys.identity(), Clock.systemUTC());
+        String yaml = valid(dir.resolve("repo"), data, keys.recipient().encoded())
+                .replace("recipients: [", "identityFile: " + key + "\n  recipients: [") + """
+                prune: {schedule: "10 2 * * *"}
+                verify: {schedule: "20 2 * * *"}
+                copies:
+                  - to: {type: filesystem, path: %s}
+                    schedule: "30 2 * * *"
+                """.formatted(dir.resolve("offsite"));
+        BackupConfig c = parse(yaml, Map.of());
+        SetClock clock = new SetClock(Instant.parse("2026-03-02T02:00:05Z"));
+        try (BackupEngine engine = c.engineBuilder().clock(clock).build()) {
+            // nothing has run yet: the backup's slot is due and the other jobs' latest slots are caught up once
+            List<Scheduler.SlotRun> runs = engine.scheduler().runDue();
+            assertThat(runs).extracting(Scheduler.SlotRun::job, Scheduler.SlotRun::outcome).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("backup-config", Scheduler.Outcome.SUCCEEDED),
+                    org.assertj.core.groups.Tuple.tuple("prune", Scheduler.Outcome.SUCCEEDED),
+                    org.assertj.core.groups.Tuple.tuple("verify", Scheduler.Outcome.SUCCEEDED),
+                    org.assertj.core.groups.Tuple.tuple("copy", Scheduler.Outcome.SUCCEEDED));
+            assertThat(engine.list("config")).hasSize(1);
+            clock.now = Instant.parse("2026-03-02T02:05:00Z");
+            assertThat(engine.scheduler().runDue()).as("each slot runs once").isEmpty();
+            EngineStatus status = engine.status();
+            assertThat(status.source("config").orElseThrow().schedule()).isEqualTo(Schedule.cron("0 2 * * *").toString());
+            assertThat(status.jobs()).extracting(EngineStatus.JobStatus::job).containsExactlyInAnyOrder("prune", "verify", "copy");
+            assertThat(status.jobs()).allSatisfy(j -> assertThat(j.lastOutcome()).startsWith("succeeded"));
+            // objectives: the file's rpo (26h) and the source's rto (4h) reach the engine
+            EngineStatus.ObjectiveStatus o = status.source("config").orElseThrow().objective();
+            assertThat(o.rpo()).isEqualTo(Duration.ofHours(26));
+            assertThat(o.rto()).isEqualTo(Duration.ofHours(4));
+            assertThat(o.scheduleMeetsRpo()).isTrue();
+        }
+        // the scheduled copy put the backup in the off-site repository
+        try (BackupEngine offsite = Backup.engine().repository(com.eazepay.backup.storage.FileSystemStorage.at(dir.resolve("offsite")))
+                .encryption(c.encryption()).source(c.source("config").source()).build()) {
+            assertThat(offsite.list("config")).hasSize(1);
+        }
+    }
+
+    @Test
+    void scheduleIsCronEveryIsoDurationOrAMapWithJitterAndZone() {
+        String base = valid(dir.resolve("repo"), dir.resolve("data"), recipient());
+        assertThat(parse(base.replace("\"0 2 * * *\"", "every 6h"), Map.of()).schedule("config"))
+                .contains(Schedule.every(Duration.ofHours(6)));
+        assertThat(parse(base.replace("\"0 2 * * *\"", "PT6H"), Map.of()).schedule("config"))
+                .contains(Schedule.every(Duration.ofHours(6)));
+        assertThat(parse(base.replace("\"0 2 * * *\"", "{every: 1h, jitter: 5m}"), Map.of()).schedule("config"))
+                .contains(Schedule.every(Duration.ofHours(1)).withJitter(Duration.ofMinutes(5)));
+        BackupConfig zoned = parse(base.replace("\"0 2 * * *\"", "{cron: \"0 2 * * *\", zone: Europe/Paris, jitter: 10m}"), Map.of());
+        assertThat(zoned.schedule("config"))
+                .contains(Schedule.cron("0 2 * * *").inZone(ZoneId.of("Europe/Paris")).withJitter(Duration.ofMinutes(10)));
+        assertThat(zoned.source("config").schedule()).contains("Europe/Paris");
+        assertThat(parse(base.replace("    schedule: \"0 2 * * *\"\n", ""), Map.of()).schedule("config")).isEmpty();
+    }
+
+    @Test
+    void aBadScheduleIsInvalidConfigurationWithLineAndColumn() {
+        String base = valid(dir.resolve("repo"), dir.resolve("data"), recipient());
+        // line 15 of the file, the value starts at column 15
+        assertThat(problem(base.replace("\"0 2 * * *\"", "\"0 25 * * *\""), Map.of()))
+                .contains("line 15, column 15: sources.config.schedule: invalid cron expression '0 25 * * *'");
+        assertThat(problem(base.replace("\"0 2 * * *\"", "every 10s"), Map.of()))
+                .contains("line 15, column 15: sources.config.schedule: schedule interval must be at least");
+        assertThat(problem(base.replace("\"0 2 * * *\"", "{every: 6h, zone: UTC}"), Map.of()))
+                .contains("sources.config.schedule.zone: an 'every:' schedule");
+        assertThat(problem(base + "prune: {schedule: \"61 * * * *\"}\n", Map.of()))
+                .contains("line 17, column 19: prune.schedule: invalid cron expression '61 * * * *'");
+        assertThat(problem(base + """
+                copies:
+                  - {to: /tmp/a, schedule: "0 4 * * *"}
+                  - {to: /tmp/b, schedule: "0 5 * * *"}
+                """, Map.of())).contains("copies[1].schedule: the scheduler runs the scheduled copies as one job");
+        // a copy that fails to parse does not shift which schedule is checked
+        assertThat(problem(base + """
+                copies:
+                  - {to: /tmp/a, select: weekly, schedule: "0 4 * * *"}
+                  - {to: /tmp/b, schedule: {every: 1h, jitter: 1m}}
+                  - {to: /tmp/c, schedule: "0 99 * * *"}
+                """, Map.of())).contains("copies[0].select: unknown selection 'weekly'")
+                .contains("copies[1].schedule: the scheduler runs the scheduled copies as one job")
+                .contains("copies[2].schedule: invalid cron expression '0 99 * * *'");
     }
 }

@@ -85,10 +85,6 @@ final class ConfigCommand implements Callable<Integer> {
         static List<String> warnings(BackupConfig config) {
             List<String> w = new ArrayList<>();
             for (BackupConfig.SourceEntry e : config.sources().values()) {
-                if (e.schedule() != null && e.schedule().trim().split("\\s+").length != 5) {
-                    w.add("source '" + e.name() + "': schedule '" + e.schedule() + "' is not a 5-field cron expression "
-                            + "(minute hour day month weekday)");
-                }
                 if (e.objectives().rpo() != null && e.schedule() == null) {
                     w.add("source '" + e.name() + "' has an RPO of " + Output.duration(e.objectives().rpo())
                             + " but no schedule: only external triggers (CronJob, pipeline) can meet it");

@@ -38,7 +38,8 @@ class KubernetesExamplesTest {
     void everyExampleIsAValidObjectOfItsKind() throws IOException {
         List<Path> files = files();
         assertThat(files).extracting(p -> p.getFileName().toString())
-                .contains("backup-config.yaml", "backup-cronjob.yaml", "helm-pre-upgrade-job.yaml", "offsite-copy-cronjob.yaml");
+                .contains("backup-config.yaml", "backup-cronjob.yaml", "helm-pre-upgrade-job.yaml", "offsite-copy-cronjob.yaml",
+                        "backup-daemon-deployment.yaml");
         for (Path f : files) {
             JsonNode doc = YAML.readTree(f.toFile());
             String kind = doc.path("kind").asText();
@@ -49,19 +50,27 @@ class KubernetesExamplesTest {
                 case "CronJob" -> {
                     assertThat(doc.path("apiVersion").asText()).isEqualTo("batch/v1");
                     assertThat(doc.path("spec").path("schedule").asText().split(" ")).as(f + " schedule").hasSize(5);
-                    checkPodSpec(f, doc.path("spec").path("jobTemplate").path("spec").path("template").path("spec"));
+                    checkPodSpec(f, doc.path("spec").path("jobTemplate").path("spec").path("template").path("spec"), false);
                 }
                 case "Job" -> {
                     assertThat(doc.path("apiVersion").asText()).isEqualTo("batch/v1");
-                    checkPodSpec(f, doc.path("spec").path("template").path("spec"));
+                    checkPodSpec(f, doc.path("spec").path("template").path("spec"), false);
+                }
+                case "Deployment" -> {
+                    assertThat(doc.path("apiVersion").asText()).isEqualTo("apps/v1");
+                    JsonNode template = doc.path("spec").path("template");
+                    assertThat(template.path("metadata").path("labels")).as(f + " selector matches the pod")
+                            .isEqualTo(doc.path("spec").path("selector").path("matchLabels"));
+                    checkPodSpec(f, template.path("spec"), true);
                 }
                 default -> throw new AssertionError(f + ": unexpected kind " + kind);
             }
         }
     }
 
-    private static void checkPodSpec(Path f, JsonNode pod) {
-        assertThat(pod.path("restartPolicy").asText()).as(f + " restartPolicy").isIn("Never", "OnFailure");
+    private static void checkPodSpec(Path f, JsonNode pod, boolean longRunning) {
+        assertThat(pod.path("restartPolicy").asText()).as(f + " restartPolicy")
+                .isIn(longRunning ? List.of("Always") : List.of("Never", "OnFailure"));
         List<JsonNode> containers = new ArrayList<>();
         pod.path("initContainers").forEach(containers::add);
         pod.path("containers").forEach(containers::add);
@@ -84,7 +93,16 @@ class KubernetesExamplesTest {
             List<String> cliArgs = argv.subList(jar + 2, argv.size());
             CommandLine.ParseResult parsed = Main.commandLine().parseArgs(cliArgs.toArray(String[]::new));
             assertThat(parsed.hasSubcommand()).as(f + ": " + cliArgs + " names a command").isTrue();
-            assertThat(parsed.subcommand().commandSpec().name()).isIn("backup", "prune", "copy", "verify", "status", "list");
+            if (longRunning) {
+                assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("daemon");
+                String listen = parsed.subcommand().matchedOptionValue("--listen", "127.0.0.1:9464");
+                int port = DaemonCommand.address(listen).getPort();
+                assertThat(c.path("ports").findValuesAsText("containerPort")).as(f + ": the --listen port is exposed")
+                        .contains(String.valueOf(port));
+                assertThat(listen).as(f + ": reachable from Prometheus in the cluster").startsWith("0.0.0.0:");
+            } else {
+                assertThat(parsed.subcommand().commandSpec().name()).isIn("backup", "prune", "copy", "verify", "status", "list");
+            }
             assertThat(parsed.matchedOptionValue("--config", (Path) null)).isEqualTo(Path.of("/etc/eazepay-backup/backup.yml"));
         }
     }

@@ -47,7 +47,7 @@ public class BackupAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(BackupAutoConfiguration.class);
 
     /** Settings of the properties tree that the starter reads, not the configuration model. */
-    private static final List<String> STARTER_KEYS = List.of("enabled");
+    private static final List<String> STARTER_KEYS = List.of("enabled", "scheduler");
 
     @Bean
     @ConditionalOnMissingBean
@@ -90,6 +90,19 @@ public class BackupAutoConfiguration {
         }
         LOG.info("backup engine ready: repository {}, sources {}", engine.describeRepository(), engine.sourceNames());
         return engine;
+    }
+
+    /**
+     * Starts the engine's scheduler with the context and closes it first when the context closes (no new
+     * job starts; running backups finish per the engine's shutdown policy). Off with
+     * {@code eazepay.backup.scheduler.enabled=false}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "eazepay.backup.scheduler",
+            name = "enabled", matchIfMissing = true)
+    public BackupSchedulerLifecycle backupSchedulerLifecycle(BackupEngine engine) {
+        return new BackupSchedulerLifecycle(engine);
     }
 
     @SuppressWarnings("unchecked")

@@ -24,7 +24,9 @@ import java.util.Objects;
  * Overall: {@code DOWN} if any source is down, {@code UP} if every source is up, else {@code UNKNOWN}. A source
  * whose last success is older than its RPO objective stays {@code UP} with {@code rpoExceeded: true} in its
  * details (the {@code BackupRpoExceeded} alert pages for it; a health check that restarts pods would not help).
- * Schedules are not considered yet: the scheduler is not part of this version.
+ * A scheduled source ({@code eazepay.backup.sources.<name>.schedule}) is {@code DOWN} with {@code overdue: true}
+ * when its last success is older than the schedule's interval plus jitter plus {@link #SCHEDULE_GRACE} (the
+ * engine's default grace): slots were missed, whoever should have run them (this replica or another).
  */
 public final class BackupHealthIndicator implements HealthIndicator {
 
@@ -32,6 +34,26 @@ public final class BackupHealthIndicator implements HealthIndicator {
     private final BackupStatus status;
     private final BackupConfig config;
     private final Clock clock;
+
+    private com.eazepay.backup.EngineStatus repositoryStatus;
+
+    /**
+     * The engine's status, read once per health check and only for scheduled sources: it reads the newest
+     * committed backup from the repository, so a backup another replica ran counts.
+     */
+    private com.eazepay.backup.EngineStatus repositoryStatus() {
+        if (repositoryStatus == null) {
+            repositoryStatus = engine.status();
+        }
+        return repositoryStatus;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isAfter(b) ? a : b;
+    }
+
+    /** How late a scheduled backup may be before the source is down: the engine's default schedule grace. */
+    public static final Duration SCHEDULE_GRACE = Duration.ofMinutes(30);
 
     /**
      * @param config the configuration for objectives, or null
@@ -44,7 +66,8 @@ public final class BackupHealthIndicator implements HealthIndicator {
     }
 
     @Override
-    public Health health() {
+    public synchronized Health health() {
+        repositoryStatus = null;
         Map<String, Object> sources = new LinkedHashMap<>();
         boolean anyDown = false;
         boolean allUp = true;
@@ -52,7 +75,17 @@ public final class BackupHealthIndicator implements HealthIndicator {
             BackupStatus.SourceStatus s = status.source(name);
             Map<String, Object> d = new LinkedHashMap<>();
             Status st;
-            if (s.failing()) {
+            com.eazepay.backup.Schedule schedule = config != null && config.sources().containsKey(name)
+                    ? config.source(name).parsedSchedule() : null;
+            Instant lastSuccess = latest(s.lastSuccessAt(), schedule == null ? null : repositoryStatus().source(name)
+                    .map(com.eazepay.backup.EngineStatus.SourceStatus::lastSuccess).orElse(null));
+            boolean overdue = schedule != null && lastSuccess != null
+                    && lastSuccess.plus(schedule.interval()).plus(schedule.jitter()).plus(SCHEDULE_GRACE).isBefore(clock.instant());
+            if (schedule != null) {
+                d.put("schedule", schedule.toString());
+                d.put("overdue", overdue);
+            }
+            if (s.failing() || overdue) {
                 st = Status.DOWN;
                 anyDown = true;
             } else if (s.lastSuccessAt() != null) {

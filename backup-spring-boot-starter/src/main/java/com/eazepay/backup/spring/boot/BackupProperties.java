@@ -42,6 +42,32 @@ public class BackupProperties {
     /** Sources by name (the name is the source's name in the repository). */
     private Map<String, Source> sources = new LinkedHashMap<>();
 
+    /** The scheduler of the sources' schedules. */
+    private Scheduler scheduler = new Scheduler();
+
+    public Scheduler getScheduler() {
+        return scheduler;
+    }
+
+    public void setScheduler(Scheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /** The scheduler, started with the application context and stopped when it closes. */
+    public static class Scheduler {
+
+        /** Whether to start the scheduler with the application context (false: run jobs yourself). */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -291,6 +317,20 @@ public class BackupProperties {
 
         /** This source's recovery objectives (defaults: eazepay.backup.objectives). */
         private Objectives objectives = new Objectives();
+
+        /**
+         * When the scheduler backs this source up: Unix cron in UTC ("0 2 * * *"), "every 6h" or PT6H.
+         * Replicas of the application sharing the repository run each slot once.
+         */
+        private String schedule;
+
+        public String getSchedule() {
+            return schedule;
+        }
+
+        public void setSchedule(String schedule) {
+            this.schedule = schedule;
+        }
 
         public String getType() {
             return type;

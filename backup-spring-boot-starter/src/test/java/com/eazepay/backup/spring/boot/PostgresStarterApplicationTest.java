@@ -45,8 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
         "management.endpoints.web.exposure.include=health,backups"})
 class PostgresStarterApplicationTest {
 
-    private static final String USER = "payments";
-    private static final String PASSWORD = "Pw-8c1f-embedded";
+    static final String USER = "payments";
+    static final String PASSWORD = "Pw-8c1f-embedded";
     private static final EmbeddedPostgres PG = start();
     private static final Path REPOSITORY = tempDir();
 
@@ -106,7 +106,7 @@ class PostgresStarterApplicationTest {
         assertThat(after.getStatus()).isEqualTo(Status.UP);
     }
 
-    private static EmbeddedPostgres start() {
+    static EmbeddedPostgres start() {
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectoryCustomizer(dir -> writeHba(dir.toPath()))
@@ -137,7 +137,7 @@ class PostgresStarterApplicationTest {
         }
     }
 
-    private static Path tempDir() {
+    static Path tempDir() {
         try {
             Path dir = Files.createTempDirectory("starter-pg-repo");
             dir.toFile().deleteOnExit();
