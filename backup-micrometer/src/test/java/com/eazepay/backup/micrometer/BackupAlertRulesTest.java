@@ -24,7 +24,7 @@ class BackupAlertRulesTest {
         Promtool.assumeInstalled();
         Promtool.Result r = Promtool.run(null, "check", "rules", RULES.toString());
         assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(r.output()).contains("SUCCESS: 6 rules found");
+        assertThat(r.output()).contains("SUCCESS: 7 rules found");
     }
 
     @Test
