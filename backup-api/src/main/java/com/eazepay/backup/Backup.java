@@ -19,8 +19,8 @@ public final class Backup {
     }
 
     /** Starts configuring a {@link BackupEngine}. */
-    public static BackupEngine.Builder engine() {
-        return new BackupEngine.Builder();
+    public static BackupEngineBuilder engine() {
+        return new BackupEngineBuilder();
     }
 
     /**
@@ -39,8 +39,8 @@ public final class Backup {
      * }
      * }</pre>
      */
-    public static BackupEngine.Builder repository(com.eazepay.backup.spi.StorageTarget storage) {
-        return new BackupEngine.Builder().browseOnly().repository(storage);
+    public static BackupEngineBuilder repository(com.eazepay.backup.spi.StorageTarget storage) {
+        return new BackupEngineBuilder().browseOnly().repository(storage);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * A prune: applies each source's {@link RetentionPolicy} (set with
- * {@link BackupEngine.Builder#retention}) to the primary repository and every replica, deleting the
+ * {@link BackupEngineBuilder#retention}) to the primary repository and every replica, deleting the
  * backups the plan removes (manifest first) and unfinished uploads older than the grace period.
  * Not thread-safe; use once.
  *

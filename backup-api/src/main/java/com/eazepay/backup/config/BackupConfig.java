@@ -1,5 +1,6 @@
 package com.eazepay.backup.config;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.Codecs;
@@ -654,7 +655,7 @@ public final class BackupConfig implements AutoCloseable {
      * An engine builder holding everything the file configures, for callers that add listeners or a
      * clock before {@code build()}.
      */
-    public BackupEngine.Builder engineBuilder() {
+    public BackupEngineBuilder engineBuilder() {
         return engineBuilder(java.util.function.UnaryOperator.identity());
     }
 
@@ -663,8 +664,8 @@ public final class BackupConfig implements AutoCloseable {
      * delegating wrapper, e.g. one counting bytes for a progress display); the file's repository is
      * still the one {@link #repository()} returns and {@link #close()} closes.
      */
-    public BackupEngine.Builder engineBuilder(java.util.function.UnaryOperator<StorageTarget> repositoryView) {
-        BackupEngine.Builder b = com.eazepay.backup.Backup.engine()
+    public BackupEngineBuilder engineBuilder(java.util.function.UnaryOperator<StorageTarget> repositoryView) {
+        BackupEngineBuilder b = com.eazepay.backup.Backup.engine()
                 .repository(repositoryView.apply(repository))
                 .encryption(encryption)
                 .compression(compression);

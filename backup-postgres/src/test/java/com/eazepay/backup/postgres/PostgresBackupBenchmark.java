@@ -1,5 +1,6 @@
 package com.eazepay.backup.postgres;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.Backup;
@@ -110,7 +111,7 @@ public final class PostgresBackupBenchmark {
     }
 
     private static BackupEngine engine(Path repo, Compression c, Encryption e, PostgresSource s) {
-        BackupEngine.Builder b = Backup.engine().repository(FileSystemStorage.at(repo)).compression(c).encryption(e).source(s);
+        BackupEngineBuilder b = Backup.engine().repository(FileSystemStorage.at(repo)).compression(c).encryption(e).source(s);
         if (e.id().equals("none")) {
             b.allowUnencryptedSensitiveData();
         }

@@ -1,5 +1,6 @@
 package com.eazepay.backup.test;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;
@@ -280,12 +281,12 @@ public abstract class SourceContract {
     // ------------------------------------------------------------------ helpers
 
     /** An engine builder on {@code storage} with no compression, holding {@code source}; encryption not set. */
-    private static BackupEngine.Builder engineBuilder(StorageTarget storage, BackupSource source) {
+    private static BackupEngineBuilder engineBuilder(StorageTarget storage, BackupSource source) {
         return Backup.engine().repository(storage).compression(Compression.none()).source(source);
     }
 
     /** An engine builder on {@code storage} storing plaintext on purpose (so stored bytes are the source's bytes). */
-    private static BackupEngine.Builder plaintext(StorageTarget storage, BackupSource source) {
+    private static BackupEngineBuilder plaintext(StorageTarget storage, BackupSource source) {
         return engineBuilder(storage, source).encryption(Encryption.none()).allowUnencryptedSensitiveData();
     }
 

@@ -1,5 +1,6 @@
 package com.eazepay.backup.codec;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
@@ -34,7 +35,7 @@ class CompressionProviderTest {
         return CommandSource.builder("ledger", "sh", "-c", "printf '%s' \"$DATA\"").environment("DATA", DATA).build();
     }
 
-    private static BackupEngine.Builder engine(InMemoryStorage storage) {
+    private static BackupEngineBuilder engine(InMemoryStorage storage) {
         return Backup.engine().repository(storage).encryption(Encryption.none()).source(source());
     }
 

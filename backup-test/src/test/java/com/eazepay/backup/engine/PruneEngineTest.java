@@ -1,5 +1,6 @@
 package com.eazepay.backup.engine;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;
@@ -108,7 +109,7 @@ class PruneEngineTest {
         }
     }
 
-    private BackupEngine.Builder builder(StorageTarget repository) {
+    private BackupEngineBuilder builder(StorageTarget repository) {
         return Backup.engine().repository(repository).compression(Compression.none()).encryption(Encryption.none())
                 .source(new TinySource("x")).clock(clock).listener(events::add);
     }

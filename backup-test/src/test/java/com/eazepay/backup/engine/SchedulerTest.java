@@ -1,5 +1,6 @@
 package com.eazepay.backup.engine;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;
@@ -72,7 +73,7 @@ class SchedulerTest {
         engines.forEach(BackupEngine::close);
     }
 
-    BackupEngine.Builder builder(BackupSource source) {
+    BackupEngineBuilder builder(BackupSource source) {
         return Backup.engine().repository(storage).compression(Compression.none()).encryption(Encryption.none())
                 .source(source).clock(clock);
     }

@@ -1,5 +1,6 @@
 package com.eazepay.backup.spring.boot;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.BackupListener;
@@ -74,7 +75,7 @@ public class BackupAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public BackupEngine backupEngine(BackupConfig config, ObjectProvider<BackupListener> listeners, BackupStatus status) {
-        BackupEngine.Builder builder = config.engineBuilder();
+        BackupEngineBuilder builder = config.engineBuilder();
         List<BackupListener> all = new ArrayList<>(listeners.orderedStream().toList());
         if (!all.contains(status)) {
             all.add(0, status);

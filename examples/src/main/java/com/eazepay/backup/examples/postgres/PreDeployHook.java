@@ -1,5 +1,6 @@
 package com.eazepay.backup.examples.postgres;
 
+import com.eazepay.backup.BackupEngineBuilder;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
@@ -47,7 +48,7 @@ public final class PreDeployHook {
             if (env.get("PGPASSWORD") != null) {
                 source.password(Secret.of(env.get("PGPASSWORD")));
             }
-            BackupEngine.Builder builder = Backup.engine()
+            BackupEngineBuilder builder = Backup.engine()
                     .repository(FileSystemStorage.at(Path.of(required(env, "BACKUP_REPOSITORY"))))
                     .source(source.build());
             String recipient = env.get("BACKUP_AGE_RECIPIENT");
