@@ -63,6 +63,14 @@ final class PitrRestore {
         String startFile = fact(m, "start_wal_file");
         String stopFile = fact(m, "stop_wal_file");
         long segmentSize = ((Number) m.facts().get("wal_segment_size")).longValue();
+        if (t.target().kind() == RecoveryTarget.Kind.TIME && m.consistentAt() != null
+                && !m.consistentAt().isBefore(t.target().instant())) {
+            // recovery cannot stop before the base backup is consistent: PostgreSQL would fail late, after the copy
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "base backup " + m.id() + " of '" + m.source()
+                    + "' is consistent only at " + m.consistentAt() + ", not before the recovery target time "
+                    + t.target().instant() + "; select an older base backup with restore(..).before(" + t.target().instant()
+                    + ") or PostgresPitr.restore(engine, source, target)");
+        }
         WalChain chain = WalChain.plan(t.archive().list(), startFile, stopFile, segmentSize, t.target());
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("base_backup", m.id());
