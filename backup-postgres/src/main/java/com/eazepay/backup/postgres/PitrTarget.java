@@ -73,6 +73,16 @@ public final class PitrTarget implements RestoreTarget {
         return dataDirectory(dataDirectory, archive, RecoveryTarget.latest());
     }
 
+    /**
+     * A new data directory at {@code dataDirectory}, replaying WAL from the WAL archive in the repository the base
+     * backup is restored from ({@code wal/{walSource}/}, decrypted with the engine's identities), to its end unless
+     * {@link #pointInTime}, {@link #lsn} or {@link #restorePoint} says otherwise. What the command line's
+     * {@code restore SOURCE --to DATADIR} builds for a {@code postgres-base} source.
+     */
+    public static PitrTarget dataDirectory(Path dataDirectory) {
+        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), null, RecoveryTarget.latest());
+    }
+
     /** Recovers up to {@code instant} (commits after it are not applied): {@link RecoveryTarget#time}. */
     public PitrTarget pointInTime(java.time.Instant instant) {
         this.target = RecoveryTarget.time(instant);
@@ -154,7 +164,7 @@ public final class PitrTarget implements RestoreTarget {
         return dataDirectory;
     }
 
-    /** The WAL archive. */
+    /** The WAL archive; {@code null} when it is the restore's own repository's ({@link #dataDirectory(Path)}). */
     public WalArchive archive() {
         return archive;
     }

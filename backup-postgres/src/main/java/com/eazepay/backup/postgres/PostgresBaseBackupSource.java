@@ -66,6 +66,9 @@ public final class PostgresBaseBackupSource implements BackupSource {
     private static final Pattern START = Pattern.compile("START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+) \\(file ([0-9A-F]{24})\\)");
     private static final Pattern TIMELINE = Pattern.compile("START TIMELINE: (\\d+)");
 
+    /** Manifest fact: the name of the server's WAL archive ({@code wal/{name}/}) the base backup replays from. */
+    public static final String WAL_SOURCE_FACT = "wal_source";
+
     private final String name;
     private final String host;
     private final int port;
@@ -134,6 +137,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
             }
             Instant end = context.clock().instant();
             parsed.record(context);
+            context.fact(WAL_SOURCE_FACT, walSource);
             context.consistentAt(end);
             LOG.info("base backup {} of {}:{}: WAL {} to {} on timeline {}", context.backupId(), host, port,
                     parsed.startLsn, parsed.stopLsn, parsed.timeline);
@@ -149,7 +153,18 @@ public final class PostgresBaseBackupSource implements BackupSource {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a " + TYPE + " backup restores into a"
                     + " PitrTarget (a new data directory), not " + target.describe());
         }
-        return new PitrRestore(context, pitr).run();
+        WalArchive archive = pitr.archive();
+        if (archive == null) {
+            String wal = context.manifest().facts().get(WAL_SOURCE_FACT) instanceof String w ? w : walSource;
+            archive = WalArchive.builder()
+                    .repository(context.repository().orElseThrow(() -> new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                            "this restore has no repository to read the WAL archive from: give the PitrTarget a WalArchive")))
+                    .source(wal)
+                    .encryption(context.encryption().orElseThrow(() -> new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                            "this restore has no encryption to read the WAL archive with: give the PitrTarget a WalArchive")))
+                    .build();
+        }
+        return new PitrRestore(context, pitr, archive).run();
     }
 
     /** The name of this server's WAL archive in the repository ({@code wal/{walSource}/}). */

@@ -10,6 +10,7 @@ import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.retention.RetentionPolicy;
+import com.eazepay.backup.spi.SourceProvider;
 import com.eazepay.backup.storage.FileSystemStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +46,7 @@ class PitrEngineFacadeAndPruneTest {
     static Manifest base2;
     static Manifest base3;
     static Instant between;
+    static AgeEncryption engineEncryption;
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,6 +57,7 @@ class PitrEngineFacadeAndPruneTest {
         repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
         AgeKeys keys = AgeKeys.generate();
         AgeEncryption age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
+        engineEncryption = age;
         archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
         engine = Backup.engine().repository(repo).encryption(age)
                 .source(PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres")
@@ -188,5 +191,24 @@ class PitrEngineFacadeAndPruneTest {
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
         System.out.printf("prune: WAL files %d -> %d; oldest kept base backup %s restored to the end (%d rows)%n",
                 before.size(), after.size(), base2.id(), expected);
+    }
+
+    @Test
+    @Order(4)
+    void aRepositoryOnlyEngineRestoresABaseBackupWithTheRepositorysWalArchiveThroughTheProvider() throws Exception {
+        assertThat(base3.facts()).containsEntry(PostgresBaseBackupSource.WAL_SOURCE_FACT, "postgres");
+        // disaster recovery: no configured source, only the repository and the key; the WAL archive is found
+        // under the name the base backup recorded, decrypted with the engine's identities
+        BackupEngine dr = Backup.repository(repo).encryption(engineEncryption).build();
+        SourceProvider provider = java.util.ServiceLoader.load(SourceProvider.class).stream()
+                .map(java.util.ServiceLoader.Provider::get).filter(p -> p.type().equals("postgres-base")).findFirst()
+                .orElseThrow();
+        Path dir = work.resolve("dr-datadir");
+        PitrTarget target = (PitrTarget) provider.restoreTarget(dir.toString(), null);
+        RestoreResult r = dr.restore("postgres-base").id(base3.id())
+                .into(target.check("shop", com.eazepay.backup.postgres.Check.sql("select count(*) from orders").atLeast(5)))
+                .checked().run();
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
+        assertThat(dir.resolve("PG_VERSION")).exists();
     }
 }
