@@ -10,17 +10,13 @@ import com.eazepay.backup.spi.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +36,9 @@ import java.util.stream.Stream;
  * resumes from it). A slot nobody consumes makes the server keep WAL forever: drop it
  * ({@code select pg_drop_replication_slot('eazepay_backup')}) when retiring a receiver.
  *
- * <p>The role needs the REPLICATION attribute. Its password goes through a 0600 passfile ({@code PGPASSFILE}).
+ * <p>The role needs the REPLICATION attribute. Its password goes through a 0600 passfile ({@code PGPASSFILE},
+ * {@link ChildProcess#secretFile}). pg_receivewal runs through the shared {@link ChildProcess#start()} handle (minimal
+ * environment, descendants killed on close); a JVM shutdown hook stops it when the JVM exits without {@link #close()}.
  */
 public final class WalReceiver implements AutoCloseable {
 
