@@ -53,4 +53,14 @@ public final class DefaultRestoreContext implements RestoreContext {
     public boolean checksRequested() {
         return checks;
     }
+
+    @Override
+    public java.util.Optional<StorageTarget> repository() {
+        return java.util.Optional.of(storage);
+    }
+
+    @Override
+    public java.util.Optional<Encryption> encryption() {
+        return java.util.Optional.ofNullable(encryption);
+    }
 }

@@ -1,6 +1,7 @@
 package com.eazepay.backup.spi;
 
 import com.eazepay.backup.BackupException;
+import com.eazepay.backup.Manifest;
 
 import java.util.List;
 import java.util.Optional;
@@ -79,5 +80,19 @@ public interface BackupSource {
      * journal of a restore test that did not finish (the JVM was killed). Idempotent. Default: nothing.
      */
     default void dropScratch(String resource) {
+    }
+
+    /**
+     * Called by the engine's prune after it removed this source's backups from {@code repository} (and on a dry
+     * run, with nothing removed), so a source that keeps data beside its backups can trim it to what the kept
+     * backups still need (e.g. a PostgreSQL WAL archive under {@code wal/{source}/}). {@code kept} holds every
+     * backup still in {@code repository}, including those whose removal failed. Must never remove what a kept backup
+     * needs; with {@code dryRun} it must remove nothing. Default: nothing to do.
+     *
+     * @return one line per object removed (or, on a dry run, that would be), for the prune report's log
+     * @throws BackupException storage codes; the backups' prune is done by then
+     */
+    default List<String> afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
+        return List.of();
     }
 }

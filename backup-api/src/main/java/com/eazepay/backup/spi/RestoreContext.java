@@ -30,4 +30,17 @@ public interface RestoreContext {
 
     /** Whether the restore request asked for post-restore checks. */
     boolean checksRequested();
+
+    /**
+     * The repository the backup is restored from, for sources that keep data beside their backups (a PostgreSQL
+     * WAL archive under {@code wal/{source}/}). Empty where the context has none. Do not close it.
+     */
+    default java.util.Optional<StorageTarget> repository() {
+        return java.util.Optional.empty();
+    }
+
+    /** The engine's encryption (with the identities it decrypts with), beside {@link #repository()}. */
+    default java.util.Optional<Encryption> encryption() {
+        return java.util.Optional.empty();
+    }
 }

@@ -21,6 +21,8 @@ import java.nio.file.Path;
         subcommands = {BackupCommand.class, ListCommand.class, ShowCommand.class, RestoreCommand.class, VerifyCommand.class,
                 PruneCommand.class, KeysCommand.class, CopyCommand.class, ConfigCommand.class, StatusCommand.class,
                 DaemonCommand.class,
+                WalPushCommand.class,
+                WalFetchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:backup or verification failure", "2:bad usage or configuration",

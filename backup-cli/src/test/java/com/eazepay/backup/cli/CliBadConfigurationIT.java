@@ -82,7 +82,7 @@ class CliBadConfigurationIT {
                 .contains("backup.yml line 2, column 9: repository.type: unknown storage type 'azure'; types found: [filesystem, gcs, s3]")
                 .contains("backup.yml line 7, column 11: sources.cluster.type: unknown source type 'kubernetes': add "
                         + "com.eazepay.backup:backup-kubernetes")
-                .contains("types found: [command, files, mongo, postgres, redis]");
+                .contains("types found: [command, files, mongo, postgres, postgres-base, redis]");
     }
 
     @Test

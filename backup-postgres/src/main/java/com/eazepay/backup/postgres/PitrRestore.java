@@ -53,9 +53,12 @@ final class PitrRestore {
     private final RestoreContext ctx;
     private final PitrTarget t;
 
-    PitrRestore(RestoreContext ctx, PitrTarget target) {
+    private final WalArchive archive;
+
+    PitrRestore(RestoreContext ctx, PitrTarget target, WalArchive archive) {
         this.ctx = ctx;
         this.t = target;
+        this.archive = archive;
     }
 
     RestoreOutcome run() {
@@ -63,7 +66,15 @@ final class PitrRestore {
         String startFile = fact(m, "start_wal_file");
         String stopFile = fact(m, "stop_wal_file");
         long segmentSize = ((Number) m.facts().get("wal_segment_size")).longValue();
-        WalChain chain = WalChain.plan(t.archive().list(), startFile, stopFile, segmentSize, t.target());
+        if (t.target().kind() == RecoveryTarget.Kind.TIME && m.consistentAt() != null
+                && !m.consistentAt().isBefore(t.target().instant())) {
+            // recovery cannot stop before the base backup is consistent: PostgreSQL would fail late, after the copy
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "base backup " + m.id() + " of '" + m.source()
+                    + "' is consistent only at " + m.consistentAt() + ", not before the recovery target time "
+                    + t.target().instant() + "; select an older base backup with restore(..).before(" + t.target().instant()
+                    + ") or PostgresPitr.restore(engine, source, target)");
+        }
+        WalChain chain = WalChain.plan(archive.list(), startFile, stopFile, segmentSize, t.target());
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("base_backup", m.id());
         facts.put("recovery_target", t.target().toString());
@@ -96,7 +107,7 @@ final class PitrRestore {
                 List<WalSegment> all = new ArrayList<>(chain.required());
                 all.addAll(chain.following());
                 for (WalSegment s : all) {
-                    if (!t.archive().fetch(s.name(), spool.resolve(s.name()))) {
+                    if (!archive.fetch(s.name(), spool.resolve(s.name()))) {
                         throw new BackupException(PitrErrorCode.WAL_MISSING, "WAL segment " + s.name()
                                 + " disappeared from the archive during the restore (a concurrent prune?)");
                     }

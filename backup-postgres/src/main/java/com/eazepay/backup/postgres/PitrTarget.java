@@ -36,7 +36,7 @@ public final class PitrTarget implements RestoreTarget {
 
     private final Path dataDirectory;
     private final WalArchive archive;
-    private final RecoveryTarget target;
+    private RecoveryTarget target;
     private ServerMode mode = ServerMode.START_AND_STOP;
     private Path binDirectory = Path.of("/usr/lib/postgresql/15/bin");
     private int port;
@@ -59,6 +59,46 @@ public final class PitrTarget implements RestoreTarget {
     public static PitrTarget dataDirectory(Path dataDirectory, WalArchive archive, RecoveryTarget target) {
         return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), Objects.requireNonNull(archive, "archive"),
                 Objects.requireNonNull(target, "target"));
+    }
+
+    /**
+     * A new data directory at {@code dataDirectory}, replaying WAL from {@code archive} to its end unless
+     * {@link #pointInTime}, {@link #lsn} or {@link #restorePoint} says otherwise; for the engine's restore path:
+     * <pre>{@code
+     * engine.restore("postgres-base").before(t)
+     *       .into(PitrTarget.dataDirectory(dir, wal).pointInTime(t)).checked().run();
+     * }</pre>
+     */
+    public static PitrTarget dataDirectory(Path dataDirectory, WalArchive archive) {
+        return dataDirectory(dataDirectory, archive, RecoveryTarget.latest());
+    }
+
+    /**
+     * A new data directory at {@code dataDirectory}, replaying WAL from the WAL archive in the repository the base
+     * backup is restored from ({@code wal/{walSource}/}, decrypted with the engine's identities), to its end unless
+     * {@link #pointInTime}, {@link #lsn} or {@link #restorePoint} says otherwise. What the command line's
+     * {@code restore SOURCE --to DATADIR} builds for a {@code postgres-base} source.
+     */
+    public static PitrTarget dataDirectory(Path dataDirectory) {
+        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), null, RecoveryTarget.latest());
+    }
+
+    /** Recovers up to {@code instant} (commits after it are not applied): {@link RecoveryTarget#time}. */
+    public PitrTarget pointInTime(java.time.Instant instant) {
+        this.target = RecoveryTarget.time(instant);
+        return this;
+    }
+
+    /** Recovers up to the WAL position {@code lsn} ({@code 0/3000060}): {@link RecoveryTarget#lsn}. */
+    public PitrTarget lsn(String lsn) {
+        this.target = RecoveryTarget.lsn(lsn);
+        return this;
+    }
+
+    /** Recovers up to the named restore point ({@code pg_create_restore_point}): {@link RecoveryTarget#restorePoint}. */
+    public PitrTarget restorePoint(String name) {
+        this.target = RecoveryTarget.restorePoint(name);
+        return this;
     }
 
     /** What to do with the server; default {@link ServerMode#START_AND_STOP}. */
@@ -124,7 +164,7 @@ public final class PitrTarget implements RestoreTarget {
         return dataDirectory;
     }
 
-    /** The WAL archive. */
+    /** The WAL archive; {@code null} when it is the restore's own repository's ({@link #dataDirectory(Path)}). */
     public WalArchive archive() {
         return archive;
     }

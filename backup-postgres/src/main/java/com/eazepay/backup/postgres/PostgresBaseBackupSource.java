@@ -3,7 +3,7 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
-import com.eazepay.backup.postgres.internal.Passfile;
+import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.BackupContext;
@@ -66,6 +66,9 @@ public final class PostgresBaseBackupSource implements BackupSource {
     private static final Pattern START = Pattern.compile("START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+) \\(file ([0-9A-F]{24})\\)");
     private static final Pattern TIMELINE = Pattern.compile("START TIMELINE: (\\d+)");
 
+    /** Manifest fact: the name of the server's WAL archive ({@code wal/{name}/}) the base backup replays from. */
+    public static final String WAL_SOURCE_FACT = "wal_source";
+
     private final String name;
     private final String host;
     private final int port;
@@ -73,6 +76,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
     private final Secret password;
     private final Path binDirectory;
     private final Duration timeout;
+    private final String walSource;
 
     private PostgresBaseBackupSource(Builder b) {
         this.name = b.name;
@@ -82,6 +86,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
         this.password = b.password;
         this.binDirectory = b.binDirectory;
         this.timeout = b.timeout;
+        this.walSource = b.walSource == null ? b.name : b.walSource;
     }
 
     /** A builder. Required: host; defaults: port 5432, user postgres, name {@code postgres-base}. */
@@ -111,9 +116,12 @@ public final class PostgresBaseBackupSource implements BackupSource {
         List<String> cmd = List.of(tool.path().toString(), "-h", host, "-p", Integer.toString(port), "-U", user,
                 "--no-password", "-Ft", "-D", "-", "--wal-method=none", "--checkpoint=fast",
                 "--label=eazepay-" + context.backupId());
-        try (Passfile passfile = Passfile.write(host, port, user, password)) {
+        try {
             Parsed parsed = new Parsed();
-            ChildProcess child = ChildProcess.of(cmd).environment(passfile.environment());
+            ChildProcess child = ChildProcess.of(cmd).name("pg_basebackup");
+            if (password != null) {
+                child = child.secretFile("PGPASSFILE", ConnectionSettings.passfile(host, port, user, password));
+            }
             if (timeout != null) {
                 child = child.timeout(timeout);
             }
@@ -129,6 +137,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
             }
             Instant end = context.clock().instant();
             parsed.record(context);
+            context.fact(WAL_SOURCE_FACT, walSource);
             context.consistentAt(end);
             LOG.info("base backup {} of {}:{}: WAL {} to {} on timeline {}", context.backupId(), host, port,
                     parsed.startLsn, parsed.stopLsn, parsed.timeline);
@@ -144,7 +153,42 @@ public final class PostgresBaseBackupSource implements BackupSource {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a " + TYPE + " backup restores into a"
                     + " PitrTarget (a new data directory), not " + target.describe());
         }
-        return new PitrRestore(context, pitr).run();
+        WalArchive archive = pitr.archive();
+        if (archive == null) {
+            String wal = context.manifest().facts().get(WAL_SOURCE_FACT) instanceof String w ? w : walSource;
+            archive = WalArchive.builder()
+                    .repository(context.repository().orElseThrow(() -> new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                            "this restore has no repository to read the WAL archive from: give the PitrTarget a WalArchive")))
+                    .source(wal)
+                    .encryption(context.encryption().orElseThrow(() -> new BackupException(CoreErrorCode.INVALID_CONFIGURATION,
+                            "this restore has no encryption to read the WAL archive with: give the PitrTarget a WalArchive")))
+                    .build();
+        }
+        return new PitrRestore(context, pitr, archive).run();
+    }
+
+    /** The name of this server's WAL archive in the repository ({@code wal/{walSource}/}). */
+    public String walSource() {
+        return walSource;
+    }
+
+    /**
+     * Trims this server's WAL archive ({@code wal/{walSource}/} in {@code repository}) to what the kept base backups
+     * need ({@link WalRetention}): WAL older than the oldest kept base backup's start segment goes, everything from
+     * it on stays, and with no kept base backup nothing is removed. Runs after the engine's prune of this source.
+     */
+    @Override
+    public List<String> afterPrune(com.eazepay.backup.spi.StorageTarget repository, List<com.eazepay.backup.Manifest> kept,
+                                   boolean dryRun) {
+        // listing and deleting read only the commit records: no codec is used, so none is needed here
+        WalArchive archive = WalArchive.builder().repository(repository).source(walSource)
+                .encryption(com.eazepay.backup.Codecs.noEncryption()).build();
+        List<WalSegment> removed = WalRetention.prune(archive, kept, dryRun);
+        if (!removed.isEmpty()) {
+            LOG.info("WAL archive {} on {}: {} {} files older than the oldest kept base backup ({} kept)", walSource,
+                    repository.describe(), dryRun ? "would remove" : "removed", removed.size(), kept.size());
+        }
+        return removed.stream().map(WalSegment::name).toList();
     }
 
     /** Reads the tar as it streams past, for backup_label, backup_manifest's WAL range and PG_VERSION. */
@@ -305,6 +349,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
         private Secret password;
         private Path binDirectory;
         private Duration timeout;
+        private String walSource;
 
         private Builder() {
         }
@@ -351,10 +396,22 @@ public final class PostgresBaseBackupSource implements BackupSource {
             return this;
         }
 
+        /**
+         * The name of this server's {@link WalArchive} in the repository (its {@code source}); the engine's prune
+         * trims it to what the kept base backups need. Default: this source's name.
+         */
+        public Builder walSource(String walSource) {
+            this.walSource = Objects.requireNonNull(walSource, "walSource");
+            return this;
+        }
+
         /** @throws BackupException {@code INVALID_CONFIGURATION} naming every problem */
         public PostgresBaseBackupSource build() {
             List<String> problems = new ArrayList<>();
             SourceNames.problem(name).ifPresent(problems::add);
+            if (walSource != null) {
+                SourceNames.problem(walSource).ifPresent(p -> problems.add("WAL archive: " + p));
+            }
             if (host == null || host.isBlank()) {
                 problems.add("host is required");
             }

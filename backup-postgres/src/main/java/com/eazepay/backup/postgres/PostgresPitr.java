@@ -7,8 +7,8 @@ import com.eazepay.backup.RestoreResult;
 import java.util.Objects;
 
 /**
- * Point-in-time restore through the engine, until the facade has its own verb (the lead may add
- * {@code engine.restore(source).pointInTime(Instant)} delegating here):
+ * Point-in-time restore through the engine, choosing the base backup for the target; the same as the engine's
+ * ordinary restore path with {@code engine.restore(source).before(t).into(PitrTarget.dataDirectory(dir).pointInTime(t))}:
  * <pre>{@code
  * WalArchive wal = WalArchive.builder().repository(storage).source("postgres").encryption(ageWithIdentity).build();
  * RestoreResult r = PostgresPitr.restore(engine, "postgres-base",

@@ -3,24 +3,20 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
-import com.eazepay.backup.postgres.internal.Passfile;
+import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,21 +36,23 @@ import java.util.stream.Stream;
  * resumes from it). A slot nobody consumes makes the server keep WAL forever: drop it
  * ({@code select pg_drop_replication_slot('eazepay_backup')}) when retiring a receiver.
  *
- * <p>The role needs the REPLICATION attribute. Its password goes through a 0600 passfile ({@code PGPASSFILE}).
+ * <p>The role needs the REPLICATION attribute. Its password goes through a 0600 passfile ({@code PGPASSFILE},
+ * {@link ChildProcess#secretFile}). pg_receivewal runs through the shared {@link ChildProcess#start()} handle (minimal
+ * environment, descendants killed on close); a JVM shutdown hook stops it when the JVM exits without {@link #close()}.
  */
 public final class WalReceiver implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WalReceiver.class);
 
     private final Builder b;
-    private final AtomicReference<Process> process = new AtomicReference<>();
+    private final AtomicReference<ChildProcess.Running> process = new AtomicReference<>();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicLong pushedFiles = new AtomicLong();
     private final AtomicLong pushedBytes = new AtomicLong();
     private final Object sweepLock = new Object();
     private volatile boolean running;
     private Thread pusher;
-    private Passfile passfile;
+    private Thread shutdownHook;
 
     private WalReceiver(Builder b) {
         this.b = b;
@@ -77,35 +75,29 @@ public final class WalReceiver implements AutoCloseable {
         try {
             Files.createDirectories(b.spool);
             Files.setPosixFilePermissions(b.spool, PosixFilePermissions.fromString("rwx------"));
-            if (passfile == null) {
-                passfile = Passfile.write(b.host, b.port, b.user, b.password);
-            }
             String tool = tool();
             List<String> create = new ArrayList<>(connection(tool));
             create.addAll(List.of("--create-slot", "--if-not-exists"));
-            ChildProcess.of(create).environment(env()).timeout(Duration.ofMinutes(1))
+            child(create).timeout(Duration.ofMinutes(1))
                     .run(out -> out.transferTo(java.io.OutputStream.nullOutputStream()));
             List<String> cmd = new ArrayList<>(connection(tool));
             cmd.addAll(List.of("-D", b.spool.toString()));
             if (b.synchronous) {
                 cmd.add("--synchronous");
             }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Map<String, String> e = pb.environment();
-            e.clear();
-            for (String name : ChildProcess.BASE_ENVIRONMENT) {
-                String v = System.getenv(name);
-                if (v != null) {
-                    e.put(name, v);
-                }
-            }
-            e.putAll(env());
-            Process p = pb.start();
+            ChildProcess.Running p = child(cmd).start();
             process.set(p);
-            Thread stderr = new Thread(() -> drain(p), "eazepay-pg_receivewal-stderr-" + p.pid());
-            stderr.setDaemon(true);
-            stderr.start();
+            p.stdin().close(); // pg_receivewal reads nothing
+            // The JVM dying (SIGTERM, System.exit) must not leave pg_receivewal streaming on its own: the hook kills
+            // it and its descendants; the shared handle deletes the passfile.
+            Thread hook = new Thread(() -> {
+                ChildProcess.Running r = process.get();
+                if (r != null) {
+                    r.close();
+                }
+            }, "eazepay-pg_receivewal-shutdown-" + p.pid());
+            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHook = hook;
             running = true;
             pusher = new Thread(this::pushLoop, "eazepay-wal-pusher-" + b.archive.source());
             pusher.setDaemon(true);
@@ -120,8 +112,8 @@ public final class WalReceiver implements AutoCloseable {
 
     /** Whether pg_receivewal is running. */
     public boolean isRunning() {
-        Process p = process.get();
-        return running && p != null && p.isAlive();
+        ChildProcess.Running p = process.get();
+        return running && p != null && ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** Files pushed so far by this receiver. */
@@ -136,7 +128,18 @@ public final class WalReceiver implements AutoCloseable {
 
     /** The last push or pg_receivewal error, if any (it keeps retrying). */
     public Optional<String> lastError() {
-        return Optional.ofNullable(lastError.get());
+        String e = lastError.get();
+        if (e == null) {
+            ChildProcess.Running p = process.get();
+            String tail = p == null ? "" : p.stderrTail();
+            return tail.isBlank() ? Optional.empty() : Optional.of("pg_receivewal: " + lastLine(tail));
+        }
+        return Optional.of(e);
+    }
+
+    private static String lastLine(String text) {
+        int nl = text.lastIndexOf('\n');
+        return nl < 0 ? text : text.substring(nl + 1);
     }
 
     /** The archive segments are pushed to. */
@@ -193,18 +196,6 @@ public final class WalReceiver implements AutoCloseable {
         }
     }
 
-    private void drain(Process p) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                lastError.set("pg_receivewal: " + line);
-                LOG.warn("pg_receivewal ({}:{}): {}", b.host, b.port, line);
-            }
-        } catch (IOException ignored) {
-            // the process ended
-        }
-    }
-
     /**
      * Stops pg_receivewal, pushes what is complete, and archives the current partial segment as {@code .partial}.
      * Idempotent.
@@ -215,15 +206,26 @@ public final class WalReceiver implements AutoCloseable {
             return;
         }
         running = false;
-        Process p = process.getAndSet(null);
+        ChildProcess.Running p = process.get();
         try {
             if (p != null) {
-                p.destroy(); // SIGTERM: pg_receivewal flushes and exits
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
+                Optional<ProcessHandle> h = ProcessHandle.of(p.pid());
+                if (h.isPresent()) {
+                    h.get().destroy(); // SIGTERM: pg_receivewal flushes and exits
+                    try {
+                        h.get().onExit().get(30, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        LOG.warn("pg_receivewal for {}:{} did not stop on SIGTERM within 30 s; killing it", b.host, b.port);
+                    }
+                }
+                String tail = p.stderrTail();
+                p.close(); // kills what is left (descendants too), deletes the passfile
+                process.set(null);
+                if (!tail.isBlank()) {
+                    LOG.info("pg_receivewal ({}:{}) said: {}", b.host, b.port, tail);
                 }
             }
+            removeShutdownHook();
             if (pusher != null) {
                 pusher.interrupt();
                 pusher.join(30_000);
@@ -239,11 +241,6 @@ public final class WalReceiver implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot archive the partial WAL segment in " + b.spool + ": " + e.getMessage(), e);
-        } finally {
-            if (passfile != null) {
-                passfile.close();
-                passfile = null;
-            }
         }
         LOG.info("pg_receivewal for {}:{} stopped; {} WAL files pushed", b.host, b.port, pushedFiles.get());
     }
@@ -257,8 +254,20 @@ public final class WalReceiver implements AutoCloseable {
         return List.of(tool, "-h", b.host, "-p", Integer.toString(b.port), "-U", b.user, "--no-password", "--slot=" + b.slot);
     }
 
-    private Map<String, String> env() {
-        return passfile == null ? Map.of() : passfile.environment();
+    private ChildProcess child(List<String> argv) {
+        ChildProcess c = ChildProcess.of(argv).name("pg_receivewal");
+        return b.password == null ? c : c.secretFile("PGPASSFILE", ConnectionSettings.passfile(b.host, b.port, b.user, b.password));
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway
+            }
+            shutdownHook = null;
+        }
     }
 
     @Override

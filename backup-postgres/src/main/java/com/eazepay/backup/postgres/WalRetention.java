@@ -10,8 +10,8 @@ import java.util.List;
  * Which archived WAL files the kept base backups no longer need: a pure function. A WAL file is needed when its
  * segment is at or after the start segment of the oldest kept base backup (on any timeline: later timelines branch
  * from later positions); timeline history files are always kept (tiny, and recovery reads them). With no kept base
- * backup nothing is removed (the archive may be all that is left). The lead wires {@link #prune} into the engine's
- * prune for sources of type {@code postgres-base}.
+ * backup nothing is removed (the archive may be all that is left). The engine's prune of a {@code postgres-base}
+ * source runs {@link #prune} through {@link PostgresBaseBackupSource#afterPrune}.
  */
 public final class WalRetention {
 

@@ -42,16 +42,21 @@ class PitrSecretsTest {
     }
 
     @Test
-    void thePassfileIsOwnerOnlyEscapedAndGoneAfterClose() throws Exception {
-        java.nio.file.Path file;
-        try (com.eazepay.backup.postgres.internal.Passfile p = com.eazepay.backup.postgres.internal.Passfile.write(
-                "db:1", 5432, "back\\up", Secret.of("pa:ss"))) {
-            file = java.nio.file.Path.of(p.environment().get("PGPASSFILE"));
-            assertThat(java.nio.file.Files.getPosixFilePermissions(file))
-                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            assertThat(java.nio.file.Files.readString(file)).isEqualTo("db\\:1:5432:*:back\\\\up:pa\\:ss\n");
-        }
-        assertThat(file).doesNotExist();
-        assertThat(com.eazepay.backup.postgres.internal.Passfile.write("h", 1, "u", null).environment()).isEmpty();
+    void thePassfileGoesThroughTheSharedSecretFileOwnerOnlyEscapedAndGoneAfterTheRun() throws Exception {
+        Secret line = com.eazepay.backup.postgres.internal.ConnectionSettings.passfile("db:1", 5432, "back\\up",
+                Secret.of("pa:ss"));
+        assertThat(line.toString()).doesNotContain("pa:ss");
+        StringBuilder seen = new StringBuilder();
+        // The child reports the file's mode, contents and path, as pg_basebackup/pg_receivewal would find them.
+        com.eazepay.backup.spi.ChildProcess.of(java.util.List.of("sh", "-c",
+                        "stat -c %a \"$PGPASSFILE\"; cat \"$PGPASSFILE\"; echo \"$PGPASSFILE\""))
+                .secretFile("PGPASSFILE", line)
+                .run(out -> seen.append(new String(out.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        String[] lines = seen.toString().split("\n");
+        assertThat(lines[0]).isEqualTo("600");
+        assertThat(lines[1]).isEqualTo("db\\:1:5432:*:back\\\\up:pa\\:ss");
+        assertThat(java.nio.file.Path.of(lines[2])).doesNotExist();
+        assertThat(com.eazepay.backup.postgres.internal.ConnectionSettings.passfile("h", 1, null, Secret.of("p")).reveal())
+                .isEqualTo("h:1:*:*:p\n");
     }
 }

@@ -161,10 +161,12 @@ public final class PruneOperation {
             }
         }
         List<BackupInfo> infos = new ArrayList<>();
+        Map<String, Manifest> manifests = new java.util.LinkedHashMap<>();
         for (ObjectInfo o : objects) {
             String id = RepositoryLayout.backupIdOfManifestKey(name, o.key());
             if (id != null) {
                 Manifest m = catalog.readManifest(target, name, id);
+                manifests.put(id, m);
                 infos.add(BackupInfo.of(m).withStoredBytes(bytesById.getOrDefault(id, 0L))
                         .withPinned(targetPins.contains(id)).withLegalHold(targetHolds.contains(id)));
             }
@@ -181,6 +183,15 @@ public final class PruneOperation {
         RetentionPlan plan = policy.plan(infos, config.clock().instant());
         Pruner pruner = new Pruner(target, config.clock()).withGracePeriod(grace).withRunningMarkersFrom(repository);
         PruneResult r = dryRun ? pruner.dryRun(name, plan) : pruner.run(name, plan);
+        // what the source keeps beside its backups (a WAL archive) follows what is still there; a backup whose
+        // removal failed is still there, so it counts as kept
+        Set<String> removed = new HashSet<>(r.backupsRemoved());
+        List<Manifest> kept = manifests.values().stream().filter(m -> !removed.contains(m.id())).toList();
+        List<String> extra = config.source(name).afterPrune(target, kept, dryRun);
+        if (!extra.isEmpty()) {
+            LOG.info("prune of '{}' on {}: {} {} files beside the backups", name, target.describe(),
+                    dryRun ? "would remove" : "removed", extra.size());
+        }
         if (!dryRun) {
             LOG.info("prune of '{}' on {}: {} of {} backups removed, {} unfinished uploads removed, {} bytes freed{}", name,
                     target.describe(), r.backupsRemoved().size(), infos.size(), r.unfinishedRemoved().size(), r.bytesFreed(),

@@ -209,6 +209,20 @@ public final class ConnectionSettings {
         return p;
     }
 
+    /**
+     * The contents of a libpq password file matching exactly this server and user
+     * ({@code host:port:*:user:password}, {@code :} and {@code \} escaped), for
+     * {@code ChildProcess.secretFile("PGPASSFILE", ..)}; {@code null} user matches any user.
+     */
+    public static Secret passfile(String host, int port, String user, Secret password) {
+        return Secret.of(escapePass(host) + ":" + port + ":*:" + (user == null ? "*" : escapePass(user)) + ":"
+                + escapePass(password.reveal()) + "\n");
+    }
+
+    private static String escapePass(String s) {
+        return s.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
     /** A libpq tool that needs no connection ({@code pg_restore --file=-}, {@code --version}). */
     public static ChildProcess offlineTool(String name, java.util.List<String> argv, java.time.Duration timeout) {
         return ChildProcess.of(argv).name(name).timeout(timeout);

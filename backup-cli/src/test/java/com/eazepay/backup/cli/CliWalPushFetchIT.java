@@ -1,0 +1,72 @@
+package com.eazepay.backup.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code wal-push %p} and {@code wal-fetch %f %p} through the real jar (as PostgreSQL's archive_command and
+ * restore_command run them) on a filesystem repository, with a fake segment: 16 MiB of random bytes named like a WAL
+ * segment. The postgres-base source is configured only (no server is needed to archive or fetch WAL).
+ */
+class CliWalPushFetchIT {
+
+    private static final String SEGMENT = "000000010000000000000003";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void walPushThenWalFetchRoundTripsASegmentAndAMissingOneExitsOne() throws IOException {
+        Path host = Files.createDirectories(dir.resolve("host"));
+        Cli cli = new Cli(host, Map.of());
+        String recipient = cli.expect(0, "keys", "generate", "--out", "key.txt").out().lines()
+                .filter(l -> l.startsWith("age1")).findFirst().orElseThrow();
+        Path repo = host.resolve("repo");
+        Files.writeString(host.resolve("backup.yml"), """
+                repository:
+                  type: filesystem
+                  path: %s
+                encryption:
+                  recipients: [%s]
+                  identityFile: %s
+                sources:
+                  pg-base:
+                    type: postgres-base
+                    host: 127.0.0.1
+                    walSource: pg
+                """.formatted(repo, recipient, host.resolve("key.txt")));
+        Path pgWal = Files.createDirectories(host.resolve("pg_wal"));
+        byte[] bytes = new byte[16 * 1024 * 1024];
+        new Random(19).nextBytes(bytes);
+        Files.write(pgWal.resolve(SEGMENT), bytes);
+
+        cli.expect(0, "wal-push", "pg_wal/" + SEGMENT);
+        assertThat(repo.resolve("wal/pg")).isDirectory();
+        cli.expect(0, "wal-push", "--source", "pg-base", "pg_wal/" + SEGMENT); // the same bytes again: idempotent
+
+        Path restored = host.resolve("restored");
+        cli.expect(0, "wal-fetch", SEGMENT, restored.toString());
+        assertThat(Files.mismatch(restored, pgWal.resolve(SEGMENT))).isEqualTo(-1L);
+
+        cli.expect(1, "wal-fetch", "000000010000000000000004", host.resolve("absent").toString());
+        assertThat(host.resolve("absent")).doesNotExist();
+
+        // different bytes under an archived name are refused, never overwritten
+        bytes[0] ^= 1;
+        Files.write(pgWal.resolve(SEGMENT), bytes);
+        cli.expect(1, "wal-push", "pg_wal/" + SEGMENT);
+        Path again = host.resolve("again");
+        cli.expect(0, "wal-fetch", SEGMENT, again.toString());
+        assertThat(Files.mismatch(again, restored)).isEqualTo(-1L);
+
+        cli.expect(2, "wal-push", "--source", "nope", "pg_wal/" + SEGMENT);
+    }
+}
