@@ -61,7 +61,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * restorable, and any failure (source, codec, storage) fails the whole backup, deletes what was
  * stored of it, emits {@link BackupEvent.BackupFailed} and throws {@link BackupException}. After the
  * commit, nothing rolls the backup back: replicas are copied then, and a replica failure is reported
- * ({@link BackupEvent.ReplicaFailed}; with {@link Builder#replicaFailureFailsBackup(boolean)} also a
+ * ({@link BackupEvent.ReplicaFailed}; with {@link BackupEngineBuilder#replicaFailureFailsBackup(boolean)} also a
  * {@code REPLICA_FAILED} exception saying the backup is committed) but leaves the committed backup intact.
  * At most 32 streams (of all backups and rekeys of the engine) are written at once; opening one more
  * waits until one ends.
@@ -172,7 +172,7 @@ public final class BackupEngine implements AutoCloseable {
     }
 
     /**
-     * A prune of the sources that have a retention policy ({@link Builder#retention}), to configure
+     * A prune of the sources that have a retention policy ({@link BackupEngineBuilder#retention}), to configure
      * and {@link PruneRequest#dryRun() dry-run} or {@link PruneRequest#run() run}.
      */
     public PruneRequest prune() {
@@ -287,8 +287,8 @@ public final class BackupEngine implements AutoCloseable {
     // ------------------------------------------------------------------ schedule and status
 
     /**
-     * The scheduler of the recurring jobs configured with {@link Builder#schedule}, {@link Builder#pruneSchedule},
-     * {@link Builder#verifySchedule} and {@link Builder#copySchedule}: call {@link Scheduler#start()} in every
+     * The scheduler of the recurring jobs configured with {@link BackupEngineBuilder#schedule}, {@link BackupEngineBuilder#pruneSchedule},
+     * {@link BackupEngineBuilder#verifySchedule} and {@link BackupEngineBuilder#copySchedule}: call {@link Scheduler#start()} in every
      * replica of a service; each slot runs in exactly one of them. The same instance on every call; closed by
      * {@link #close()}.
      */
@@ -308,7 +308,7 @@ public final class BackupEngine implements AutoCloseable {
     }
 
     /**
-     * The objective check of every source with an RPO ({@link Builder#objectives}), from the configuration
+     * The objective check of every source with an RPO ({@link BackupEngineBuilder#objectives}), from the configuration
      * alone ({@code dataAge} null): whether its schedule can meet the RPO and, if not, what would.
      */
     public List<EngineStatus.ObjectiveStatus> objectives() {
