@@ -69,6 +69,7 @@ public final class RepositoryCatalog {
     public List<Manifest> list(String sourceName, BackupFilter filter) {
         Objects.requireNonNull(filter, "filter");
         Keys.requireName("source name", sourceName);
+        config.firstUse();
         List<Manifest> manifests = new ArrayList<>();
         for (String id : committedIds(repository, sourceName)) {
             Manifest m = readManifest(sourceName, id);

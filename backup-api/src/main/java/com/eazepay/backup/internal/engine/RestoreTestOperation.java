@@ -37,7 +37,8 @@ import java.util.function.UnaryOperator;
  * Restore tests: a backup restored into the source's {@link ScratchTarget}, checked, and the target always
  * dropped. Before restoring, a cleanup journal {@code locks/cleanup/{source}/{testId}.json} naming the scratch
  * resource is written to the repository; it is deleted once the target is dropped, and a journal left by a
- * killed JVM is replayed (the source's {@link BackupSource#dropScratch}) at the start of the next restore test.
+ * killed JVM is replayed (the source's {@link BackupSource#dropScratch}) on the first operation of the next engine
+ * (no I/O at build time) and again at the start of every restore test.
  * Thread-safe.
  */
 public final class RestoreTestOperation {
@@ -56,6 +57,7 @@ public final class RestoreTestOperation {
         this.catalog = catalog;
         this.restores = restores;
         this.repository = config.repository();
+        config.onFirstUse(this::replayCleanup); // "replayed at the next start": on the engine's first operation
     }
 
     public RestoreTestReport run(String sourceName, Selection selection, boolean random, UnaryOperator<RestoreTarget> adjust) {
