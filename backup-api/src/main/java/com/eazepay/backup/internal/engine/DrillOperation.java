@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,7 +60,12 @@ public final class DrillOperation {
         this.rekeys = rekeys;
     }
 
-    public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, List<String> only, Map<String, RestoreTarget> targets,
+    /**
+     * @param rpo        the report's headline RPO (the drill's or the engine's default)
+     * @param rpoFor     the RPO each source is measured against (the drill's, else the engine's objectives for it)
+     */
+    public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, Function<String, Duration> rpoFor,
+                           Function<String, Duration> rtoFor, List<String> only, Map<String, RestoreTarget> targets,
                            Instant breachAt, Encryption rekeyTo) {
         config.checkOpen();
         Instant start = config.clock().instant();
@@ -76,7 +82,7 @@ public final class DrillOperation {
         }
         List<DrillReport.SourceResult> results = new ArrayList<>();
         for (String name : names) {
-            results.add(recover(scenario, name, start, rpo, rto, targets.get(name), breachAt));
+            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt));
         }
         List<String> rekeyed = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
