@@ -70,10 +70,16 @@ public final class DrillOperation {
         config.checkOpen();
         Instant start = config.clock().instant();
         List<String> names = new ArrayList<>(only);
-        if (names.isEmpty()) {
-            names.addAll(scenario == Drill.Scenario.FULL_LOSS ? catalog.sourcesInRepository() : config.sources().keySet());
+        StorageTarget from = config.repository();
+        if (scenario == Drill.Scenario.FULL_LOSS) {
+            from = reachableStore();
+            if (names.isEmpty()) {
+                names.addAll(catalog.sourcesIn(from));
+            }
+        } else if (names.isEmpty()) {
+            names.addAll(config.sources().keySet());
         }
-        LOG.info("{} drill started at {} over {}", scenario, start, names);
+        LOG.info("{} drill started at {} over {} from {}", scenario, start, names, from.describe());
         List<String> quarantined = new ArrayList<>();
         if (scenario == Drill.Scenario.BREACH) {
             for (String name : names) {
@@ -82,7 +88,7 @@ public final class DrillOperation {
         }
         List<DrillReport.SourceResult> results = new ArrayList<>();
         for (String name : names) {
-            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt));
+            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt, from));
         }
         List<String> rekeyed = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
@@ -110,8 +116,8 @@ public final class DrillOperation {
         List<String> keys = List.of(base + ".json", base + ".md");
         DrillReport report = new DrillReport(scenario, start, rpo, rto, results, quarantined, rekeyed, secrets, keys);
         try {
-            put(keys.get(0), Json.write(json(report)), "application/json");
-            put(keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
+            put(from, keys.get(0), Json.write(json(report)), "application/json"); // the replica, if the repository is gone
+            put(from, keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
         } catch (BackupException e) {
             LOG.warn("writing drill report {} failed ({}): {}", base, e.errorCode().name(), e.getMessage());
         }
@@ -138,15 +144,43 @@ public final class DrillOperation {
         return ids;
     }
 
+    /**
+     * Full loss: the repository if it answers a listing, else the first replica that does (the primary site is gone).
+     *
+     * @throws BackupException the repository's failure if no replica answers either
+     */
+    private StorageTarget reachableStore() {
+        StorageTarget repository = config.repository();
+        try {
+            repository.listAll(RepositoryLayout.LOCKS + "/");
+            return repository;
+        } catch (BackupException primaryFailure) {
+            for (StorageTarget replica : config.allTargets()) {
+                if (replica == repository) {
+                    continue;
+                }
+                try {
+                    replica.listAll(RepositoryLayout.LOCKS + "/");
+                    LOG.warn("full-loss drill: the repository {} is unreachable ({}: {}); recovering from replica {}",
+                            repository.describe(), primaryFailure.errorCode().name(), primaryFailure.getMessage(), replica.describe());
+                    return replica;
+                } catch (BackupException e) {
+                    LOG.warn("full-loss drill: replica {} is unreachable too ({}: {})", replica.describe(), e.errorCode().name(), e.getMessage());
+                }
+            }
+            throw primaryFailure;
+        }
+    }
+
     private DrillReport.SourceResult recover(Drill.Scenario scenario, String name, Instant start, Duration rpo, Duration rto,
-                                             RestoreTarget given, Instant breachAt) {
+                                             RestoreTarget given, Instant breachAt, StorageTarget from) {
         Manifest m;
         try {
             Selection selection = new Selection(scenario.name().toLowerCase(Locale.ROOT) + " drill of '" + name + "'");
             if (scenario == Drill.Scenario.BREACH) {
                 selection.before(breachAt);
             }
-            m = catalog.select(name, selection);
+            m = catalog.select(from, name, selection);
         } catch (BackupException e) {
             return new DrillReport.SourceResult(name, null, null, false, null, null, 0, Duration.ZERO, false, false,
                     e.errorCode().name() + ": " + e.getMessage());
@@ -160,7 +194,7 @@ public final class DrillOperation {
         try {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
-                RestoreResult r = restores.restore(source, m, given, true, false);
+                RestoreResult r = restores.restore(source, m, given, true, false, from);
                 into = r.location();
                 recovered = r.checksPassed();
                 why = recovered ? "ok" : "checks failed: " + r.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
@@ -169,7 +203,7 @@ public final class DrillOperation {
                 ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(
                         CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
                         + name + "\", target)"));
-                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity());
+                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from);
                 into = t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
                 recovered = t.passed();
                 why = recovered ? "ok" : t.failure() != null ? t.failure()
@@ -181,6 +215,9 @@ public final class DrillOperation {
             why = e.errorCode().name() + ": " + e.getMessage();
         }
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
+        if (into != null && from != config.repository()) {
+            into += " (read from replica " + from.describe() + ")";
+        }
         Duration ttr = recovered ? Duration.between(start, config.clock().instant()) : null;
         boolean rpoMet = dataAge.compareTo(rpo) <= 0;
         boolean rtoMet = ttr != null && ttr.compareTo(rto) <= 0;
@@ -252,8 +289,8 @@ public final class DrillOperation {
         return b.toString();
     }
 
-    private void put(String key, byte[] bytes, String type) {
-        config.repository().put(key, new ByteArrayInputStream(bytes), PutOptions.defaults().withContentLength(bytes.length)
+    private static void put(StorageTarget target, String key, byte[] bytes, String type) {
+        target.put(key, new ByteArrayInputStream(bytes), PutOptions.defaults().withContentLength(bytes.length)
                 .withContentType(type));
     }
 }
