@@ -76,4 +76,27 @@ class DrillObjectivesTest {
             assertThat(report.passed()).isTrue();
         }
     }
+
+    @Test
+    void aDrillReportsPerStageTimingsInTheReportTheJsonAndTheMarkdown() throws IOException {
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Files.writeString(a.resolve("x.txt"), "a\n");
+        TestClock clock = TestClock.at(Instant.parse("2026-11-01T00:00:00Z"));
+        InMemoryStorage storage = InMemoryStorage.withClock(clock);
+        try (BackupEngine engine = Backup.engine().repository(storage).encryption(Encryption.none())
+                .clock(clock).source(FilesSource.builder("a").directory(a).build()).build()) {
+            engine.backup("a").run();
+            DrillReport report = engine.drill().scenario(Drill.Scenario.CORRUPTION).run();
+            assertThat(report.sources()).singleElement().satisfies(s -> {
+                assertThat(s.stages()).containsOnlyKeys("select", "restore+checks", "cleanup");
+                assertThat(s.stages().values()).allSatisfy(d -> assertThat(d.isNegative()).isFalse());
+                assertThat(s.stages().get("restore+checks")).isLessThanOrEqualTo(s.restore());
+            });
+            String json = new String(storage.get(report.reportKeys().get(0)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(json).contains("\"stages\"").contains("\"selectMillis\"").contains("\"restore+checksMillis\"")
+                    .contains("\"cleanupMillis\"");
+            String md = new String(storage.get(report.reportKeys().get(1)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(md).contains("stages (ms)").containsPattern("select \\d+, restore\\+checks \\d+, cleanup \\d+");
+        }
+    }
 }

@@ -174,6 +174,8 @@ public final class DrillOperation {
 
     private DrillReport.SourceResult recover(Drill.Scenario scenario, String name, Instant start, Duration rpo, Duration rto,
                                              RestoreTarget given, Instant breachAt, StorageTarget from) {
+        Map<String, Duration> stages = new LinkedHashMap<>();
+        long s0 = System.nanoTime();
         Manifest m;
         try {
             Selection selection = new Selection(scenario.name().toLowerCase(Locale.ROOT) + " drill of '" + name + "'");
@@ -182,9 +184,11 @@ public final class DrillOperation {
             }
             m = catalog.select(from, name, selection);
         } catch (BackupException e) {
+            stages.put("select", Duration.ofNanos(System.nanoTime() - s0));
             return new DrillReport.SourceResult(name, null, null, false, null, null, 0, Duration.ZERO, false, false,
-                    e.errorCode().name() + ": " + e.getMessage());
+                    e.errorCode().name() + ": " + e.getMessage(), stages);
         }
+        stages.put("select", Duration.ofNanos(System.nanoTime() - s0));
         Instant point = m.consistentAt() != null ? m.consistentAt() : m.completedAt();
         Duration dataAge = Duration.between(point, start);
         long t0 = System.nanoTime();
@@ -195,6 +199,7 @@ public final class DrillOperation {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
                 RestoreResult r = restores.restore(source, m, given, true, false, from);
+                stages.put("restore+checks", r.duration());
                 into = r.location();
                 recovered = r.checksPassed();
                 why = recovered ? "ok" : "checks failed: " + r.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
@@ -203,7 +208,10 @@ public final class DrillOperation {
                 ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(
                         CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
                         + name + "\", target)"));
+                long c0 = System.nanoTime();
                 RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from);
+                stages.put("restore+checks", t.duration());
+                stages.put("cleanup", Duration.ofNanos(System.nanoTime() - c0).minus(t.duration()));
                 into = t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
                 recovered = t.passed();
                 why = recovered ? "ok" : t.failure() != null ? t.failure()
@@ -226,7 +234,7 @@ public final class DrillOperation {
         } else if (recovered && !rtoMet) {
             why = "time to recover " + ttr + " exceeds the RTO " + rto;
         }
-        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why);
+        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages);
     }
 
     private static Map<String, Object> json(DrillReport r) {
@@ -250,6 +258,9 @@ public final class DrillOperation {
             m.put("rpoMet", s.rpoMet());
             m.put("rtoMet", s.rtoMet());
             m.put("why", s.why());
+            Map<String, Object> stages = new LinkedHashMap<>();
+            s.stages().forEach((k, v) -> stages.put(k + "Millis", v.toMillis()));
+            m.put("stages", stages);
             sources.add(m);
         }
         doc.put("sources", sources);
@@ -265,13 +276,16 @@ public final class DrillOperation {
         b.append("# ").append(r.scenario().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" drill, ").append(r.startedAt())
                 .append(": ").append(r.passed() ? "PASSED" : "FAILED").append("\n\n");
         b.append("Objectives: RPO ").append(r.rpo()).append(", RTO ").append(r.rto()).append(".\n\n");
-        b.append("| source | backup | data age (RPO) | time to recover (RTO) | restore + checks | bytes | result |\n");
-        b.append("|---|---|---|---|---|---|---|\n");
+        b.append("| source | backup | data age (RPO) | time to recover (RTO) | restore + checks | stages (ms) | bytes | result |\n");
+        b.append("|---|---|---|---|---|---|---|---|\n");
         for (DrillReport.SourceResult s : r.sources()) {
             b.append("| ").append(s.source()).append(" | ").append(s.backupId() == null ? "-" : s.backupId())
                     .append(" | ").append(s.dataAge() == null ? "-" : s.dataAge() + (s.rpoMet() ? " ok" : " MISSED"))
                     .append(" | ").append(s.timeToRecover() == null ? "-" : s.timeToRecover() + (s.rtoMet() ? " ok" : " MISSED"))
-                    .append(" | ").append(s.restore().toMillis()).append(" ms | ").append(s.bytes())
+                    .append(" | ").append(s.restore().toMillis()).append(" ms | ")
+                    .append(s.stages().isEmpty() ? "-" : String.join(", ", s.stages().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue().toMillis()).toList()))
+                    .append(" | ").append(s.bytes())
                     .append(" | ").append(s.passed() ? "pass" : "FAIL: " + s.why().replace("|", "/")).append(" |\n");
         }
         if (!r.quarantined().isEmpty()) {
