@@ -21,7 +21,7 @@ import java.util.function.Function;
  *   ({@code restoretest_<id>} database, temp directory), checked, dropped. Never swaps into place.</li>
  *   <li>{@link Scenario#FULL_LOSS}: every source in the repository restored from the repository alone: into the
  *   configured source's scratch target, or into the target given with {@link #into} (a host that knows only
- *   the repository).</li>
+ *   the repository). If the repository does not answer, the first replica that does is used.</li>
  *   <li>{@link Scenario#BREACH}: given {@link #breachAt}, the newest backup consistent before it restored and
  *   checked; every later backup quarantined ({@code quarantine/{source}/{id}.json} plus a legal hold: excluded
  *   from selection, never pruned, kept as evidence); with {@link #rekeyTo}, every backup re-encrypted to the new

@@ -119,6 +119,9 @@ final class DrillCommand implements Callable<Integer> {
             m.put("rpoMet", s.rpoMet());
             m.put("rtoMet", s.rtoMet());
             m.put("why", s.why());
+            Map<String, Object> stages = new LinkedHashMap<>();
+            s.stages().forEach((k, v) -> stages.put(k, v.toMillis()));
+            m.put("stageMillis", stages);
             rows.add(m);
         }
         doc.put("sources", rows);

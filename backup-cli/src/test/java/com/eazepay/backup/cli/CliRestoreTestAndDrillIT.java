@@ -63,6 +63,7 @@ class CliRestoreTestAndDrillIT {
         assertThat(drill.get("scenario").asText()).isEqualTo("CORRUPTION");
         assertThat(drill.get("passed").asBoolean()).isTrue();
         assertThat(drill.get("sources").get(0).get("source").asText()).isEqualTo("config");
+        assertThat(drill.get("sources").get(0).get("stageMillis").has("restore+checks")).isTrue();
         for (JsonNode key : drill.get("reportKeys")) {
             assertThat(dir.resolve("repo").resolve(key.asText())).isRegularFile();
         }
