@@ -157,7 +157,7 @@ public final class BackupEngine implements AutoCloseable {
      * measures time to recover and data age per source, and writes a {@link DrillReport} under {@code reports/drill/}.
      */
     public Drill drill() {
-        return new Drill(drills);
+        return new Drill(drills, scheduler.config().objectives());
     }
 
     /** Keys of the drill reports in the repository ({@code reports/drill/*.json} and {@code .md}), oldest first. */

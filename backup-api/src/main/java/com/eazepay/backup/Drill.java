@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A disaster-recovery drill ({@code engine.drill().scenario(..).run()}) that measures recovery per source and
@@ -20,13 +21,14 @@ import java.util.Objects;
  *   ({@code restoretest_<id>} database, temp directory), checked, dropped. Never swaps into place.</li>
  *   <li>{@link Scenario#FULL_LOSS}: every source in the repository restored from the repository alone: into the
  *   configured source's scratch target, or into the target given with {@link #into} (a host that knows only
- *   the repository).</li>
+ *   the repository). If the repository does not answer, the first replica that does is used.</li>
  *   <li>{@link Scenario#BREACH}: given {@link #breachAt}, the newest backup consistent before it restored and
  *   checked; every later backup quarantined ({@code quarantine/{source}/{id}.json} plus a legal hold: excluded
  *   from selection, never pruned, kept as evidence); with {@link #rekeyTo}, every backup re-encrypted to the new
  *   recipients; the report lists the secrets to rotate.</li>
  * </ul>
- * Objectives default to RPO 1 h and RTO 4 h. Not thread-safe; use once.
+ * Objectives default to the engine's ({@code Builder.objectives(..)}, per source where it overrides them), else RPO 1 h
+ * and RTO 4 h. Not thread-safe; use once.
  */
 public final class Drill {
 
@@ -35,15 +37,20 @@ public final class Drill {
 
     private final DrillOperation operation;
     private Scenario scenario;
-    private Duration rpo = Duration.ofHours(1);
-    private Duration rto = Duration.ofHours(4);
+    /** Used for a source when neither {@link #objectives} nor the engine's objectives give one. */
+    static final Duration DEFAULT_RPO = Duration.ofHours(1);
+    static final Duration DEFAULT_RTO = Duration.ofHours(4);
+    private final Objectives engineObjectives;
+    private Duration rpo;
+    private Duration rto;
     private final List<String> sources = new ArrayList<>();
     private final Map<String, RestoreTarget> targets = new LinkedHashMap<>();
     private Instant breachAt;
     private Encryption rekeyTo;
 
-    Drill(DrillOperation operation) {
+    Drill(DrillOperation operation, Objectives engineObjectives) {
         this.operation = operation;
+        this.engineObjectives = Objects.requireNonNull(engineObjectives, "engineObjectives");
     }
 
     public Drill scenario(Scenario scenario) {
@@ -51,7 +58,10 @@ public final class Drill {
         return this;
     }
 
-    /** Objectives to compare with: oldest acceptable data at recovery (RPO), longest acceptable recovery (RTO). */
+    /**
+     * Objectives to compare with: oldest acceptable data at recovery (RPO), longest acceptable recovery (RTO), for every
+     * source (they replace the engine's). Without this call, each source's come from the engine's objectives.
+     */
     public Drill objectives(Duration rpo, Duration rto) {
         this.rpo = Objects.requireNonNull(rpo, "rpo");
         this.rto = Objects.requireNonNull(rto, "rto");
@@ -95,6 +105,10 @@ public final class Drill {
         if (scenario == Scenario.BREACH && breachAt == null) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "breach drill: give the breach time with breachAt(..)");
         }
-        return operation.run(scenario, rpo, rto, sources, targets, breachAt, rekeyTo);
+        Function<String, Duration> rpoFor = rpo != null ? n -> rpo : n -> engineObjectives.rpoFor(n).orElse(DEFAULT_RPO);
+        Function<String, Duration> rtoFor = rto != null ? n -> rto : n -> engineObjectives.rtoFor(n).orElse(DEFAULT_RTO);
+        Duration reportRpo = rpo != null ? rpo : engineObjectives.rpo().orElse(DEFAULT_RPO);
+        Duration reportRto = rto != null ? rto : engineObjectives.rto().orElse(DEFAULT_RTO);
+        return operation.run(scenario, reportRpo, reportRto, rpoFor, rtoFor, sources, targets, breachAt, rekeyTo);
     }
 }

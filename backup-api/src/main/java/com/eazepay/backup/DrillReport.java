@@ -58,9 +58,24 @@ public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration r
      * @param bytes        stored bytes read
      * @param restore      wall time of restore and checks
      * @param why          what failed, or {@code ok}
+     * @param stages       wall time per stage, in order: {@code select} (listing, manifest reads), {@code restore+checks}
+     *                     (fetch, SHA-256, decrypt, decompress, restore and the checks, which sources run in the same
+     *                     pass), {@code cleanup} (cleanup journal, dropping the scratch target, verify report); stages
+     *                     not reached are absent
      */
     public record SourceResult(String source, String backupId, String restoredInto, boolean recovered, Duration timeToRecover,
-                               Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why) {
+                               Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why,
+                               java.util.Map<String, Duration> stages) {
+        public SourceResult {
+            stages = stages == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        }
+
+        /** Without stage timings. */
+        public SourceResult(String source, String backupId, String restoredInto, boolean recovered, Duration timeToRecover,
+                            Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why) {
+            this(source, backupId, restoredInto, recovered, timeToRecover, dataAge, bytes, restore, rpoMet, rtoMet, why, null);
+        }
+
         public boolean passed() {
             return recovered && rpoMet && rtoMet;
         }

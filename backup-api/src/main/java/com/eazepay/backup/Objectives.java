@@ -73,6 +73,16 @@ public final class Objectives {
     }
 
     /** Sources named by overrides (build() checks they are configured). */
+    /** The RPO of sources without their own, if any. */
+    public Optional<Duration> rpo() {
+        return Optional.ofNullable(rpo);
+    }
+
+    /** The RTO of sources without their own, if any. */
+    public Optional<Duration> rto() {
+        return Optional.ofNullable(rto);
+    }
+
     java.util.Set<String> overriddenSources() {
         java.util.Set<String> s = new java.util.TreeSet<>(rpoBySource.keySet());
         s.addAll(rtoBySource.keySet());

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  */
 @Command(name = "eazepay-backup", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Back up, list, verify, restore, prune and copy Eazepay backups from a YAML configuration.",
-        subcommands = {BackupCommand.class, ListCommand.class, ShowCommand.class, RestoreCommand.class, VerifyCommand.class,
+        subcommands = {BackupCommand.class, ListCommand.class, ShowCommand.class, RestoreCommand.class, VerifyCommand.class, DrillCommand.class,
                 PruneCommand.class, KeysCommand.class, CopyCommand.class, ConfigCommand.class, StatusCommand.class,
                 DaemonCommand.class,
                 WalPushCommand.class,

@@ -208,6 +208,53 @@ public final class MongoSource implements BackupSource {
         return java.util.Optional.of(new MongoValidator());
     }
 
+    /** Prefix of the temporary databases of restore tests; {@link #dropScratch} drops nothing else. */
+    static final String SCRATCH_PREFIX = "restoretest_";
+
+    /**
+     * A temporary database {@code restoretest_<id>} on this source's server: every database of the backup is restored
+     * into it ({@link MongoTarget#database}; collections of the same name in two databases clash and fail the test
+     * with {@code TARGET_NOT_EMPTY}), checked, then dropped. Needs the {@code dropDatabase} privilege on it.
+     */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+        String db = SCRATCH_PREFIX + testId;
+        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
+            @Override
+            public RestoreTarget target() {
+                return MongoTarget.database(db);
+            }
+
+            @Override
+            public String resource() {
+                return db;
+            }
+
+            @Override
+            public void drop() {
+                dropScratch(db);
+            }
+        });
+    }
+
+    /**
+     * Drops a scratch database named in a cleanup journal, on this source's server; refuses any name that is not
+     * {@code restoretest_[a-z0-9_]+} (the journal comes from the repository).
+     */
+    @Override
+    public void dropScratch(String resource) {
+        if (!resource.matches(SCRATCH_PREFIX + "[a-z0-9_]{1,50}")) {
+            LOG.warn("not dropping database {}: not a restore-test scratch database", resource);
+            return;
+        }
+        try (MongoClient client = connection.open()) {
+            client.getDatabase(resource).drop();
+            LOG.debug("dropped restore-test database {} on {}", resource, connection.describe(null));
+        } catch (MongoException e) {
+            throw MongoErrors.map(e, connection, "dropping restore-test database " + resource);
+        }
+    }
+
     @Override
     public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
         if (!(target instanceof MongoTarget mongoTarget)) {

@@ -119,4 +119,24 @@ class PostgresRestoreTestTest {
         assertThat(scratchDatabases()).isZero();
         assertThat(storage.listAll("locks/cleanup/")).isEmpty();
     }
+
+    @Test
+    void aCleanupJournalLeftByAKilledJvmIsReplayedOnTheFirstOperationOfTheNextEngine() {
+        FileSystemStorage storage = FileSystemStorage.at(tmp.resolve("repo-start"));
+        // a JVM killed mid-test: journal + scratch database; the next engine only lists (no restore test)
+        pg.exec("postgres", "CREATE DATABASE restoretest_20260101t000000_dea2");
+        byte[] journal = ("{\"source\":\"postgres\",\"sourceType\":\"postgres\",\"testId\":\"20260101t000000_dea2\","
+                + "\"backupId\":\"x\",\"resource\":\"restoretest_20260101t000000_dea2\",\"at\":\"2026-01-01T00:00:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        storage.put("locks/cleanup/postgres/20260101t000000_dea2.json", new ByteArrayInputStream(journal),
+                PutOptions.defaults().withContentLength(journal.length));
+
+        try (BackupEngine engine = engine(storage, new CopyOnWriteArrayList<>())) {
+            assertThat(scratchDatabases()).as("build() does no I/O").isEqualTo(1);
+            assertThat(engine.list("postgres")).isEmpty();
+        }
+
+        assertThat(scratchDatabases()).isZero();
+        assertThat(storage.listAll("locks/cleanup/")).isEmpty();
+    }
 }

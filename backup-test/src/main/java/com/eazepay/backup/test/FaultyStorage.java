@@ -46,6 +46,7 @@ public final class FaultyStorage extends ForwardingStorage {
     private long flipByteAt = -1;
     private boolean retryableFaults = true;
     private Duration delay = Duration.ZERO;
+    private volatile boolean unreachable;
     private Sleeper sleeper = Sleeper.system();
 
     private FaultyStorage(StorageTarget delegate) {
@@ -72,6 +73,15 @@ public final class FaultyStorage extends ForwardingStorage {
      */
     public FaultyStorage failOnCall(Operation op, int n) {
         failOnCall.put(op, n);
+        return this;
+    }
+
+    /**
+     * While {@code true}, every call of every operation fails (a storage that became unreachable, e.g. the primary in
+     * a full-loss drill). Can be switched at any time.
+     */
+    public FaultyStorage unreachable(boolean down) {
+        this.unreachable = down;
         return this;
     }
 
@@ -115,6 +125,9 @@ public final class FaultyStorage extends ForwardingStorage {
         int n = calls.get(op).incrementAndGet();
         if (!delay.isZero()) {
             sleeper.sleep(delay);
+        }
+        if (unreachable) {
+            throw fault("injected failure: " + op + " on " + key + " (storage unreachable)");
         }
         Integer failAt = failOnCall.get(op);
         if (failAt != null && n == failAt && keys.test(key)) {

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,15 +60,26 @@ public final class DrillOperation {
         this.rekeys = rekeys;
     }
 
-    public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, List<String> only, Map<String, RestoreTarget> targets,
+    /**
+     * @param rpo        the report's headline RPO (the drill's or the engine's default)
+     * @param rpoFor     the RPO each source is measured against (the drill's, else the engine's objectives for it)
+     */
+    public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, Function<String, Duration> rpoFor,
+                           Function<String, Duration> rtoFor, List<String> only, Map<String, RestoreTarget> targets,
                            Instant breachAt, Encryption rekeyTo) {
         config.checkOpen();
         Instant start = config.clock().instant();
         List<String> names = new ArrayList<>(only);
-        if (names.isEmpty()) {
-            names.addAll(scenario == Drill.Scenario.FULL_LOSS ? catalog.sourcesInRepository() : config.sources().keySet());
+        StorageTarget from = config.repository();
+        if (scenario == Drill.Scenario.FULL_LOSS) {
+            from = reachableStore();
+            if (names.isEmpty()) {
+                names.addAll(catalog.sourcesIn(from));
+            }
+        } else if (names.isEmpty()) {
+            names.addAll(config.sources().keySet());
         }
-        LOG.info("{} drill started at {} over {}", scenario, start, names);
+        LOG.info("{} drill started at {} over {} from {}", scenario, start, names, from.describe());
         List<String> quarantined = new ArrayList<>();
         if (scenario == Drill.Scenario.BREACH) {
             for (String name : names) {
@@ -76,7 +88,7 @@ public final class DrillOperation {
         }
         List<DrillReport.SourceResult> results = new ArrayList<>();
         for (String name : names) {
-            results.add(recover(scenario, name, start, rpo, rto, targets.get(name), breachAt));
+            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt, from));
         }
         List<String> rekeyed = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
@@ -104,8 +116,8 @@ public final class DrillOperation {
         List<String> keys = List.of(base + ".json", base + ".md");
         DrillReport report = new DrillReport(scenario, start, rpo, rto, results, quarantined, rekeyed, secrets, keys);
         try {
-            put(keys.get(0), Json.write(json(report)), "application/json");
-            put(keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
+            put(from, keys.get(0), Json.write(json(report)), "application/json"); // the replica, if the repository is gone
+            put(from, keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
         } catch (BackupException e) {
             LOG.warn("writing drill report {} failed ({}): {}", base, e.errorCode().name(), e.getMessage());
         }
@@ -132,19 +144,51 @@ public final class DrillOperation {
         return ids;
     }
 
+    /**
+     * Full loss: the repository if it answers a listing, else the first replica that does (the primary site is gone).
+     *
+     * @throws BackupException the repository's failure if no replica answers either
+     */
+    private StorageTarget reachableStore() {
+        StorageTarget repository = config.repository();
+        try {
+            repository.listAll(RepositoryLayout.LOCKS + "/");
+            return repository;
+        } catch (BackupException primaryFailure) {
+            for (StorageTarget replica : config.allTargets()) {
+                if (replica == repository) {
+                    continue;
+                }
+                try {
+                    replica.listAll(RepositoryLayout.LOCKS + "/");
+                    LOG.warn("full-loss drill: the repository {} is unreachable ({}: {}); recovering from replica {}",
+                            repository.describe(), primaryFailure.errorCode().name(), primaryFailure.getMessage(), replica.describe());
+                    return replica;
+                } catch (BackupException e) {
+                    LOG.warn("full-loss drill: replica {} is unreachable too ({}: {})", replica.describe(), e.errorCode().name(), e.getMessage());
+                }
+            }
+            throw primaryFailure;
+        }
+    }
+
     private DrillReport.SourceResult recover(Drill.Scenario scenario, String name, Instant start, Duration rpo, Duration rto,
-                                             RestoreTarget given, Instant breachAt) {
+                                             RestoreTarget given, Instant breachAt, StorageTarget from) {
+        Map<String, Duration> stages = new LinkedHashMap<>();
+        long s0 = System.nanoTime();
         Manifest m;
         try {
             Selection selection = new Selection(scenario.name().toLowerCase(Locale.ROOT) + " drill of '" + name + "'");
             if (scenario == Drill.Scenario.BREACH) {
                 selection.before(breachAt);
             }
-            m = catalog.select(name, selection);
+            m = catalog.select(from, name, selection);
         } catch (BackupException e) {
+            stages.put("select", Duration.ofNanos(System.nanoTime() - s0));
             return new DrillReport.SourceResult(name, null, null, false, null, null, 0, Duration.ZERO, false, false,
-                    e.errorCode().name() + ": " + e.getMessage());
+                    e.errorCode().name() + ": " + e.getMessage(), stages);
         }
+        stages.put("select", Duration.ofNanos(System.nanoTime() - s0));
         Instant point = m.consistentAt() != null ? m.consistentAt() : m.completedAt();
         Duration dataAge = Duration.between(point, start);
         long t0 = System.nanoTime();
@@ -154,7 +198,8 @@ public final class DrillOperation {
         try {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
-                RestoreResult r = restores.restore(source, m, given, true, false);
+                RestoreResult r = restores.restore(source, m, given, true, false, from);
+                stages.put("restore+checks", r.duration());
                 into = r.location();
                 recovered = r.checksPassed();
                 why = recovered ? "ok" : "checks failed: " + r.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
@@ -163,7 +208,10 @@ public final class DrillOperation {
                 ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(
                         CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
                         + name + "\", target)"));
-                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity());
+                long c0 = System.nanoTime();
+                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from);
+                stages.put("restore+checks", t.duration());
+                stages.put("cleanup", Duration.ofNanos(System.nanoTime() - c0).minus(t.duration()));
                 into = t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
                 recovered = t.passed();
                 why = recovered ? "ok" : t.failure() != null ? t.failure()
@@ -175,6 +223,9 @@ public final class DrillOperation {
             why = e.errorCode().name() + ": " + e.getMessage();
         }
         Duration restore = Duration.ofNanos(System.nanoTime() - t0);
+        if (into != null && from != config.repository()) {
+            into += " (read from replica " + from.describe() + ")";
+        }
         Duration ttr = recovered ? Duration.between(start, config.clock().instant()) : null;
         boolean rpoMet = dataAge.compareTo(rpo) <= 0;
         boolean rtoMet = ttr != null && ttr.compareTo(rto) <= 0;
@@ -183,7 +234,7 @@ public final class DrillOperation {
         } else if (recovered && !rtoMet) {
             why = "time to recover " + ttr + " exceeds the RTO " + rto;
         }
-        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why);
+        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages);
     }
 
     private static Map<String, Object> json(DrillReport r) {
@@ -207,6 +258,9 @@ public final class DrillOperation {
             m.put("rpoMet", s.rpoMet());
             m.put("rtoMet", s.rtoMet());
             m.put("why", s.why());
+            Map<String, Object> stages = new LinkedHashMap<>();
+            s.stages().forEach((k, v) -> stages.put(k + "Millis", v.toMillis()));
+            m.put("stages", stages);
             sources.add(m);
         }
         doc.put("sources", sources);
@@ -222,13 +276,16 @@ public final class DrillOperation {
         b.append("# ").append(r.scenario().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" drill, ").append(r.startedAt())
                 .append(": ").append(r.passed() ? "PASSED" : "FAILED").append("\n\n");
         b.append("Objectives: RPO ").append(r.rpo()).append(", RTO ").append(r.rto()).append(".\n\n");
-        b.append("| source | backup | data age (RPO) | time to recover (RTO) | restore + checks | bytes | result |\n");
-        b.append("|---|---|---|---|---|---|---|\n");
+        b.append("| source | backup | data age (RPO) | time to recover (RTO) | restore + checks | stages (ms) | bytes | result |\n");
+        b.append("|---|---|---|---|---|---|---|---|\n");
         for (DrillReport.SourceResult s : r.sources()) {
             b.append("| ").append(s.source()).append(" | ").append(s.backupId() == null ? "-" : s.backupId())
                     .append(" | ").append(s.dataAge() == null ? "-" : s.dataAge() + (s.rpoMet() ? " ok" : " MISSED"))
                     .append(" | ").append(s.timeToRecover() == null ? "-" : s.timeToRecover() + (s.rtoMet() ? " ok" : " MISSED"))
-                    .append(" | ").append(s.restore().toMillis()).append(" ms | ").append(s.bytes())
+                    .append(" | ").append(s.restore().toMillis()).append(" ms | ")
+                    .append(s.stages().isEmpty() ? "-" : String.join(", ", s.stages().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue().toMillis()).toList()))
+                    .append(" | ").append(s.bytes())
                     .append(" | ").append(s.passed() ? "pass" : "FAIL: " + s.why().replace("|", "/")).append(" |\n");
         }
         if (!r.quarantined().isEmpty()) {
@@ -246,8 +303,8 @@ public final class DrillOperation {
         return b.toString();
     }
 
-    private void put(String key, byte[] bytes, String type) {
-        config.repository().put(key, new ByteArrayInputStream(bytes), PutOptions.defaults().withContentLength(bytes.length)
+    private static void put(StorageTarget target, String key, byte[] bytes, String type) {
+        target.put(key, new ByteArrayInputStream(bytes), PutOptions.defaults().withContentLength(bytes.length)
                 .withContentType(type));
     }
 }

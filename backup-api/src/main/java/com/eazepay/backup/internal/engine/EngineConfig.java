@@ -56,6 +56,8 @@ public final class EngineConfig {
     private final CompressionCodecs codecs;
     private final PipelineThreads executor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Runnable firstUse = () -> { };
     private volatile Map<String, SourceProvider> providers;
 
     /** Copies every collection; {@code objectLock} may be null (no lock). Starts the upload threads. */
@@ -242,6 +244,27 @@ public final class EngineConfig {
     public void checkOpen() {
         if (closed.get()) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "this BackupEngine is closed");
+        }
+        firstUse();
+    }
+
+    /**
+     * Sets the task run once, on the engine's first operation (no I/O at build time): the replay of cleanup journals
+     * left by restore tests of a killed JVM. Its failure is logged and it is retried at the next operation.
+     */
+    public void onFirstUse(Runnable task) {
+        this.firstUse = java.util.Objects.requireNonNull(task, "task");
+    }
+
+    /** Runs the first-use task if it has not run yet (only one thread runs it; the others do not wait). */
+    public void firstUse() {
+        if (started.compareAndSet(false, true)) {
+            try {
+                firstUse.run();
+            } catch (RuntimeException e) {
+                started.set(false);
+                LOG.warn("engine start-up task failed ({}); retried at the next operation", e.toString());
+            }
         }
     }
 

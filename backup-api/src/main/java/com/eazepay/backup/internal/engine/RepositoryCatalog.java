@@ -69,6 +69,7 @@ public final class RepositoryCatalog {
     public List<Manifest> list(String sourceName, BackupFilter filter) {
         Objects.requireNonNull(filter, "filter");
         Keys.requireName("source name", sourceName);
+        config.firstUse();
         List<Manifest> manifests = new ArrayList<>();
         for (String id : committedIds(repository, sourceName)) {
             Manifest m = readManifest(sourceName, id);
@@ -89,23 +90,33 @@ public final class RepositoryCatalog {
      * @throws BackupException {@code NOT_FOUND} if none matches (or the chosen id is not committed)
      */
     public Manifest select(String sourceName, Selection selection) {
+        return select(repository, sourceName, selection);
+    }
+
+    /** As {@link #select(String, Selection)}, on {@code target} (a replica, when the repository is unreachable). */
+    public Manifest select(StorageTarget target, String sourceName, Selection selection) {
         Optional<String> id = selection.byId();
         if (id.isPresent()) {
-            return readManifest(sourceName, id.get());
+            return readManifest(target, sourceName, id.get());
         }
-        return newest(sourceName, selection).orElseThrow(() -> new BackupException(CoreErrorCode.NOT_FOUND,
-                "no committed backup of '" + sourceName + "' in " + repository.describe() + " matches "
+        return newest(target, sourceName, selection).orElseThrow(() -> new BackupException(CoreErrorCode.NOT_FOUND,
+                "no committed backup of '" + sourceName + "' in " + target.describe() + " matches "
                         + selection.describeCriteria()));
     }
 
     /** The newest committed backup of a source meeting {@code selection}, if any (newest first, early stop). */
     public Optional<Manifest> newest(String sourceName, Selection selection) {
+        return newest(repository, sourceName, selection);
+    }
+
+    /** As {@link #newest(String, Selection)}, on {@code target}. */
+    public Optional<Manifest> newest(StorageTarget target, String sourceName, Selection selection) {
         Keys.requireName("source name", sourceName);
         // ids of earlier versions carry whole seconds: order candidates by the second of their id, and read
         // every manifest of one second before choosing within it, so both id formats sort exactly as list() does
         TreeMap<Instant, List<String>> bySecond = new TreeMap<>(Comparator.reverseOrder());
-        Set<String> quarantined = markerIds(repository, RepositoryLayout.QUARANTINE, sourceName); // breach drills: evidence only
-        for (String id : committedIds(repository, sourceName)) {
+        Set<String> quarantined = markerIds(target, RepositoryLayout.QUARANTINE, sourceName); // breach drills: evidence only
+        for (String id : committedIds(target, sourceName)) {
             if (quarantined.contains(id)) {
                 continue;
             }
@@ -119,7 +130,7 @@ public final class RepositoryCatalog {
             }
             List<Manifest> group = new ArrayList<>();
             for (String id : second.getValue()) {
-                group.add(readManifest(sourceName, id));
+                group.add(readManifest(target, sourceName, id));
             }
             group.sort(Comparator.comparing(Manifest::startedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
                     .thenComparing(Manifest::id).reversed());
@@ -155,8 +166,13 @@ public final class RepositoryCatalog {
      * Lists the whole repository once.
      */
     public Set<String> sourcesInRepository() {
+        return sourcesIn(repository);
+    }
+
+    /** As {@link #sourcesInRepository()}, on {@code target}. */
+    public Set<String> sourcesIn(StorageTarget target) {
         Set<String> names = new java.util.TreeSet<>();
-        for (ObjectInfo o : repository.listAll("")) {
+        for (ObjectInfo o : target.listAll("")) {
             int slash = o.key().indexOf('/');
             if (slash > 0 && o.key().endsWith("/manifest.json")) {
                 String name = o.key().substring(0, slash);

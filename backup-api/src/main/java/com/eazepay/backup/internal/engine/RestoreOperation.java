@@ -66,6 +66,12 @@ public final class RestoreOperation {
 
     /** As {@link #restore(BackupSource, Manifest, RestoreTarget, boolean)}; {@code record} false leaves the verify report to the caller (restore tests write their own). */
     RestoreResult restore(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks, boolean record) {
+        return restore(source, manifest, target, checks, record, repository);
+    }
+
+    /** As above, reading the backup's objects from {@code from} (a replica, in a full-loss drill whose repository is unreachable). */
+    RestoreResult restore(BackupSource source, Manifest manifest, RestoreTarget target, boolean checks, boolean record,
+                          StorageTarget from) {
         config.checkOpen();
         Objects.requireNonNull(target, "target: call into(..) with where to restore");
         long t0 = System.nanoTime();
@@ -75,7 +81,7 @@ public final class RestoreOperation {
                 throw new BackupException(CoreErrorCode.DECRYPTION_FAILED, "backup " + manifest.id() + " of '" + source.name()
                         + "' is encrypted and this engine has recipients only: configure an identity to restore");
             }
-            DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, config.clock(), repository,
+            DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, config.clock(), from,
                     config.compressionFor(manifest), decryption, checks);
             RestoreOutcome outcome;
             try {

@@ -37,7 +37,8 @@ import java.util.function.UnaryOperator;
  * Restore tests: a backup restored into the source's {@link ScratchTarget}, checked, and the target always
  * dropped. Before restoring, a cleanup journal {@code locks/cleanup/{source}/{testId}.json} naming the scratch
  * resource is written to the repository; it is deleted once the target is dropped, and a journal left by a
- * killed JVM is replayed (the source's {@link BackupSource#dropScratch}) at the start of the next restore test.
+ * killed JVM is replayed (the source's {@link BackupSource#dropScratch}) on the first operation of the next engine
+ * (no I/O at build time) and again at the start of every restore test.
  * Thread-safe.
  */
 public final class RestoreTestOperation {
@@ -56,6 +57,7 @@ public final class RestoreTestOperation {
         this.catalog = catalog;
         this.restores = restores;
         this.repository = config.repository();
+        config.onFirstUse(this::replayCleanup); // "replayed at the next start": on the engine's first operation
     }
 
     public RestoreTestReport run(String sourceName, Selection selection, boolean random, UnaryOperator<RestoreTarget> adjust) {
@@ -73,6 +75,15 @@ public final class RestoreTestOperation {
     /** Restores {@code m} into {@code scratch}, checks, drops; journaled. For restore tests and drills. */
     public RestoreTestReport test(BackupSource source, Manifest m, String testId, ScratchTarget scratch,
                                   UnaryOperator<RestoreTarget> adjust) {
+        return test(source, m, testId, scratch, adjust, repository);
+    }
+
+    /**
+     * As above, reading the backup from {@code from} and keeping the cleanup journal there (a full-loss drill from a
+     * replica when the repository is unreachable).
+     */
+    public RestoreTestReport test(BackupSource source, Manifest m, String testId, ScratchTarget scratch,
+                                  UnaryOperator<RestoreTarget> adjust, StorageTarget from) {
         Instant started = config.clock().instant();
         String journal = CLEANUP_PREFIX + m.source() + "/" + testId + ".json";
         Map<String, Object> entry = new LinkedHashMap<>();
@@ -82,13 +93,13 @@ public final class RestoreTestOperation {
         entry.put("backupId", m.id());
         entry.put("resource", scratch.resource());
         entry.put("at", started.toString());
-        putJson(journal, entry); // before anything is created: a failure here stops the test
+        putJson(from, journal, entry); // before anything is created: a failure here stops the test
         long t0 = System.nanoTime();
         List<CheckResult> checks = List.of();
         String failure = null;
         String location = scratch.resource();
         try {
-            RestoreResult r = restores.restore(source, m, adjust.apply(scratch.target()), true, false);
+            RestoreResult r = restores.restore(source, m, adjust.apply(scratch.target()), true, false, from);
             checks = r.checks();
             location = r.location();
         } catch (BackupException e) {
@@ -102,7 +113,7 @@ public final class RestoreTestOperation {
         try {
             scratch.drop();
             dropped = true;
-            repository.delete(journal);
+            from.delete(journal);
         } catch (BackupException e) {
             cleanupFailure = e.errorCode().name() + ": " + e.getMessage();
             LOG.warn("restore test {} of backup {} of '{}': dropping {} failed ({}); the cleanup journal {} stays and the next "
@@ -173,9 +184,9 @@ public final class RestoreTestOperation {
         return dropped;
     }
 
-    private void putJson(String key, Object doc) {
+    private static void putJson(StorageTarget target, String key, Object doc) {
         byte[] json = Json.write(doc);
-        repository.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
+        target.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
                 .withContentType("application/json"));
     }
 }
