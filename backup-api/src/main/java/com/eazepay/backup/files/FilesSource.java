@@ -263,7 +263,7 @@ public final class FilesSource implements BackupSource {
     }
 
     /** Scratch directories of restore tests are made under the JVM's temporary directory with this name prefix. */
-    public static final String SCRATCH_PREFIX = "eazepay-restoretest_";
+    public static final String SCRATCH_PREFIX = com.eazepay.backup.spi.ScratchTargets.DIRECTORY_PREFIX;
 
     /**
      * A directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}, created by the restore and deleted
@@ -271,23 +271,8 @@ public final class FilesSource implements BackupSource {
      */
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().resolve(SCRATCH_PREFIX + testId);
-        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
-            @Override
-            public RestoreTarget target() {
-                return FilesTarget.directory(dir);
-            }
-
-            @Override
-            public String resource() {
-                return dir.toString();
-            }
-
-            @Override
-            public void drop() {
-                dropScratch(dir.toString());
-            }
-        });
+        Path dir = com.eazepay.backup.spi.ScratchTargets.directory(testId);
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> FilesTarget.directory(dir), dir.toString(), this::dropScratch));
     }
 
     /**
@@ -296,23 +281,7 @@ public final class FilesSource implements BackupSource {
      */
     @Override
     public void dropScratch(String resource) {
-        Path dir = Path.of(resource);
-        if (!dir.isAbsolute() || dir.getFileName() == null || !dir.getFileName().toString().startsWith(SCRATCH_PREFIX)
-                || !dir.normalize().equals(dir)) {
-            LOG.warn("not deleting {}: not a restore-test scratch directory", resource);
-            return;
-        }
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "deleting the restore-test directory " + dir + " failed: "
-                    + e.getMessage(), e);
-        }
+        com.eazepay.backup.spi.ScratchTargets.deleteDirectory(resource);
     }
 
     /** The tar walk: headers, entry types and paths as a restore judges them, sizes, the file count (see {@link #tarValidator()}). */

@@ -209,7 +209,7 @@ public final class MongoSource implements BackupSource {
     }
 
     /** Prefix of the temporary databases of restore tests; {@link #dropScratch} drops nothing else. */
-    static final String SCRATCH_PREFIX = "restoretest_";
+    static final String SCRATCH_PREFIX = com.eazepay.backup.spi.ScratchTargets.DATABASE_PREFIX;
 
     /**
      * A temporary database {@code restoretest_<id>} on this source's server: every database of the backup is restored
@@ -219,22 +219,7 @@ public final class MongoSource implements BackupSource {
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         String db = SCRATCH_PREFIX + testId;
-        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
-            @Override
-            public RestoreTarget target() {
-                return MongoTarget.database(db);
-            }
-
-            @Override
-            public String resource() {
-                return db;
-            }
-
-            @Override
-            public void drop() {
-                dropScratch(db);
-            }
-        });
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> MongoTarget.database(db), db, this::dropScratch));
     }
 
     /**
@@ -243,7 +228,7 @@ public final class MongoSource implements BackupSource {
      */
     @Override
     public void dropScratch(String resource) {
-        if (!resource.matches(SCRATCH_PREFIX + "[a-z0-9_]{1,50}")) {
+        if (!com.eazepay.backup.spi.ScratchTargets.isScratchDatabase(resource)) {
             LOG.warn("not dropping database {}: not a restore-test scratch database", resource);
             return;
         }

@@ -418,7 +418,7 @@ public final class PostgresSource implements BackupSource {
     }
 
     /** Scratch databases of restore tests are named with this prefix. */
-    public static final String SCRATCH_PREFIX = "restoretest_";
+    public static final String SCRATCH_PREFIX = com.eazepay.backup.spi.ScratchTargets.DATABASE_PREFIX;
 
     /**
      * A new database {@code restoretest_<id>} on this source's server, created by the restore and dropped
@@ -428,22 +428,7 @@ public final class PostgresSource implements BackupSource {
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         String db = SCRATCH_PREFIX + testId;
-        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
-            @Override
-            public RestoreTarget target() {
-                return PostgresTarget.newDatabase(db);
-            }
-
-            @Override
-            public String resource() {
-                return db;
-            }
-
-            @Override
-            public void drop() {
-                dropScratch(db);
-            }
-        });
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> PostgresTarget.newDatabase(db), db, this::dropScratch));
     }
 
     /**
@@ -452,7 +437,7 @@ public final class PostgresSource implements BackupSource {
      */
     @Override
     public void dropScratch(String resource) {
-        if (!resource.matches(SCRATCH_PREFIX + "[a-z0-9_]{1,50}")) {
+        if (!com.eazepay.backup.spi.ScratchTargets.isScratchDatabase(resource)) {
             LOG.warn("not dropping database {}: not a restore-test scratch database", resource);
             return;
         }

@@ -272,7 +272,7 @@ public final class RedisSource implements BackupSource {
     }
 
     /** Scratch directories of restore tests are made under {@code java.io.tmpdir} with this name prefix. */
-    public static final String SCRATCH_PREFIX = "eazepay-restoretest_";
+    public static final String SCRATCH_PREFIX = com.eazepay.backup.spi.ScratchTargets.DIRECTORY_PREFIX;
 
     /**
      * An RDB file {@code dump.rdb} in a new directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}
@@ -282,52 +282,22 @@ public final class RedisSource implements BackupSource {
      */
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
-        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath()
-                .resolve(SCRATCH_PREFIX + testId);
-        return java.util.Optional.of(new com.eazepay.backup.spi.ScratchTarget() {
-            @Override
-            public RestoreTarget target() {
-                try {
-                    java.nio.file.Files.createDirectories(dir);
-                } catch (IOException e) {
-                    throw new BackupException(CoreErrorCode.STORAGE_FAILED, "creating the restore-test directory " + dir
-                            + " failed: " + e.getMessage(), e);
-                }
-                return RedisTarget.rdbFile(dir.resolve("dump.rdb"));
+        java.nio.file.Path dir = com.eazepay.backup.spi.ScratchTargets.directory(testId);
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new BackupException(CoreErrorCode.STORAGE_FAILED, "creating the restore-test directory " + dir
+                        + " failed: " + e.getMessage(), e);
             }
-
-            @Override
-            public String resource() {
-                return dir.toString();
-            }
-
-            @Override
-            public void drop() {
-                dropScratch(dir.toString());
-            }
-        });
+            return RedisTarget.rdbFile(dir.resolve("dump.rdb"));
+        }, dir.toString(), this::dropScratch));
     }
 
     /** Deletes a scratch directory named in a cleanup journal; refuses any other path (the journal comes from the repository). */
     @Override
     public void dropScratch(String resource) {
-        java.nio.file.Path dir = java.nio.file.Path.of(resource);
-        if (!dir.isAbsolute() || dir.getFileName() == null || !dir.getFileName().toString().startsWith(SCRATCH_PREFIX)
-                || !dir.normalize().equals(dir)) {
-            LOG.warn("not deleting {}: not a restore-test scratch directory", resource);
-            return;
-        }
-        if (!java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
-            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "deleting the restore-test directory " + dir + " failed: "
-                    + e.getMessage(), e);
-        }
+        com.eazepay.backup.spi.ScratchTargets.deleteDirectory(resource);
     }
 
     /** The password of the configured user, when one is set (names only). */
