@@ -37,6 +37,44 @@ public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration r
     }
 
     /** Throws {@code CHECK_FAILED} naming every source that failed or missed an objective. @return this, if it passed */
+    /**
+     * This report as JSON-ready maps and lists: the record written under {@code reports/drill/} and what the
+     * command line prints with {@code --json}. Durations as ISO-8601 text; per source {@code stageMillis}.
+     */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("scenario", scenario().name());
+        doc.put("startedAt", startedAt().toString());
+        doc.put("rpo", rpo().toString());
+        doc.put("rto", rto().toString());
+        doc.put("passed", passed());
+        List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (SourceResult s : sources()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("source", s.source());
+            m.put("backupId", s.backupId());
+            m.put("restoredInto", s.restoredInto());
+            m.put("recovered", s.recovered());
+            m.put("passed", s.passed());
+            m.put("timeToRecover", s.timeToRecover() == null ? null : s.timeToRecover().toString());
+            m.put("dataAge", s.dataAge() == null ? null : s.dataAge().toString());
+            m.put("bytes", s.bytes());
+            m.put("restoreMillis", s.restore().toMillis());
+            m.put("rpoMet", s.rpoMet());
+            m.put("rtoMet", s.rtoMet());
+            m.put("why", s.why());
+            java.util.Map<String, Object> stages = new java.util.LinkedHashMap<>();
+            s.stages().forEach((k, v) -> stages.put(k, v.toMillis()));
+            m.put("stageMillis", stages);
+            rows.add(m);
+        }
+        doc.put("sources", rows);
+        doc.put("quarantined", quarantined());
+        doc.put("rekeyed", rekeyed());
+        doc.put("secretsToRotate", secretsToRotate());
+        return doc;
+    }
+
     public DrillReport orThrow() {
         if (passed()) {
             return this;

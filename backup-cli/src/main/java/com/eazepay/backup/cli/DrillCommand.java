@@ -99,35 +99,7 @@ final class DrillCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> json(DrillReport r) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("scenario", r.scenario().name());
-        doc.put("startedAt", r.startedAt().toString());
-        doc.put("rpo", r.rpo().toString());
-        doc.put("rto", r.rto().toString());
-        doc.put("passed", r.passed());
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (DrillReport.SourceResult s : r.sources()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", s.source());
-            m.put("backupId", s.backupId());
-            m.put("restoredInto", s.restoredInto());
-            m.put("recovered", s.recovered());
-            m.put("passed", s.passed());
-            m.put("dataAge", s.dataAge() == null ? null : s.dataAge().toString());
-            m.put("timeToRecover", s.timeToRecover() == null ? null : s.timeToRecover().toString());
-            m.put("restoreMillis", s.restore().toMillis());
-            m.put("rpoMet", s.rpoMet());
-            m.put("rtoMet", s.rtoMet());
-            m.put("why", s.why());
-            Map<String, Object> stages = new LinkedHashMap<>();
-            s.stages().forEach((k, v) -> stages.put(k, v.toMillis()));
-            m.put("stageMillis", stages);
-            rows.add(m);
-        }
-        doc.put("sources", rows);
-        doc.put("quarantined", r.quarantined());
-        doc.put("rekeyed", r.rekeyed());
-        doc.put("secretsToRotate", r.secretsToRotate());
+        Map<String, Object> doc = new LinkedHashMap<>(r.toMap());
         doc.put("reportKeys", r.reportKeys());
         return doc;
     }

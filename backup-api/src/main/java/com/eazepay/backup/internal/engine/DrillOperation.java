@@ -116,7 +116,7 @@ public final class DrillOperation {
         List<String> keys = List.of(base + ".json", base + ".md");
         DrillReport report = new DrillReport(scenario, start, rpo, rto, results, quarantined, rekeyed, secrets, keys);
         try {
-            put(from, keys.get(0), Json.write(json(report)), "application/json"); // the replica, if the repository is gone
+            put(from, keys.get(0), Json.write(report.toMap()), "application/json"); // the replica, if the repository is gone
             put(from, keys.get(1), markdown(report).getBytes(StandardCharsets.UTF_8), "text/markdown");
         } catch (BackupException e) {
             LOG.warn("writing drill report {} failed ({}): {}", base, e.errorCode().name(), e.getMessage());
@@ -235,39 +235,6 @@ public final class DrillOperation {
             why = "time to recover " + ttr + " exceeds the RTO " + rto;
         }
         return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages);
-    }
-
-    private static Map<String, Object> json(DrillReport r) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("scenario", r.scenario().name());
-        doc.put("startedAt", r.startedAt().toString());
-        doc.put("rpo", r.rpo().toString());
-        doc.put("rto", r.rto().toString());
-        doc.put("passed", r.passed());
-        List<Map<String, Object>> sources = new ArrayList<>();
-        for (DrillReport.SourceResult s : r.sources()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", s.source());
-            m.put("backupId", s.backupId());
-            m.put("restoredInto", s.restoredInto());
-            m.put("recovered", s.recovered());
-            m.put("timeToRecover", s.timeToRecover() == null ? null : s.timeToRecover().toString());
-            m.put("dataAge", s.dataAge() == null ? null : s.dataAge().toString());
-            m.put("bytes", s.bytes());
-            m.put("restoreMillis", s.restore().toMillis());
-            m.put("rpoMet", s.rpoMet());
-            m.put("rtoMet", s.rtoMet());
-            m.put("why", s.why());
-            Map<String, Object> stages = new LinkedHashMap<>();
-            s.stages().forEach((k, v) -> stages.put(k + "Millis", v.toMillis()));
-            m.put("stages", stages);
-            sources.add(m);
-        }
-        doc.put("sources", sources);
-        doc.put("quarantined", r.quarantined());
-        doc.put("rekeyed", r.rekeyed());
-        doc.put("secretsToRotate", r.secretsToRotate());
-        return doc;
     }
 
     /** The report as Markdown: a per-source table with pass/fail against the objectives, then the breach lists. */
