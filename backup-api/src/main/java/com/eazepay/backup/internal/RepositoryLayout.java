@@ -13,8 +13,8 @@ package com.eazepay.backup.internal;
  * locks/schedule-takeover/{ownerId}.json  one per stale slot lease that was taken over
  * reports/schedule/{job}/{slot}.json      the outcome of a scheduled slot, written once
  * locks/cleanup/{source}/{testId}.json    while a restore test runs: the scratch target to drop after a crash
- * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss'Z'}.json;
- *                                         drill: {yyyyMMdd'T'HHmmss'Z'}-{scenario}.json and .md
+ * reports/{verify|drill}/{id}.json        verify: {source}-{backupId}-{yyyyMMdd'T'HHmmss.SSS'Z'}.json;
+ *                                         drill: {yyyyMMdd'T'HHmmss.SSS'Z'}-{scenario}.json and .md
  * quarantine/{source}/{backupId}.json     taken after a breach (breach drill): excluded from selection
  * pins/{source}/{backupId}.json           an operator pin: retention never removes the backup
  * holds/{source}/{backupId}.json          a legal hold: retention never removes the backup
@@ -74,7 +74,7 @@ public final class RepositoryLayout {
         return HOLDS + "/" + source + "/" + backupId + ".json";
     }
 
-    /** {@code reports/verify/{source}-{backupId}-{time}.json}; {@code time} is {@code yyyyMMdd'T'HHmmss'Z'}. */
+    /** {@code reports/verify/{source}-{backupId}-{time}.json}; {@code time} is {@code yyyyMMdd'T'HHmmss.SSS'Z'} (earlier versions wrote seconds only; both are read). */
     public static String verifyReportKey(String source, String backupId, String time) {
         return VERIFY_REPORTS + source + "-" + backupId + "-" + time + ".json";
     }

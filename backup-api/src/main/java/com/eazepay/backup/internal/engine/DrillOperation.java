@@ -43,7 +43,7 @@ import java.util.function.UnaryOperator;
 public final class DrillOperation {
 
     private static final Logger LOG = LoggerFactory.getLogger(DrillOperation.class);
-    private static final DateTimeFormatter KEY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter KEY_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final EngineConfig config;
     private final RepositoryCatalog catalog;

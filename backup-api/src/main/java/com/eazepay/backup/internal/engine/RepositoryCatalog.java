@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
 public final class RepositoryCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryCatalog.class);
-    private static final Pattern VERIFY_REPORT = Pattern.compile("(" + BackupIds.REGEX + ")-(\\d{8}T\\d{6}Z)\\.json");
-    private static final DateTimeFormatter REPORT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern VERIFY_REPORT = Pattern.compile("(" + BackupIds.REGEX + ")-(\\d{8}T\\d{6}(?:\\.\\d{3})?Z)\\.json");
+    private static final DateTimeFormatter REPORT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final EngineConfig config;
     private final StorageTarget repository;
