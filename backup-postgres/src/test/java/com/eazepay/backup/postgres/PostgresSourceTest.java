@@ -421,6 +421,38 @@ class PostgresSourceTest {
     }
 
     @Test
+    void aFailingGlobalsDumpRunningAlongsidePgDumpFailsTheBackupAndCommitsNothing() throws Exception {
+        // a real failure of the real pg_dumpall: a role that is not superuser may not read pg_authid, which
+        // withRolePasswords() needs, while pg_dump of its own database succeeds
+        pg.exec("postgres", "CREATE ROLE dumper LOGIN NOSUPERUSER PASSWORD 'dumper-pw'", "CREATE DATABASE owned OWNER dumper");
+        pg.exec("owned", "SET ROLE dumper", "CREATE TABLE t (id int, v text)",
+                "INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, 20000) i");
+        PostgresSource source = PostgresSource.builder().jdbcUrl(pg.jdbcUrl("owned")).user("dumper").password("dumper-pw")
+                .withRolePasswords().build();
+        Path dir = Files.createDirectories(tmp.resolve("globals-fail"));
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-globals");
+
+        BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
+
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+        assertThat(e.getMessage()).contains("pg_dumpall").contains("roles and tablespaces").contains("pg_authid")
+                .doesNotContain("dumper-pw");
+        // the main dump and the database entries ran alongside; neither is committed once the globals failed
+        assertThat(ctx.openedStreams()).containsExactly("db.pgdump", "database.pgdump", "globals.sql");
+        assertThat(ctx.committedStreams()).isEmpty();
+    }
+
+    @Test
+    void theSmallDumpsFollowTheMainDumpInStreamOrder() throws Exception {
+        DirectoryBackupContext b = backup(pg.source("payments").build());
+
+        assertThat(b.openedStreams()).containsExactly("db.pgdump", "database.pgdump", "globals.sql");
+        assertThat(b.committedStreams().keySet()).containsExactly("db", "database", "globals");
+        assertThat(Files.readString(b.streamFile("globals"))).contains("CREATE ROLE app");
+        assertThat(Files.readAllBytes(b.streamFile("database"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void passwordAppearsInNoArgvToStringLogOrException() throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
