@@ -414,9 +414,9 @@ public final class PostgresSource implements BackupSource {
                         + settings.location() + " failed: " + e.getMessage(), e);
             }
             sides.forEach(SideDump::commit);
-            LOG.debug("after pg_dump of {} exited: waited {} ms for the row counts, {} ms for the side dumps, {} ms to"
+            LOG.debug("after pg_dump of {} exited: waited {} ms for the row counts, {} ms for the side dumps ({}), {} ms to"
                     + " store the streams", settings.location(), (counted - dumped) / 1_000_000, (sided - counted) / 1_000_000,
-                    (System.nanoTime() - sided) / 1_000_000);
+                    sides, (System.nanoTime() - sided) / 1_000_000);
             return bytes;
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_dump: " + e.getMessage(), e);
