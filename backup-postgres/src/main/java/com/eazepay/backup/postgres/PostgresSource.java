@@ -374,14 +374,12 @@ public final class PostgresSource implements BackupSource {
             }
             long bytes;
             try {
-                bytes = ToolStreams.pump(child, child.stdout(), out, "pg_dump");
-                int exit = child.waitFor();
-                if (exit != 0 || child.wasKilled()) {
-                    throw toolFailed("pg_dump", child, exit, "dump of " + settings.location());
-                }
+                bytes = ToolStreams.pumpToExit(child, out, "pg_dump",
+                        (ch, exit) -> toolFailed("pg_dump", ch, exit, "dump of " + settings.location()));
             } catch (BackupException e) {
                 BackupException side = sideFailure.get();
-                if (side != null) { // pg_dump was killed because a side dump failed: that is the cause
+                // unless its own timeout ended it, pg_dump was killed because a side dump failed: that is the cause
+                if (side != null && e.errorCode() != CoreErrorCode.TIMEOUT) {
                     side.addSuppressed(e);
                     throw side;
                 }

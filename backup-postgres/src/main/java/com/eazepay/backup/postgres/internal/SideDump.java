@@ -24,12 +24,6 @@ import java.util.function.Consumer;
  */
 public final class SideDump implements AutoCloseable {
 
-    /** Turns a tool that exited non-zero or was killed into the exception to report. */
-    @FunctionalInterface
-    public interface Failure {
-        BackupException of(ChildProcess.Running child, int exit);
-    }
-
     private final String tool;
     private final String what;
     private final OutputStream out;
@@ -40,7 +34,7 @@ public final class SideDump implements AutoCloseable {
     private volatile long ended;
     private volatile boolean closed;
 
-    private SideDump(String tool, String what, ChildProcess process, OutputStream out, Failure failure,
+    private SideDump(String tool, String what, ChildProcess process, OutputStream out, ToolStreams.Failure failure,
                      Consumer<BackupException> onFailure) {
         this.tool = tool;
         this.what = what;
@@ -56,25 +50,21 @@ public final class SideDump implements AutoCloseable {
      * @param what      what it dumps, for messages ({@code the roles and tablespaces of postgresql://h:5432/db})
      * @param onFailure called on the dump's thread with the failure, unless {@link #close()} came first
      */
-    public static SideDump start(String tool, String what, ChildProcess process, OutputStream out, Failure failure,
+    public static SideDump start(String tool, String what, ChildProcess process, OutputStream out, ToolStreams.Failure failure,
                                  Consumer<BackupException> onFailure) {
         SideDump d = new SideDump(tool, what, process, out, failure, onFailure);
         d.thread.start();
         return d;
     }
 
-    private void run(ChildProcess process, Failure failure, Consumer<BackupException> onFailure) {
+    private void run(ChildProcess process, ToolStreams.Failure failure, Consumer<BackupException> onFailure) {
         try (ChildProcess.Running child = process.start()) {
             running.set(child);
             if (closed) {
                 child.kill(); // close() came before the child existed
             }
             child.stdin().close();
-            long bytes = ToolStreams.pump(child, child.stdout(), out, tool);
-            int exit = child.waitFor();
-            if (exit != 0 || child.wasKilled()) {
-                throw failure.of(child, exit);
-            }
+            long bytes = ToolStreams.pumpToExit(child, out, tool, failure);
             ended = System.nanoTime();
             done.complete(bytes);
         } catch (IOException e) {
