@@ -7,6 +7,7 @@ import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.RowCounts;
+import com.eazepay.backup.postgres.internal.SideDump;
 import com.eazepay.backup.postgres.internal.ToolFailure;
 import com.eazepay.backup.postgres.internal.ToolStreams;
 import com.eazepay.backup.postgres.internal.TableFilter;
@@ -37,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Backs up one PostgreSQL database with {@code pg_dump} and restores it with {@code pg_restore}.
@@ -61,8 +64,11 @@ import java.util.TreeMap;
  * taken from a standby); the consistent-at instant is the snapshot's server time (on a standby, the last replayed
  * commit's). The transaction stays open until {@code pg_dump} has finished; its connection clears the role's
  * statement and idle-in-transaction timeouts, and the counts run on a second connection importing the snapshot.
- * Two small streams follow: {@value #DATABASE_STREAM} (the database-level entries: owner, settings, comment, ACL)
+ * Two small streams are dumped alongside it (on threads of their own, while {@code pg_dump} runs) and follow it in
+ * the manifest: {@value #DATABASE_STREAM} (the database-level entries: owner, settings, comment, ACL; same snapshot)
  * and {@value #GLOBALS_STREAM} ({@code pg_dumpall --globals-only --no-role-passwords}; {@link Builder#noGlobals()}).
+ * No stream is committed until all three dumps and the row counts succeeded; a failing small dump kills
+ * {@code pg_dump} at once and fails the backup with its own error.
  *
  * <p><b>Tools.</b> {@code pg_dump} is taken from {@link Builder#pgDumpPath(Path)} if set, else from {@code PATH}
  * and {@code /usr/lib/postgresql/*}{@code /bin}; its major version must be at least the server's
@@ -203,6 +209,7 @@ public final class PostgresSource implements BackupSource {
     public void backup(BackupContext context) {
         long start = System.nanoTime();
         try (Connection c = settings.connect("backup")) {
+            long connected = System.nanoTime();
             try (Statement st = c.createStatement()) {
                 // the exporting connection must outlive pg_dump: never inherit the role's timeouts
                 st.execute("SET statement_timeout = 0");
@@ -226,6 +233,7 @@ public final class PostgresSource implements BackupSource {
                     snap = new Snapshot(rs.getString(1), at, rs.getString(3), rs.getInt(4), rs.getLong(5), standby);
                 }
             }
+            long exported = System.nanoTime();
             int serverMajor = PgTools.serverMajor(snap.versionNum());
             PgTools.Tool pgDump = PgTools.find("pg_dump", pgDumpPath, serverMajor,
                     "server " + settings.location() + " runs PostgreSQL " + snap.version());
@@ -240,7 +248,18 @@ public final class PostgresSource implements BackupSource {
             if (snap.standby()) {
                 context.fact("standby", true);
             }
+            long found = System.nanoTime();
             context.fact(FACT_DATABASE_PROPERTIES, databaseProperties(c));
+            long queried = System.nanoTime();
+
+            // looked up before any stream is opened: a missing or too old pg_dumpall fails before anything is dumped
+            PgTools.Tool pgDumpall = globals ? PgTools.find("pg_dumpall", sibling("pg_dumpall"), serverMajor,
+                    "server " + settings.location() + " runs PostgreSQL " + snap.version()) : null;
+            long ready = System.nanoTime();
+            LOG.debug("before pg_dump of {}: connect {} ms, snapshot export {} ms, pg_dump lookup {} ms,"
+                    + " database properties {} ms, pg_dumpall lookup {} ms", settings.location(), (connected - start) / 1_000_000,
+                    (exported - connected) / 1_000_000, (found - exported) / 1_000_000, (queried - found) / 1_000_000,
+                    (ready - queried) / 1_000_000);
 
             // exact row counts from the same snapshot, counted while pg_dump runs (both only read)
             long bytes;
@@ -249,17 +268,13 @@ public final class PostgresSource implements BackupSource {
                     new TableFilter(schemas, excludeSchemas, tables, excludeTables),
                     excludeTableData.isEmpty() ? null : new TableFilter(List.of(), List.of(), excludeTableData, List.of()))
                     : null) {
-                bytes = dump(context, pgDump, snap.id(), counter);
+                bytes = dump(context, pgDump, pgDumpall, snap.id(), counter);
                 tableCount = counter == null ? 0 : counter.tables();
             }
-            // after the main dump succeeded (a failed dump opens nothing else), from the same snapshot
-            dumpDatabaseEntries(context, pgDump, snap.id());
-            if (globals) {
-                dumpGlobals(context, serverMajor, snap.version());
-            }
             c.rollback();
-            LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms", settings.location(), bytes, tableCount,
-                    (System.nanoTime() - start) / 1_000_000);
+            LOG.info("pg_dump of {} finished: {} bytes, {} tables counted, {} ms ({} ms before pg_dump started)",
+                    settings.location(), bytes, tableCount, (System.nanoTime() - start) / 1_000_000,
+                    (ready - start) / 1_000_000);
         } catch (SQLException e) {
             throw settings.translate(e, "backup of " + settings.location() + " failed");
         }
@@ -288,7 +303,8 @@ public final class PostgresSource implements BackupSource {
     }
 
     /** The {@value #DATABASE_STREAM} stream: a custom-format archive holding only the database-level entries. */
-    private void dumpDatabaseEntries(BackupContext context, PgTools.Tool pgDump, String snapshot) {
+    private SideDump startDatabaseEntries(BackupContext context, PgTools.Tool pgDump, String snapshot,
+                                          Consumer<BackupException> onFailure) {
         List<String> argv = new ArrayList<>(List.of(pgDump.path().toString(), "--format=custom", "--compress=0",
                 "--no-password", "--schema-only", "--snapshot=" + snapshot, "--exclude-schema=*"));
         if (noOwner) {
@@ -297,46 +313,26 @@ public final class PostgresSource implements BackupSource {
         if (noPrivileges) {
             argv.add("--no-privileges");
         }
-        OutputStream out = context.newStream(DATABASE_STREAM, "pgdump");
-        try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
-            child.stdin().close();
-            ToolStreams.pump(child, child.stdout(), out, "pg_dump");
-            int exit = child.waitFor();
-            if (exit != 0 || child.wasKilled()) {
-                throw toolFailed("pg_dump", child, exit, "dump of the database-level entries of " + settings.location());
-            }
-            out.close();
-        } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the database-level entries of "
-                    + settings.location() + " failed: " + e.getMessage(), e);
-        }
+        String what = "the database-level entries of " + settings.location();
+        return SideDump.start("pg_dump", what, settings.tool("pg_dump", argv, timeout),
+                context.newStream(DATABASE_STREAM, "pgdump"),
+                (child, exit) -> toolFailed("pg_dump", child, exit, "dump of " + what), onFailure);
     }
 
     /** The {@value #GLOBALS_STREAM} stream: {@code pg_dumpall --globals-only}, without password hashes by default. */
-    private void dumpGlobals(BackupContext context, int serverMajor, String serverVersion) {
-        PgTools.Tool tool = PgTools.find("pg_dumpall", sibling("pg_dumpall"), serverMajor,
-                "server " + settings.location() + " runs PostgreSQL " + serverVersion);
-        List<String> argv = new ArrayList<>(List.of(tool.path().toString(), "--globals-only", "--no-password",
+    private SideDump startGlobals(BackupContext context, PgTools.Tool pgDumpall, Consumer<BackupException> onFailure) {
+        List<String> argv = new ArrayList<>(List.of(pgDumpall.path().toString(), "--globals-only", "--no-password",
                 "--database=" + settings.database()));
         if (!rolePasswords) {
             argv.add("--no-role-passwords");
         }
-        OutputStream out = context.newStream(GLOBALS_STREAM, "sql");
-        try (ChildProcess.Running child = settings.tool("pg_dumpall", argv, timeout)
-                // unlike pg_dump, pg_dumpall does not clear the role's statement_timeout itself
-                .environment(Map.of("PGOPTIONS", "-c statement_timeout=0")).start()) {
-            child.stdin().close();
-            ToolStreams.pump(child, child.stdout(), out, "pg_dumpall");
-            int exit = child.waitFor();
-            if (exit != 0 || child.wasKilled()) {
-                throw toolFailed("pg_dumpall", child, exit, "dump of the roles and tablespaces of " + settings.location()
-                        + " (noGlobals() skips it)");
-            }
-            out.close();
-        } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "dumping the roles and tablespaces of "
-                    + settings.location() + " failed: " + e.getMessage(), e);
-        }
+        String what = "the roles and tablespaces of " + settings.location();
+        return SideDump.start("pg_dumpall", what, settings.tool("pg_dumpall", argv, timeout)
+                        // unlike pg_dump, pg_dumpall does not clear the role's statement_timeout itself
+                        .environment(Map.of("PGOPTIONS", "-c statement_timeout=0")),
+                context.newStream(GLOBALS_STREAM, "sql"),
+                (child, exit) -> toolFailed("pg_dumpall", child, exit, "dump of " + what + " (noGlobals() skips it)"),
+                onFailure);
     }
 
     /** {@code name} next to the configured pg_dump, if it is there; null to search. */
@@ -348,21 +344,48 @@ public final class PostgresSource implements BackupSource {
         return Files.isExecutable(p) ? p : null;
     }
 
-    private long dump(BackupContext context, PgTools.Tool pgDump, String snapshot, RowCounts.Counter counter) throws SQLException {
+    /**
+     * Runs the main pg_dump into {@value #STREAM} and, alongside it, the small {@value #DATABASE_STREAM} and
+     * {@value #GLOBALS_STREAM} dumps. The streams are opened on this thread in manifest order; none is closed
+     * (committed) until pg_dump, the row counts and every side dump succeeded, so a failure anywhere commits
+     * nothing. A failing side dump kills pg_dump at once, and its error is the one thrown.
+     */
+    private long dump(BackupContext context, PgTools.Tool pgDump, PgTools.Tool pgDumpall, String snapshot,
+                      RowCounts.Counter counter) {
         List<String> argv = new ArrayList<>();
         argv.add(pgDump.path().toString());
         argv.addAll(pgDumpArguments(snapshot));
         LOG.debug("running {}", argv);
         OutputStream out = context.newStream(STREAM, plainFormat ? "sql" : "pgdump");
+        List<SideDump> sides = new ArrayList<>();
+        AtomicReference<BackupException> sideFailure = new AtomicReference<>();
         // The stream is closed (= committed) only after pg_dump exited 0. On any failure it is left open,
         // which the engine treats as an abort: nothing of a failed dump becomes visible.
         try (ChildProcess.Running child = settings.tool("pg_dump", argv, timeout).start()) {
             child.stdin().close();
-            long bytes = ToolStreams.pump(child, child.stdout(), out, "pg_dump");
-            int exit = child.waitFor();
-            if (exit != 0 || child.wasKilled()) {
-                throw toolFailed("pg_dump", child, exit, "dump of " + settings.location());
+            Consumer<BackupException> failFast = e -> {
+                if (sideFailure.compareAndSet(null, e)) {
+                    child.kill();
+                }
+            };
+            sides.add(startDatabaseEntries(context, pgDump, snapshot, failFast));
+            if (pgDumpall != null) {
+                sides.add(startGlobals(context, pgDumpall, failFast));
             }
+            long bytes;
+            try {
+                bytes = ToolStreams.pumpToExit(child, out, "pg_dump",
+                        (ch, exit) -> toolFailed("pg_dump", ch, exit, "dump of " + settings.location()));
+            } catch (BackupException e) {
+                BackupException side = sideFailure.get();
+                // unless its own timeout ended it, pg_dump was killed because a side dump failed: that is the cause
+                if (side != null && e.errorCode() != CoreErrorCode.TIMEOUT) {
+                    side.addSuppressed(e);
+                    throw side;
+                }
+                throw e;
+            }
+            long dumped = System.nanoTime();
             String warnings = child.stderrTail();
             if (!warnings.isEmpty()) {
                 LOG.warn("pg_dump of {} wrote to stderr: {}", settings.location(), warnings);
@@ -379,15 +402,24 @@ public final class PostgresSource implements BackupSource {
                             + " (pg_dump itself succeeded; skipRowCounts() turns counting off)");
                 }
             }
+            long counted = System.nanoTime();
+            sides.forEach(SideDump::await);
+            long sided = System.nanoTime();
             try {
                 out.close();
             } catch (IOException e) {
                 throw new BackupException(CoreErrorCode.STORAGE_UNAVAILABLE, "storing the dump of "
                         + settings.location() + " failed: " + e.getMessage(), e);
             }
+            sides.forEach(SideDump::commit);
+            LOG.debug("after pg_dump of {} exited: waited {} ms for the row counts, {} ms for the side dumps ({}), {} ms to"
+                    + " store the streams", settings.location(), (counted - dumped) / 1_000_000, (sided - counted) / 1_000_000,
+                    sides, (System.nanoTime() - sided) / 1_000_000);
             return bytes;
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_dump: " + e.getMessage(), e);
+        } finally {
+            sides.forEach(SideDump::close);
         }
     }
 

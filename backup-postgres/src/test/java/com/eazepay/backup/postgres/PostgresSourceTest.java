@@ -421,6 +421,61 @@ class PostgresSourceTest {
     }
 
     @Test
+    void aFailingGlobalsDumpRunningAlongsidePgDumpFailsTheBackupAndCommitsNothing() throws Exception {
+        // a real failure of the real pg_dumpall: a role that is not superuser may not read pg_authid, which
+        // withRolePasswords() needs, while pg_dump of its own database succeeds
+        pg.exec("postgres", "CREATE ROLE dumper LOGIN NOSUPERUSER PASSWORD 'dumper-pw'", "CREATE DATABASE owned OWNER dumper");
+        pg.exec("owned", "SET ROLE dumper", "CREATE TABLE t (id int, v text)",
+                "INSERT INTO t SELECT i, repeat(md5(i::text), 2) FROM generate_series(1, 20000) i");
+        PostgresSource source = PostgresSource.builder().jdbcUrl(pg.jdbcUrl("owned")).user("dumper").password("dumper-pw")
+                .withRolePasswords().build();
+        Path dir = Files.createDirectories(tmp.resolve("globals-fail"));
+        DirectoryBackupContext ctx = context(dir, "20261126T230000Z-globals");
+        // The first write of the main dump holds the pumping thread until the main pg_dump has exited. Its
+        // output (~1.4 MB) is far more than the pipe holds, so it cannot finish on its own meanwhile: only the
+        // failing pg_dumpall, through the kill, ends it (without the kill, the wait runs out and the test fails).
+        List<Boolean> mainDumpEnded = new ArrayList<>();
+        ctx.onWrite((stream, n) -> {
+            if (stream.equals("db") && mainDumpEnded.isEmpty()) {
+                ProcessHandle main = ProcessHandle.current().descendants()
+                        .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
+                        .filter(p -> !List.of(p.info().arguments().orElse(new String[0])).contains("--schema-only"))
+                        .findFirst().orElseThrow();
+                try {
+                    main.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    mainDumpEnded.add(true);
+                } catch (Exception timedOutOrInterrupted) {
+                    mainDumpEnded.add(false);
+                }
+            }
+        });
+
+        BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
+
+        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.SOURCE_FAILED);
+        assertThat(e.getMessage()).contains("pg_dumpall").contains("roles and tablespaces").contains("pg_authid")
+                .doesNotContain("dumper-pw");
+        // pg_dumpall's failure killed the main pg_dump at once (before its first write, or while that write
+        // held it); the main dump's own failure rides along, suppressed
+        assertThat(mainDumpEnded).doesNotContain(false);
+        assertThat(e.getSuppressed()).singleElement().satisfies(main ->
+                assertThat(main.getMessage()).contains("pg_dump").doesNotContain("pg_dumpall"));
+        // the main dump and the database entries ran alongside; neither is committed once the globals failed
+        assertThat(ctx.openedStreams()).containsExactly("db.pgdump", "database.pgdump", "globals.sql");
+        assertThat(ctx.committedStreams()).isEmpty();
+    }
+
+    @Test
+    void theSmallDumpsFollowTheMainDumpInStreamOrder() throws Exception {
+        DirectoryBackupContext b = backup(pg.source("payments").build());
+
+        assertThat(b.openedStreams()).containsExactly("db.pgdump", "database.pgdump", "globals.sql");
+        assertThat(b.committedStreams().keySet()).containsExactly("db", "database", "globals");
+        assertThat(Files.readString(b.streamFile("globals"))).contains("CREATE ROLE app");
+        assertThat(Files.readAllBytes(b.streamFile("database"))).startsWith("PGDMP".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void passwordAppearsInNoArgvToStringLogOrException() throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -455,9 +510,10 @@ class PostgresSourceTest {
 
         BackupException e = catchThrowableOfType(BackupException.class, () -> source.backup(ctx));
 
-        assertThat(e.errorCode()).isEqualTo(CoreErrorCode.TIMEOUT);
+        assertThat(e.errorCode()).as(e.getMessage()).isEqualTo(CoreErrorCode.TIMEOUT);
         assertThat(e.isRetryable()).isTrue();
-        assertThat(e.getMessage()).contains("pg_dump was killed after its timeout");
+        // pg_dump, the database entries' pg_dump and pg_dumpall run at once: whichever times out first reports it
+        assertThat(e.getMessage()).contains("was killed after its timeout");
         assertThat(ctx.committedStreams()).isEmpty();
     }
 

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +37,9 @@ public final class PgTools {
     private static final Logger LOG = LoggerFactory.getLogger(PgTools.class);
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
+    /** Binaries whose version is remembered before the cache starts over (a few per installed major). */
+    private static final int VERSIONS_KEPT = 64;
+    private static final Map<BinaryId, Tool> VERSIONS = new ConcurrentHashMap<>();
 
     private PgTools() {
     }
@@ -72,7 +77,7 @@ public final class PgTools {
         List<Tool> tools = new ArrayList<>();
         for (Path p : candidates) {
             try {
-                tools.add(version(p));
+                tools.add(cachedVersion(p));
             } catch (BackupException e) {
                 LOG.warn("ignoring {}: {}", p, e.getMessage());
             }
@@ -92,6 +97,35 @@ public final class PgTools {
                 + newest.version() + " (" + newest.path() + "); " + name + " must be at least major version " + minMajor
                 + ": install " + pkg + " (apt-get install " + pkg + ")"
                 + (configured != null ? " and point the configured path at it" : ""));
+    }
+
+    /**
+     * {@link #version(Path)}, remembered per binary while its size and modification time stay the same: each
+     * {@code --version} run is a process start (10–150 ms on a busy machine), and a backup looks up two tools.
+     * A replaced binary (a package upgrade) differs in size or time and is asked again.
+     */
+    static Tool cachedVersion(Path path) {
+        BinaryId id;
+        try {
+            Path real = path.toRealPath();
+            id = new BinaryId(path, real, Files.size(real), Files.getLastModifiedTime(real).toMillis());
+        } catch (IOException e) {
+            return version(path);
+        }
+        Tool known = VERSIONS.get(id);
+        if (known != null) {
+            return known;
+        }
+        Tool tool = version(path);
+        if (VERSIONS.size() >= VERSIONS_KEPT) {
+            VERSIONS.clear();
+        }
+        VERSIONS.put(id, tool);
+        return tool;
+    }
+
+    /** A binary as it is on disk now. */
+    private record BinaryId(Path path, Path real, long size, long modifiedMillis) {
     }
 
     /** Runs {@code path --version} and parses it. */

@@ -49,6 +49,38 @@ public final class ToolStreams {
         }
     }
 
+    /** Turns a tool that exited non-zero or was killed into the exception to report ({@link ToolFailure#classify}). */
+    @FunctionalInterface
+    public interface Failure {
+        BackupException of(ChildProcess.Running child, int exit);
+    }
+
+    /**
+     * {@link #pump} of the child's stdout, then waits for it to exit: a non-zero exit or a kill is reported by
+     * {@code failure}. So is a read broken by the child's timeout (once the watchdog killed it, the JDK may close
+     * the pipe under the reader: "Stream closed"), which {@code failure} then reports as {@code TIMEOUT}.
+     *
+     * @return the bytes copied
+     */
+    public static long pumpToExit(ChildProcess.Running child, OutputStream out, String tool, Failure failure) {
+        long bytes;
+        try {
+            bytes = pump(child, child.stdout(), out, tool);
+        } catch (BackupException e) {
+            if (!child.timedOut()) {
+                throw e;
+            }
+            BackupException timeout = failure.of(child, child.waitFor());
+            timeout.addSuppressed(e);
+            throw timeout;
+        }
+        int exit = child.waitFor();
+        if (exit != 0 || child.wasKilled()) {
+            throw failure.of(child, exit);
+        }
+        return bytes;
+    }
+
     /**
      * Writes a restore's stream to an owner-only temp file (for {@code pg_restore -j} and all-or-nothing replaces).
      */

@@ -50,4 +50,22 @@ class PgToolsCandidatesTest {
         assertThat(PgTools.candidates("pg_dump", null, own.getParent().toString(), dir.resolve("lib/postgresql")))
                 .containsExactly(own, real15);
     }
+
+    @Test
+    void aToolsVersionIsAskedOnceUntilTheBinaryIsReplaced(@TempDir Path dir) throws IOException {
+        Path runs = dir.resolve("runs");
+        Path tool = dir.resolve("bin/pg_dump");
+        Files.createDirectories(tool.getParent());
+        Files.writeString(tool, "#!/bin/sh\necho run >> " + runs + "\necho 'pg_dump (PostgreSQL) 15.18'\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+
+        assertThat(PgTools.cachedVersion(tool).version()).isEqualTo("15.18");
+        assertThat(PgTools.cachedVersion(tool).version()).isEqualTo("15.18");
+        assertThat(Files.readAllLines(runs)).hasSize(1);
+
+        // an upgrade replaces the binary: another size (and time), so it is asked again
+        Files.writeString(tool, "#!/bin/sh\necho run >> " + runs + "\necho 'pg_dump (PostgreSQL) 16.4 (Debian 16.4-1)'\n");
+        assertThat(PgTools.cachedVersion(tool).version()).isEqualTo("16.4");
+        assertThat(Files.readAllLines(runs)).hasSize(2);
+    }
 }
