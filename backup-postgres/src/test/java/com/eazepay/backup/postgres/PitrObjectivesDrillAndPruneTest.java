@@ -27,8 +27,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,34 +39,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A {@code postgres-base} source with a daily base-backup schedule and a 1-hour RPO, plus a managed pg_receivewal
  * archiving WAL into the repository, against a real Debian PostgreSQL 15: the objectives check reports the archive
  * lag as the achievable RPO and meets it, a drill reports the data age from the last replayed commit, and prune
- * reports the WAL files it removed. The engine's clock runs behind the wall clock while base backups are taken, so
- * they are hours old when the drill runs; the server, the WAL archive and the drill use the wall clock. Tests run in
- * order on one archive.
+ * reports the WAL files it removed. Base backups are taken by engines on the same repository whose clocks run hours
+ * behind, so they are hours old when the drill runs; the server, the WAL archive, the checked engine and the drill use
+ * the wall clock. Tests run in order on one archive.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PitrObjectivesDrillAndPruneTest {
 
     static final Duration RPO = Duration.ofHours(1);
-
-    /** The system clock shifted by a settable offset: base backups "taken hours ago", everything else at wall time. */
-    static final class OffsetClock extends Clock {
-        volatile Duration offset = Duration.ZERO;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-    }
 
     static DebianCluster primary;
     static Path work;
@@ -77,7 +55,6 @@ class PitrObjectivesDrillAndPruneTest {
     static WalReceiver receiver;
     static BackupEngine engine;
     static AgeEncryption age;
-    static final OffsetClock clock = new OffsetClock();
     static final List<BackupEvent> events = new CopyOnWriteArrayList<>();
     static Manifest base1;
     static Manifest base2;
@@ -91,11 +68,8 @@ class PitrObjectivesDrillAndPruneTest {
         repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
         AgeKeys keys = AgeKeys.generate();
         age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
-        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).clock(clock)
-                .build();
-        engine = Backup.engine().repository(repo).encryption(age).clock(clock).listener(events::add)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres")
-                        .host("127.0.0.1").port(primary.port).build())
+        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
+        engine = Backup.engine().repository(repo).encryption(age).listener(events::add).source(source())
                 .schedule("postgres-base", Schedule.cron("0 2 * * *"))
                 .objectives(Objectives.rpo(RPO).rto(Duration.ofHours(4)))
                 .retention("postgres-base", RetentionPolicy.builder().keepLast(1).build())
@@ -146,13 +120,16 @@ class PitrObjectivesDrillAndPruneTest {
                 + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0));
     }
 
-    /** A base backup whose engine clock reads {@code ago} behind the wall clock. */
+    static PostgresBaseBackupSource source() {
+        return PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres").host("127.0.0.1")
+                .port(primary.port).build();
+    }
+
+    /** A base backup taken by an engine on the same repository whose clock reads {@code ago} behind the wall clock. */
     static Manifest baseBackupTaken(Duration ago) {
-        clock.offset = ago.negated();
-        try {
-            return engine.backup("postgres-base").run().manifest();
-        } finally {
-            clock.offset = Duration.ZERO;
+        try (BackupEngine behind = Backup.engine().repository(repo).encryption(age).source(source())
+                .clock(Clock.offset(Clock.systemUTC(), ago.negated())).build()) {
+            return behind.backup("postgres-base").run().manifest();
         }
     }
 
@@ -201,7 +178,8 @@ class PitrObjectivesDrillAndPruneTest {
 
         PruneReport plan = engine.prune().source("postgres-base").dryRun();
         assertThat(plan.primary("postgres-base").orElseThrow().beside().files()).isEqualTo(older);
-        assertThat(archive.list().stream().map(WalSegment::name).toList()).isEqualTo(before);
+        // the receiver may archive the segment the base backup closed meanwhile: nothing listed before went
+        assertThat(archive.list().stream().map(WalSegment::name).toList()).containsAll(before);
 
         PruneReport done = engine.prune().source("postgres-base").run();
 
@@ -222,8 +200,8 @@ class PitrObjectivesDrillAndPruneTest {
         assertThat(wal.bytes()).isPositive();
         assertThat(done.bytesFreed()).isEqualTo(entry.bytesFreed() + wal.bytes());
         assertThat(done.toTable()).contains("deleted " + older.size() + " WAL files beside the backups");
-        assertThat(archive.list().stream().map(WalSegment::name).toList())
-                .containsExactlyElementsOf(before.stream().filter(n -> !older.contains(n)).toList());
+        assertThat(archive.list().stream().map(WalSegment::name).toList()).doesNotContainAnyElementsOf(older)
+                .containsAll(before.stream().filter(n -> !older.contains(n)).toList());
         System.out.printf("prune: base backup %s and %d WAL files (%d objects, %d bytes) removed%n", base1.id(),
                 wal.files().size(), wal.keys().size(), wal.bytes());
     }
@@ -262,6 +240,8 @@ class PitrObjectivesDrillAndPruneTest {
     @Test
     @Order(4)
     void realWalSegmentsArePushedOnceAndTheirThroughputIsMeasured() throws Exception {
+        // only the segments the load fills (earlier ones were closed early by pg_switch_wal: mostly zeros)
+        String first = primary.query("postgres", "select pg_walfile_name(pg_current_wal_lsn())").get(0);
         primary.exec("shop", "CREATE TABLE load (id int, a text, b text)",
                 "INSERT INTO load SELECT i, md5(i::text) || md5(random()::text), md5(random()::text) || repeat('x', 64)"
                         + " FROM generate_series(1, 400000) i");
@@ -270,6 +250,7 @@ class PitrObjectivesDrillAndPruneTest {
         List<Path> segments = new ArrayList<>();
         try (Stream<Path> s = Files.list(primary.data().resolve("pg_wal"))) {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}"))
+                    .filter(p -> p.getFileName().toString().compareTo(first) >= 0)
                     .filter(p -> p.getFileName().toString().compareTo(last) <= 0).sorted().toList()) {
                 Path copy = copies.resolve(p.getFileName());
                 Files.copy(p, copy); // pg_wal recycles files: push stable copies

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,7 +60,7 @@ class ContinuousArchivingEngineTest {
     final List<BackupEvent> events = new CopyOnWriteArrayList<>();
 
     /**
-     * Backs up one byte; keeps an archive {@code wal/{name}/{epochSecond}} of points in time beside its backups, each
+     * Backs up one byte (as {@link PruneEngineTest.TinySource}); keeps an archive {@code wal/{name}/{epochSecond}} of points in time beside its backups, each
      * object holding its instant. Recoverable until the newest archived point; a restore replays to it.
      */
     static final class ArchivingSource implements BackupSource {
@@ -106,11 +105,7 @@ class ContinuousArchivingEngineTest {
 
         @Override
         public void backup(BackupContext context) {
-            try (OutputStream out = context.newStream("data", "txt")) {
-                out.write('a');
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            new PruneEngineTest.TinySource(name).backup(context);
         }
 
         @Override
