@@ -304,15 +304,18 @@ public final class BackupEngine implements AutoCloseable {
      */
     public EngineStatus status() {
         config.checkOpen();
-        return StatusSnapshot.take(this, config.sources(), scheduler, tracker, config.clock());
+        return StatusSnapshot.take(this, config.sources(), config.repository(), scheduler, tracker, config.clock());
     }
 
     /**
-     * The objective check of every source with an RPO ({@link BackupEngineBuilder#objectives}), from the configuration
-     * alone ({@code dataAge} null): whether its schedule can meet the RPO and, if not, what would.
+     * The objective check of every source with an RPO ({@link BackupEngineBuilder#objectives}), without reading backups
+     * ({@code dataAge} null): whether its schedule, or its continuous archiving (a PostgreSQL WAL archive: the archive
+     * lag, {@link com.eazepay.backup.spi.BackupSource#recoverableUntil}), can meet the RPO and, if not, what would.
+     * Reads the repository only for sources with continuous archiving (a listing and a record or two each).
      */
     public List<EngineStatus.ObjectiveStatus> objectives() {
-        return ObjectiveCheck.evaluate(config.sources(), scheduler.config(), name -> null);
+        return ObjectiveCheck.evaluate(config.sources(), scheduler.config(), name -> null, config.repository(),
+                config.clock().instant());
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -53,7 +53,8 @@ public sealed interface BackupEvent {
      *
      * @param target     the storage target's description
      * @param removed    committed backups removed
-     * @param bytesFreed bytes of the deleted objects (backups and stale unfinished uploads)
+     * @param bytesFreed bytes of the deleted objects (backups, stale unfinished uploads, and what the source removed
+     *                   beside its backups, e.g. WAL files: {@link PruneReport.Entry#beside()})
      */
     record Pruned(String source, String target, int removed, long bytesFreed, Instant at) implements BackupEvent {
     }

@@ -92,7 +92,9 @@ public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration r
      * @param restoredInto where it was restored (the scratch target)
      * @param recovered    whether the restore succeeded and every check passed
      * @param timeToRecover drill start to checks passed (engine clock): the achieved RTO; null if not recovered
-     * @param dataAge      drill start minus the restored backup's consistent point: the achieved RPO; null if none
+     * @param dataAge      drill start minus the point recovered: the restored backup's consistent point, or the later
+     *                     point the source replayed to ({@link com.eazepay.backup.spi.RestoreOutcome#RECOVERED_TO}: a
+     *                     PostgreSQL base backup plus WAL, the last replayed commit); the achieved RPO; null if none
      * @param bytes        stored bytes read
      * @param restore      wall time of restore and checks
      * @param why          what failed, or {@code ok}

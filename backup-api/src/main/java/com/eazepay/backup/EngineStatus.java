@@ -59,22 +59,58 @@ public record EngineStatus(Instant at, List<SourceStatus> sources, List<JobStatu
     }
 
     /**
-     * A source's recovery objectives against its schedule and its newest backup.
+     * A source's recovery objectives against its schedule, its continuous archiving (if any) and its newest backup.
      *
      * @param source           the source
      * @param rpo              the configured recovery point objective
      * @param rto              the configured recovery time objective, or null
      * @param scheduleRpo      the recovery point the schedule implies ({@link Schedule#impliedRpo()}), null if unscheduled
-     * @param scheduleMeetsRpo whether {@code scheduleRpo <= rpo}
+     * @param scheduleMeetsRpo whether {@code scheduleRpo <= rpo} (the schedule alone; see {@link #meetsRpo()})
      * @param dataAge          age of the newest committed backup at the snapshot, or null if unknown (not read, or none)
-     * @param advice           what would meet the RPO when the schedule cannot, else null
+     * @param advice           what would meet the RPO when it is not met, or how continuous archiving meets it when the
+     *                         schedule alone cannot; else null
+     * @param recoverableUntil the newest point continuous archiving beside the backups makes recoverable
+     *                         ({@link com.eazepay.backup.spi.BackupSource#recoverableUntil}: for PostgreSQL, when the
+     *                         newest WAL file was archived), or null if the source has none, nothing is archived yet or
+     *                         the archive could not be read
+     * @param archiveLag       time from {@code recoverableUntil} to the snapshot (never negative): the data a loss now
+     *                         would cost, the recovery point continuous archiving achieves; null with {@code recoverableUntil}
      */
     public record ObjectiveStatus(String source, Duration rpo, Duration rto, Duration scheduleRpo, boolean scheduleMeetsRpo,
-                                  Duration dataAge, String advice) {
+                                  Duration dataAge, String advice, Instant recoverableUntil, Duration archiveLag) {
 
-        /** Whether the newest backup is older than the RPO (false when its age is unknown). */
+        /** A status without continuous archiving. */
+        public ObjectiveStatus(String source, Duration rpo, Duration rto, Duration scheduleRpo, boolean scheduleMeetsRpo,
+                               Duration dataAge, String advice) {
+            this(source, rpo, rto, scheduleRpo, scheduleMeetsRpo, dataAge, advice, null, null);
+        }
+
+        /**
+         * The recovery point achievable now: the smaller of the schedule's ({@code scheduleRpo}) and continuous
+         * archiving's ({@code archiveLag}); null if neither is known.
+         */
+        public Duration achievableRpo() {
+            if (archiveLag == null) {
+                return scheduleRpo;
+            }
+            return scheduleRpo == null || archiveLag.compareTo(scheduleRpo) < 0 ? archiveLag : scheduleRpo;
+        }
+
+        /** Whether the RPO is met: by the schedule, or by continuous archiving whose lag is within it. */
+        public boolean meetsRpo() {
+            return scheduleMeetsRpo || (archiveLag != null && archiveLag.compareTo(rpo) <= 0);
+        }
+
+        /**
+         * Whether the newest recoverable point is older than the RPO (false when its age is unknown): the newest
+         * backup's age, or the archive lag where continuous archiving is younger.
+         */
         public boolean rpoExceeded() {
-            return dataAge != null && dataAge.compareTo(rpo) > 0;
+            Duration age = dataAge;
+            if (archiveLag != null && (age == null || archiveLag.compareTo(age) < 0)) {
+                age = archiveLag;
+            }
+            return age != null && age.compareTo(rpo) > 0;
         }
     }
 
@@ -117,13 +153,15 @@ public record EngineStatus(Instant at, List<SourceStatus> sources, List<JobStatu
         if (o == null) {
             return "-";
         }
-        if (!o.scheduleMeetsRpo()) {
-            return "RPO " + o.rpo() + " NOT MET by schedule (" + (o.scheduleRpo() == null ? "unscheduled" : o.scheduleRpo()) + ")";
+        String archive = o.archiveLag() == null ? "" : " (archive lag " + o.archiveLag().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")";
+        if (!o.meetsRpo()) {
+            return "RPO " + o.rpo() + " NOT MET by schedule (" + (o.scheduleRpo() == null ? "unscheduled" : o.scheduleRpo()) + ")"
+                    + (o.archiveLag() == null ? "" : " nor archiving" + archive);
         }
         if (o.rpoExceeded()) {
             return "RPO " + o.rpo() + " EXCEEDED (last backup " + o.dataAge() + " ago)";
         }
-        return "RPO " + o.rpo() + " ok";
+        return "RPO " + o.rpo() + " ok" + archive;
     }
 
     private static String orDash(Object o) {

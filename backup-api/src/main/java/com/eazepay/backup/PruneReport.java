@@ -2,12 +2,15 @@ package com.eazepay.backup;
 
 import com.eazepay.backup.internal.ByteSizes;
 import com.eazepay.backup.retention.RetentionPlan;
+import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.PrunedBeside;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -27,16 +30,28 @@ public final class PruneReport {
      * @param backupsRemoved    ids of committed backups removed (dry run: that would be), oldest first
      * @param unfinishedRemoved ids of unfinished uploads older than the grace period removed (would be)
      * @param objectsDeleted    objects deleted (would be)
-     * @param bytesFreed        bytes of the deleted objects as listed by the storage (would be)
+     * @param bytesFreed        bytes of the deleted objects of backups and unfinished uploads as listed by the storage
+     *                          (would be); without {@code beside}
      * @param errors            per backup id, the failure that stopped its deletion (empty on a dry run)
+     * @param beside            what the source removed beside its backups to follow them ({@link
+     *                          BackupSource#afterPrune}: e.g. WAL files no kept base backup needs), would remove on a
+     *                          dry run; {@link PrunedBeside#none()} if nothing
      */
     public record Entry(String source, String target, boolean primary, RetentionPlan plan, List<String> backupsRemoved,
                         List<String> unfinishedRemoved, long objectsDeleted, long bytesFreed,
-                        Map<String, BackupException> errors) {
+                        Map<String, BackupException> errors, PrunedBeside beside) {
         public Entry {
             backupsRemoved = List.copyOf(backupsRemoved);
             unfinishedRemoved = List.copyOf(unfinishedRemoved);
             errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
+            Objects.requireNonNull(beside, "beside");
+        }
+
+        /** An entry with nothing removed beside the backups. */
+        public Entry(String source, String target, boolean primary, RetentionPlan plan, List<String> backupsRemoved,
+                     List<String> unfinishedRemoved, long objectsDeleted, long bytesFreed, Map<String, BackupException> errors) {
+            this(source, target, primary, plan, backupsRemoved, unfinishedRemoved, objectsDeleted, bytesFreed, errors,
+                    PrunedBeside.none());
         }
     }
 
@@ -90,9 +105,14 @@ public final class PruneReport {
         return entries.stream().mapToInt(e -> e.backupsRemoved().size()).sum();
     }
 
-    /** Bytes freed (would be), over all entries. */
+    /** Bytes freed (would be), over all entries: backups, unfinished uploads and what sources removed beside them. */
     public long bytesFreed() {
-        return entries.stream().mapToLong(Entry::bytesFreed).sum();
+        return entries.stream().mapToLong(e -> e.bytesFreed() + e.beside().bytes()).sum();
+    }
+
+    /** Files the sources removed beside their backups (would remove), over all entries: e.g. WAL files. */
+    public int besideRemoved() {
+        return entries.stream().mapToInt(e -> e.beside().files().size()).sum();
     }
 
     /** Whether every deletion succeeded. */
@@ -143,13 +163,20 @@ public final class PruneReport {
                             + "%d objects, %s%n", verb, e.backupsRemoved().size(), e.unfinishedRemoved().size(),
                     e.unfinishedRemoved().isEmpty() ? "" : " " + e.unfinishedRemoved(), e.objectsDeleted(),
                     ByteSizes.human(e.bytesFreed())));
+            if (!e.beside().isEmpty()) {
+                PrunedBeside b = e.beside();
+                sb.append(String.format(Locale.ROOT, "%s %d %s beside the backups that no kept backup needs (%s .. %s), "
+                                + "%d objects, %s%n", verb, b.files().size(), b.kind(), b.files().isEmpty() ? "-" : b.files().get(0),
+                        b.files().isEmpty() ? "-" : b.files().get(b.files().size() - 1), b.keys().size(), ByteSizes.human(b.bytes())));
+            }
             if (!e.errors().isEmpty()) {
                 sb.append(String.format(Locale.ROOT, "FAILED for %d: %s%n", e.errors().size(), e.errors().keySet()));
             }
             sb.append(System.lineSeparator());
         }
-        sb.append(String.format(Locale.ROOT, "total: %s %d backups, %s%n", verb, backupsRemoved(),
-                ByteSizes.human(bytesFreed())));
+        int beside = besideRemoved();
+        sb.append(String.format(Locale.ROOT, "total: %s %d backups%s, %s%n", verb, backupsRemoved(),
+                beside == 0 ? "" : " and " + beside + " files beside them", ByteSizes.human(bytesFreed())));
         staleLeaseTakenOver.ifPresent(t -> sb.append(t).append(System.lineSeparator()));
         return sb.toString();
     }
@@ -157,6 +184,6 @@ public final class PruneReport {
     @Override
     public String toString() {
         return "PruneReport[" + (dryRun ? "dry run, " : "") + entries.size() + " entries, " + backupsRemoved()
-                + " backups removed, " + bytesFreed() + " bytes freed]";
+                + " backups removed, " + besideRemoved() + " files beside them, " + bytesFreed() + " bytes freed]";
     }
 }

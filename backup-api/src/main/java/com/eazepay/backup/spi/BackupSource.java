@@ -3,6 +3,7 @@ package com.eazepay.backup.spi;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.Manifest;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -83,16 +84,29 @@ public interface BackupSource {
     }
 
     /**
+     * The newest point in time that continuous archiving beside this source's backups (a PostgreSQL WAL archive under
+     * {@code wal/{source}/}) makes recoverable from {@code repository}, or empty if the source has no continuous
+     * archiving or nothing is archived yet. With a value, the objectives check reports the achievable recovery point
+     * as the archive lag ({@code now - recoverableUntil}) instead of the backup schedule's interval. Should cost at most
+     * a listing and a few small reads. Default: empty (the schedule alone decides).
+     *
+     * @throws BackupException storage codes when the archive cannot be read
+     */
+    default Optional<Instant> recoverableUntil(StorageTarget repository) {
+        return Optional.empty();
+    }
+
+    /**
      * Called by the engine's prune after it removed this source's backups from {@code repository} (and on a dry
      * run, with nothing removed), so a source that keeps data beside its backups can trim it to what the kept
      * backups still need (e.g. a PostgreSQL WAL archive under {@code wal/{source}/}). {@code kept} holds every
      * backup still in {@code repository}, including those whose removal failed. Must never remove what a kept backup
      * needs; with {@code dryRun} it must remove nothing. Default: nothing to do.
      *
-     * @return one line per object removed (or, on a dry run, that would be), for the prune report's log
+     * @return what was removed (or, on a dry run, would be), for the prune report: {@link PrunedBeside#none()} if nothing
      * @throws BackupException storage codes; the backups' prune is done by then
      */
-    default List<String> afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
-        return List.of();
+    default PrunedBeside afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
+        return PrunedBeside.none();
     }
 }

@@ -172,8 +172,12 @@ final class DaemonCommand implements Callable<Integer> {
             if (s.objective() != null) {
                 doc.put("rpo", s.objective().rpo());
                 doc.put("dataAge", s.objective().dataAge());
+                if (s.objective().archiveLag() != null) {
+                    doc.put("archiveLag", s.objective().archiveLag());
+                }
                 if (s.objective().rpoExceeded()) {
-                    problems.add("newest backup is older than the RPO " + s.objective().rpo());
+                    problems.add((s.objective().archiveLag() != null ? "newest backup and archived WAL are"
+                            : "newest backup is") + " older than the RPO " + s.objective().rpo());
                 }
             }
             doc.put("status", problems.isEmpty() ? "UP" : "DOWN");

@@ -65,6 +65,10 @@ final class PruneCommand implements Callable<Integer> {
                     m.put("plan", plan);
                     m.put("backupsRemoved", e.backupsRemoved());
                     m.put("bytesFreed", e.bytesFreed());
+                    if (!e.beside().isEmpty()) {
+                        m.put("beside", Map.of("kind", e.beside().kind(), "files", e.beside().files(),
+                                "objects", e.beside().keys().size(), "bytes", e.beside().bytes()));
+                    }
                     entries.add(m);
                 }
                 doc.put("entries", entries);

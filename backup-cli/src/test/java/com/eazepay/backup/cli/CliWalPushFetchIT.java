@@ -1,11 +1,14 @@
 package com.eazepay.backup.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
 
@@ -14,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code wal-push %p} and {@code wal-fetch %f %p} through the real jar (as PostgreSQL's archive_command and
  * restore_command run them) on a filesystem repository, with a fake segment: 16 MiB of random bytes named like a WAL
- * segment. The postgres-base source is configured only (no server is needed to archive or fetch WAL).
+ * segment. The postgres-base source is configured only (no server is needed to archive or fetch WAL); {@code status}
+ * shows its archive lag.
  */
 class CliWalPushFetchIT {
 
@@ -37,19 +41,32 @@ class CliWalPushFetchIT {
                 encryption:
                   recipients: [%s]
                   identityFile: %s
+                objectives:
+                  rpo: 1h
                 sources:
                   pg-base:
                     type: postgres-base
                     host: 127.0.0.1
                     walSource: pg
+                    schedule: "0 2 * * *"
                 """.formatted(repo, recipient, host.resolve("key.txt")));
         Path pgWal = Files.createDirectories(host.resolve("pg_wal"));
         byte[] bytes = new byte[16 * 1024 * 1024];
         new Random(19).nextBytes(bytes);
         Files.write(pgWal.resolve(SEGMENT), bytes);
 
+        Instant beforePush = Instant.now();
         cli.expect(0, "wal-push", "pg_wal/" + SEGMENT);
+        Instant afterPush = Instant.now();
         assertThat(repo.resolve("wal/pg")).isDirectory();
+
+        // status shows the archive lag (no base backup yet: the RPO is breached whatever the archive holds)
+        assertThat(cli.expect(1, "status").out()).contains("ARCHIVE LAG", "RPO BREACHED (no backup)");
+        JsonNode status = cli.expect(1, "status", "--json").json().get("sources").get(0);
+        assertThat(Instant.parse(status.get("recoverableUntil").asText())).isBetween(beforePush, afterPush);
+        assertThat(status.get("archiveLagSeconds").asLong())
+                .isBetween(0L, Duration.between(beforePush, Instant.now()).getSeconds() + 1);
+        assertThat(status.get("achievableRpoSeconds").asLong()).isEqualTo(status.get("archiveLagSeconds").asLong());
         cli.expect(0, "wal-push", "--source", "pg-base", "pg_wal/" + SEGMENT); // the same bytes again: idempotent
 
         Path restored = host.resolve("restored");

@@ -25,7 +25,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +52,10 @@ final class PitrRestore {
     private static final Pattern LAST_TX = Pattern.compile("last completed transaction was at log time ([^\\n]+)");
     private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'")
             .withZone(ZoneOffset.UTC);
+    /** timestamptz_to_str's output in the server log: {@code 2026-12-02 07:10:11.123456+00} (offset {@code +05:30} too). */
+    private static final DateTimeFormatter PG_LOG_TIME = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd HH:mm:ss")
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .appendOffset("+HH:mm", "+00").toFormatter();
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final RestoreContext ctx;
@@ -195,6 +203,12 @@ final class PitrRestore {
             facts.put("recovery_stopped", reached == null ? "end of archived WAL" : reached);
             if (lastTime != null) {
                 facts.put("last_replayed_transaction_time", lastTime);
+                try {
+                    // the point recovered to, for drills' data age (RestoreOutcome.RECOVERED_TO)
+                    facts.put(RestoreOutcome.RECOVERED_TO, OffsetDateTime.parse(lastTime, PG_LOG_TIME).toInstant().toString());
+                } catch (DateTimeParseException e) {
+                    LOG.warn("cannot read the last replayed transaction time '{}' of the server log: {}", lastTime, e.getMessage());
+                }
             }
             facts.put("port", port);
             List<CheckResult> results = new ArrayList<>();

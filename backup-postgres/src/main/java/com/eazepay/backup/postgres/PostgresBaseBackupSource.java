@@ -2,6 +2,7 @@ package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Manifest;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.PgTools;
@@ -9,6 +10,8 @@ import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.ChildProcess;
+import com.eazepay.backup.spi.PrunedBeside;
+import com.eazepay.backup.spi.StorageTarget;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
@@ -30,8 +33,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -173,22 +179,48 @@ public final class PostgresBaseBackupSource implements BackupSource {
     }
 
     /**
+     * The newest point this server's WAL archive ({@code wal/{walSource}/} in {@code repository}) makes recoverable:
+     * when its newest complete WAL segment was archived ({@link WalArchive#recoverableUntil()}). The engine's objectives
+     * check reports the archive lag from it as the achievable recovery point.
+     */
+    @Override
+    public Optional<Instant> recoverableUntil(StorageTarget repository) {
+        return recordsOnly(repository).recoverableUntil();
+    }
+
+    /**
      * Trims this server's WAL archive ({@code wal/{walSource}/} in {@code repository}) to what the kept base backups
      * need ({@link WalRetention}): WAL older than the oldest kept base backup's start segment goes, everything from
      * it on stays, and with no kept base backup nothing is removed. Runs after the engine's prune of this source.
+     *
+     * @return the WAL files removed (would be), with every key deleted (commit record and data object each) and their
+     *         bytes as listed, for the prune report
      */
     @Override
-    public List<String> afterPrune(com.eazepay.backup.spi.StorageTarget repository, List<com.eazepay.backup.Manifest> kept,
-                                   boolean dryRun) {
-        // listing and deleting read only the commit records: no codec is used, so none is needed here
-        WalArchive archive = WalArchive.builder().repository(repository).source(walSource)
-                .encryption(com.eazepay.backup.Codecs.noEncryption()).build();
+    public PrunedBeside afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
+        WalArchive archive = recordsOnly(repository);
+        Map<String, Long> sizes = new HashMap<>();
+        repository.listAll(archive.prefix()).forEach(o -> sizes.put(o.key(), o.size()));
         List<WalSegment> removed = WalRetention.prune(archive, kept, dryRun);
-        if (!removed.isEmpty()) {
-            LOG.info("WAL archive {} on {}: {} {} files older than the oldest kept base backup ({} kept)", walSource,
-                    repository.describe(), dryRun ? "would remove" : "removed", removed.size(), kept.size());
+        List<String> keys = new ArrayList<>();
+        long bytes = 0;
+        for (WalSegment w : removed) {
+            for (String key : List.of(archive.prefix() + w.name() + ".json", w.object())) {
+                keys.add(key);
+                bytes += sizes.getOrDefault(key, 0L);
+            }
         }
-        return removed.stream().map(WalSegment::name).toList();
+        if (!removed.isEmpty()) {
+            LOG.info("WAL archive {} on {}: {} {} files older than the oldest kept base backup ({} bytes; {} kept)", walSource,
+                    repository.describe(), dryRun ? "would remove" : "removed", removed.size(), bytes, kept.size());
+        }
+        return new PrunedBeside("WAL files", removed.stream().map(WalSegment::name).toList(), keys, bytes);
+    }
+
+    /** This server's WAL archive in {@code repository} for listing, record reads and deletes: no codec is used, so none is needed. */
+    private WalArchive recordsOnly(StorageTarget repository) {
+        return WalArchive.builder().repository(repository).source(walSource)
+                .encryption(com.eazepay.backup.Codecs.noEncryption()).build();
     }
 
     /** Reads the tar as it streams past, for backup_label, backup_manifest's WAL range and PG_VERSION. */

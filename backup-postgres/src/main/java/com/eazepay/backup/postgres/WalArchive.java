@@ -296,6 +296,29 @@ public final class WalArchive {
     }
 
     /**
+     * The newest point this archive makes recoverable: when the newest complete WAL segment (highest timeline, then
+     * position) was committed to it, by its commit record's {@code archivedAt}. Every commit in that segment and before
+     * it happened at or before then, so a recovery to the archive's end reaches this point give or take the segment's
+     * last writes (a {@code .partial} file does not count: recovery does not read it). One listing and one record read.
+     * Gaps in the chain are not looked for here (a restore plans its chain with {@link WalChain} and refuses them).
+     *
+     * @return empty if no complete segment is archived
+     */
+    public Optional<Instant> recoverableUntil() {
+        String newest = null;
+        for (ObjectInfo o : repository.listAll(prefix())) {
+            String key = o.key();
+            if (key.endsWith(".json")) {
+                String name = key.substring(prefix().length(), key.length() - ".json".length());
+                if (WalNames.isSegment(name) && (newest == null || name.compareTo(newest) > 0)) {
+                    newest = name;
+                }
+            }
+        }
+        return newest == null ? Optional.empty() : segment(newest).map(WalSegment::archivedAt);
+    }
+
+    /**
      * Archive lag: seconds since the last WAL file was committed, by the archive's clock; +Inf if none ever was.
      * A gauge supplier for {@code backup_wal_archive_lag_seconds{source}} (alert: {@code BackupWalArchiveLagging}).
      */

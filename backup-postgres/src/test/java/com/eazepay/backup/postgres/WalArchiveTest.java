@@ -67,6 +67,24 @@ class WalArchiveTest {
     }
 
     @Test
+    void recoverableUntilIsWhenTheNewestCompleteSegmentWasArchivedNotAPartialOrHistoryFile() throws Exception {
+        assertThat(archive.recoverableUntil()).isEmpty();
+        Instant t0 = clock.instant();
+        archive.push(wal(SEG, 1));                                       // segment 3 at t0
+        clock.advance(Duration.ofMinutes(5));
+        archive.push(wal("000000010000000000000002", 2));                 // an older segment archived late
+        clock.advance(Duration.ofMinutes(5));
+        archive.push(wal("000000010000000000000004.partial", 3));         // recovery does not read .partial files
+        archive.push(wal("00000002.history", 4));
+
+        assertThat(archive.recoverableUntil()).contains(t0);
+
+        clock.advance(Duration.ofMinutes(5));
+        archive.push(wal("000000010000000000000004", 5));
+        assertThat(archive.recoverableUntil()).contains(clock.instant());
+    }
+
+    @Test
     void pushingOtherContentUnderAnArchivedNameFailsWithWalConflictAndKeepsTheFirst() throws Exception {
         archive.push(wal(SEG, 1));
         assertThatThrownBy(() -> archive.push(wal(SEG, 2)))

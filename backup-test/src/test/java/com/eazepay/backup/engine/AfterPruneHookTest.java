@@ -52,10 +52,10 @@ class AfterPruneHookTest {
         }
 
         @Override
-        public List<String> afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
+        public com.eazepay.backup.spi.PrunedBeside afterPrune(StorageTarget repository, List<Manifest> kept, boolean dryRun) {
             calls.add((dryRun ? "dry " : "run ") + repository.describe() + " "
                     + kept.stream().map(Manifest::id).sorted().toList());
-            return List.of();
+            return com.eazepay.backup.spi.PrunedBeside.none();
         }
     }
 

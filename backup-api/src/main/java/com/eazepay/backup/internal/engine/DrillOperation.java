@@ -14,6 +14,7 @@ import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
+import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.spi.ScratchTarget;
 import com.eazepay.backup.spi.StorageTarget;
@@ -190,7 +191,6 @@ public final class DrillOperation {
         }
         stages.put("select", Duration.ofNanos(System.nanoTime() - s0));
         Instant point = m.consistentAt() != null ? m.consistentAt() : m.completedAt();
-        Duration dataAge = Duration.between(point, start);
         long t0 = System.nanoTime();
         String into;
         String why;
@@ -199,6 +199,7 @@ public final class DrillOperation {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
                 RestoreResult r = restores.restore(source, m, given, true, false, from);
+                point = recoveredTo(r, point);
                 stages.put("restore+checks", r.duration());
                 into = r.location();
                 recovered = r.checksPassed();
@@ -227,6 +228,7 @@ public final class DrillOperation {
             into += " (read from replica " + from.describe() + ")";
         }
         Duration ttr = recovered ? Duration.between(start, config.clock().instant()) : null;
+        Duration dataAge = Duration.between(point, start);
         boolean rpoMet = dataAge.compareTo(rpo) <= 0;
         boolean rtoMet = ttr != null && ttr.compareTo(rto) <= 0;
         if (recovered && !rpoMet) {
@@ -235,6 +237,26 @@ public final class DrillOperation {
             why = "time to recover " + ttr + " exceeds the RTO " + rto;
         }
         return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages);
+    }
+
+    /**
+     * The point a restore actually recovered to: the later of the backup's consistent point and what the source reports
+     * it replayed to ({@link RestoreOutcome#RECOVERED_TO}, continuous archiving), so a drill over a PostgreSQL base
+     * backup plus WAL measures the data age from the last replayed commit, not from the base backup.
+     */
+    private static Instant recoveredTo(RestoreResult r, Instant consistent) {
+        Object v = r.facts().get(RestoreOutcome.RECOVERED_TO);
+        if (v == null) {
+            return consistent;
+        }
+        try {
+            Instant replayed = Instant.parse(v.toString());
+            return replayed.isAfter(consistent) ? replayed : consistent;
+        } catch (java.time.format.DateTimeParseException e) {
+            LOG.warn("restore of {}/{} reported {} '{}', not an ISO-8601 instant: data age measured from the backup's"
+                    + " consistent point", r.manifest().source(), r.manifest().id(), RestoreOutcome.RECOVERED_TO, v);
+            return consistent;
+        }
     }
 
     /** The report as Markdown: a per-source table with pass/fail against the objectives, then the breach lists. */

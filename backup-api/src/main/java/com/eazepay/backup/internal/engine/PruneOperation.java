@@ -13,6 +13,7 @@ import com.eazepay.backup.retention.BackupInfo;
 import com.eazepay.backup.retention.RetentionPlan;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.ObjectInfo;
+import com.eazepay.backup.spi.PrunedBeside;
 import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,19 +188,19 @@ public final class PruneOperation {
         // removal failed is still there, so it counts as kept
         Set<String> removed = new HashSet<>(r.backupsRemoved());
         List<Manifest> kept = manifests.values().stream().filter(m -> !removed.contains(m.id())).toList();
-        List<String> extra = config.source(name).afterPrune(target, kept, dryRun);
-        if (!extra.isEmpty()) {
-            LOG.info("prune of '{}' on {}: {} {} files beside the backups", name, target.describe(),
-                    dryRun ? "would remove" : "removed", extra.size());
+        PrunedBeside beside = config.source(name).afterPrune(target, kept, dryRun);
+        if (!beside.isEmpty()) {
+            LOG.info("prune of '{}' on {}: {} {} {} beside the backups ({} objects, {} bytes)", name, target.describe(),
+                    dryRun ? "would remove" : "removed", beside.files().size(), beside.kind(), beside.keys().size(), beside.bytes());
         }
         if (!dryRun) {
             LOG.info("prune of '{}' on {}: {} of {} backups removed, {} unfinished uploads removed, {} bytes freed{}", name,
                     target.describe(), r.backupsRemoved().size(), infos.size(), r.unfinishedRemoved().size(), r.bytesFreed(),
                     r.errors().isEmpty() ? "" : ", FAILED for " + r.errors().keySet());
-            config.publish(new BackupEvent.Pruned(name, target.describe(), r.backupsRemoved().size(), r.bytesFreed(),
-                    config.clock().instant()));
+            config.publish(new BackupEvent.Pruned(name, target.describe(), r.backupsRemoved().size(),
+                    r.bytesFreed() + beside.bytes(), config.clock().instant()));
         }
         return new PruneReport.Entry(name, target.describe(), primary, plan, r.backupsRemoved(), r.unfinishedRemoved(),
-                r.objectsDeleted(), r.bytesFreed(), r.errors());
+                r.objectsDeleted(), r.bytesFreed(), r.errors(), beside);
     }
 }

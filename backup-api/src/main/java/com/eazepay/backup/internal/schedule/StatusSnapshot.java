@@ -8,6 +8,7 @@ import com.eazepay.backup.EngineStatus.ObjectiveStatus;
 import com.eazepay.backup.EngineStatus.SourceStatus;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.spi.BackupSource;
+import com.eazepay.backup.spi.StorageTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,8 @@ public final class StatusSnapshot {
     private StatusSnapshot() {
     }
 
-    public static EngineStatus take(BackupEngine engine, Map<String, BackupSource> sources, DefaultScheduler scheduler,
-                                    StatusTracker tracker, Clock clock) {
+    public static EngineStatus take(BackupEngine engine, Map<String, BackupSource> sources, StorageTarget repository,
+                                    DefaultScheduler scheduler, StatusTracker tracker, Clock clock) {
         Instant now = clock.instant();
         ScheduleConfig sc = scheduler.config();
         Map<String, Manifest> latest = new HashMap<>();
@@ -45,7 +46,7 @@ public final class StatusSnapshot {
         for (ObjectiveStatus o : ObjectiveCheck.evaluate(sources, sc, name -> {
             Manifest m = latest.get(name);
             return m == null || m.completedAt() == null ? null : Duration.between(m.completedAt(), now);
-        })) {
+        }, repository, now)) {
             objectives.put(o.source(), o);
         }
         List<SourceStatus> out = new ArrayList<>();
