@@ -27,8 +27,8 @@ public interface ScratchSwap {
     /**
      * A swap that happened.
      *
-     * @param live     where the restored data is now live (credential-free), e.g. {@code postgres://db:5432/app}
-     * @param previous where the previous live data was kept, e.g. {@code postgres://db:5432/app_before_<backupId>},
+     * @param live     where the restored data is now live (credential-free), e.g. {@code postgresql://db:5432/app}
+     * @param previous where the previous live data was kept, e.g. {@code postgresql://db:5432/app_before_<backupId>},
      *                 or a note that there was none
      */
     record Result(String live, String previous) {
