@@ -176,14 +176,8 @@ public final class RunningMarker implements AutoCloseable {
      * journal replay takes it on at once. A failure to rewrite is logged (the marker then expires by itself).
      */
     public void abandon() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
+        if (!stopRenewing()) {
+            return;
         }
         try {
             write(holder.withExpiry(holder.acquiredAt()), Map.of(ABANDONED, true));
@@ -193,20 +187,26 @@ public final class RunningMarker implements AutoCloseable {
         }
     }
 
+    /** Marks this marker closed and stops its renewal; false if it was closed already. */
+    private synchronized boolean stopRenewing() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        return true;
+    }
+
     /** The field {@link #abandon()} sets. */
     public static final String ABANDONED = "abandoned";
 
     /** Stops renewing and deletes the marker; a failure is logged (the marker then expires by itself). */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
+        if (!stopRenewing()) {
+            return;
         }
         try {
             storage.delete(key);

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,21 +56,12 @@ class RestoreTestJournalLeaseTest {
         return dir;
     }
 
-    private static long[] deadProcess() throws Exception {
-        Process p = new ProcessBuilder("true").start();
-        long pid = p.pid();
-        Instant started = p.info().startInstant().orElse(Instant.EPOCH);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        p.onExit().get(30, TimeUnit.SECONDS);
-        return new long[] {pid, started.toEpochMilli()};
-    }
-
     @Test
     void replayLeavesALiveHolderOnAnotherHostAloneDropsAnExpiredLeaseAndADeadPidOnThisHostAtOnce() throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
         Files.writeString(config.resolve("app.yml"), "port: 8443\n");
         Instant now = clock.instant();
-        long[] dead = deadProcess();
+        long[] dead = RunningBackupAndLeaseTest.deadProcess();
         // a restore test running right now on another host, its lease renewed a minute ago
         Path live = journal("20261101t000000_live", new Lease.Holder("t-live", "ops-9", 42, "restore test",
                 now.minus(Duration.ofHours(3)), now.plus(RunningMarker.EXPIRY).minus(Duration.ofMinutes(1)), null, null));
