@@ -77,8 +77,12 @@ public record RestoreTestReport(String testId, Manifest manifest, String scratch
         if (passed()) {
             return this;
         }
+        if (failure == null && checks.stream().allMatch(CheckResult::passed)) {
+            throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore test " + testId + " of backup " + manifest.id()
+                    + " of '" + manifest.source() + "' restored and checked into " + scratch + ", but " + swap.describe()
+                    + "; the live data was not replaced");
+        }
         String what = failure != null ? "the restore failed: " + failure
-                : swap != null && !swap.swapped() && checks.stream().allMatch(CheckResult::passed) ? swap.describe()
                 : "checks failed: " + checks.stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
         throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore test " + testId + " of backup " + manifest.id() + " of '"
                 + manifest.source() + "' into " + scratch + " failed: " + what + "; the backup may not be restorable: take a new one"

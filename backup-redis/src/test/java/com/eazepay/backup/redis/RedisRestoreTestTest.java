@@ -134,4 +134,25 @@ class RedisRestoreTestTest {
             orphan.destroyForcibly();
         }
     }
+
+    @Test
+    void theScratchServerRefusesClientsWithoutItsRandomPasswordAndIsGoneAfterClose() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("scratch"));
+        long pid;
+        int port;
+        try (ScratchRedisServer server = ScratchRedisServer.start(TestRedis.DEBIAN, dir, "dump.rdb",
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(10))) {
+            assertThat(server.keyspace()).isEmpty(); // no dump.rdb: an empty server, reached with its password
+            pid = Long.parseLong(Files.readString(dir.resolve(ScratchRedisServer.PID_FILE)).trim());
+            port = Integer.parseInt(server.describe().replaceAll(".*:", ""));
+            try (var c = com.eazepay.backup.redis.internal.RespConnection.open("127.0.0.1", port, null,
+                    java.time.Duration.ofSeconds(5))) {
+                assertThat(c.call("PING")).isInstanceOfSatisfying(
+                        com.eazepay.backup.redis.internal.RespConnection.RespError.class,
+                        e -> assertThat(e.kind()).isEqualTo("NOAUTH"));
+            }
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(dir.resolve(ScratchRedisServer.PID_FILE)).doesNotExist();
+    }
 }

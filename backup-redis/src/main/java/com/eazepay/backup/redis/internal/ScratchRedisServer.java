@@ -2,6 +2,7 @@ package com.eazepay.backup.redis.internal;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child {@code redis-server} that loads a restore test's scratch RDB: {@code --dir <scratch> --dbfilename dump.rdb
- * --port N --bind 127.0.0.1 --save "" --appendonly no} on a free loopback port, its log in {@code redis-server.log} and
+ * --port N --bind 127.0.0.1 --save "" --appendonly no} on a free loopback port, with a random password given on its
+ * standard input ({@code redis-server -}: never in its argv), so other local users cannot read the restored data
+ * while it runs; its log in {@code redis-server.log} and
  * its pid in {@value #PID_FILE} inside the scratch directory, so {@link #killLeftover(Path)} can stop a server a killed
  * JVM left behind (the directory is what the cleanup journal records). Never persists anything: no save points, no
  * AOF, stopped with {@code SHUTDOWN NOSAVE}. Not thread-safe; one per restore test.
@@ -79,9 +82,10 @@ public final class ScratchRedisServer implements AutoCloseable {
         BackupException last = null;
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int port = freePort();
+            Secret password = randomPassword();
             Process p;
             try {
-                p = new ProcessBuilder(binary.toString(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                p = new ProcessBuilder(binary.toString(), "-", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                         "--dir", dir.toString(), "--dbfilename", dbfilename, "--save", "", "--appendonly", "no",
                         "--daemonize", "no", "--logfile", "")
                         .redirectErrorStream(true).redirectOutput(dir.resolve(LOG_FILE).toFile()).start();
@@ -92,7 +96,12 @@ public final class ScratchRedisServer implements AutoCloseable {
             }
             try {
                 Files.writeString(dir.resolve(PID_FILE), p.pid() + "\n", StandardCharsets.US_ASCII);
-                RedisEndpoint endpoint = new RedisEndpoint("127.0.0.1", port, null, null, null, readTimeout);
+                try (java.io.OutputStream config = p.getOutputStream()) {
+                    config.write(("requirepass " + password.reveal() + "\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    LOG.debug("writing the scratch redis-server's configuration failed ({}): it exited", e.toString());
+                }
+                RedisEndpoint endpoint = new RedisEndpoint("127.0.0.1", port, null, password, null, readTimeout);
                 String version = awaitLoaded(p, endpoint, binary, dir, timeout);
                 LOG.info("started {} (redis {}, pid {}) on 127.0.0.1:{} with the restored {}", binary, version, p.pid(), port,
                         dir.resolve(dbfilename));
@@ -115,6 +124,12 @@ public final class ScratchRedisServer implements AutoCloseable {
         throw last;
     }
 
+    private static Secret randomPassword() {
+        byte[] b = new byte[24];
+        new java.security.SecureRandom().nextBytes(b);
+        return Secret.of(java.util.HexFormat.of().formatHex(b));
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -133,7 +148,8 @@ public final class ScratchRedisServer implements AutoCloseable {
                         + " while loading the restored RDB in " + dir + ": " + logTail(dir));
             }
             try (RespConnection c = RespConnection.open("127.0.0.1", endpoint.port(), null, Duration.ofSeconds(5))) {
-                Object pong = c.call("PING");
+                Object auth = c.call("AUTH", endpoint.password().reveal());
+                Object pong = auth instanceof RespConnection.RespError ? auth : c.call("PING");
                 if ("PONG".equals(pong)) {
                     Map<String, String> server = RedisEndpoint.info(c, "server");
                     return server.getOrDefault("redis_version", "unknown");
@@ -189,10 +205,10 @@ public final class ScratchRedisServer implements AutoCloseable {
     /** Stops the server without saving and deletes the pid file. Idempotent. */
     @Override
     public void close() {
-        try (RespConnection c = RespConnection.open("127.0.0.1", endpoint.port(), null, Duration.ofSeconds(5))) {
+        try (RespConnection c = endpoint.connect()) {
             c.send("SHUTDOWN", "NOSAVE");
             c.flush();
-        } catch (IOException e) {
+        } catch (IOException | BackupException e) {
             LOG.debug("SHUTDOWN NOSAVE to the scratch redis-server failed ({}): stopping it with a signal", e.toString());
         }
         stop(process);
