@@ -152,7 +152,8 @@ public final class RestoreTestOperation {
                 : ": " + checks.stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED (" + c.detail() + ")")).toList())
                 + (swapped != null ? "; " + swapped.describe() : "")
                 + "; " + String.join(", ", stages.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().toMillis() + " ms").toList())
-                + (dropped ? "; scratch target dropped" : "; scratch target NOT dropped: " + cleanupFailure);
+                + (dropped ? swapped != null && swapped.swapped() ? "; nothing left to drop" : "; scratch target dropped"
+                : "; scratch target NOT dropped: " + cleanupFailure);
         LOG.info("{} of backup {} of '{}': {}", report.passed() ? "passed" : "FAILED", m.id(), m.source(), detail);
         catalog.writeVerifyReport(m, "restore-test", report.passed(), detail);
         config.publish(new BackupEvent.BackupVerified(m.source(), m.id(), report.passed(), detail, config.clock().instant()));
