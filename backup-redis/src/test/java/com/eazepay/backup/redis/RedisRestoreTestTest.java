@@ -155,4 +155,24 @@ class RedisRestoreTestTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(dir.resolve(ScratchRedisServer.PID_FILE)).doesNotExist();
     }
+
+    @Test
+    void withoutARedisServerTheRdbFileCheckStandsAloneAndTheOutcomeSaysItWasNotLoaded() {
+        try (TestRedis source = TestRedis.debian(tmp.resolve("source-none"))) {
+            source.call("SET", "k", "v");
+            RedisSource redis = RedisSource.builder().name("cache").host("127.0.0.1").port(source.port).build();
+            var backup = RedisSourceTest.backup(redis, tmp.resolve("b"));
+            Path rdb = tmp.resolve("scratch-none").resolve("dump.rdb");
+
+            var out = com.eazepay.backup.redis.internal.RedisRestore.restoreAndLoad(backup.restoreContext(),
+                    RedisTarget.rdbFile(rdb).spec(), null, java.time.Duration.ofSeconds(10));
+
+            assertThat(out.location()).isEqualTo(rdb + " (RDB file checked; not loaded: no redis-server)");
+            assertThat(out.facts().get("note")).asString().contains("not loaded into a redis-server");
+            assertThat(out.checks()).extracting(CheckResult::name).containsExactly("keys db0");
+            assertThat(out.checks()).allMatch(CheckResult::passed);
+            assertThat(rdb).isRegularFile();
+            assertThat(rdb.getParent().resolve(ScratchRedisServer.PID_FILE)).doesNotExist();
+        }
+    }
 }
