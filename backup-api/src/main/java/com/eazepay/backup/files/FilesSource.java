@@ -275,7 +275,8 @@ public final class FilesSource implements BackupSource {
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         Path dir = com.eazepay.backup.spi.ScratchTargets.directory(testId);
-        com.eazepay.backup.spi.ScratchSwap swap = paths.size() == 1 && Files.isDirectory(paths.get(0))
+        // one path that is not a file: a directory, or one the corruption removed altogether
+        com.eazepay.backup.spi.ScratchSwap swap = paths.size() == 1 && !Files.isRegularFile(paths.get(0), java.nio.file.LinkOption.NOFOLLOW_LINKS)
                 ? backup -> swapIntoPlace(dir, backup) : null;
         return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> FilesTarget.directory(dir), dir.toString(),
                 this::dropScratch, swap));

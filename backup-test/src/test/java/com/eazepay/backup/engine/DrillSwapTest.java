@@ -97,4 +97,22 @@ class DrillSwapTest {
             assertThat(e.getMessage()).contains("corruption drills only");
         }
     }
+
+    @Test
+    void aSwapDrillBringsBackADirectoryTheCorruptionRemovedAltogether() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("gone"));
+        Files.writeString(config.resolve("app.yml"), "port: 8443\n");
+        try (BackupEngine engine = Backup.engine().repository(storage).encryption(Encryption.none()).clock(clock)
+                .source(FilesSource.builder("gone").directory(config).build()).build()) {
+            engine.backup("gone").run();
+            Files.delete(config.resolve("app.yml"));
+            Files.delete(config);
+
+            DrillReport report = engine.drill().scenario(Drill.Scenario.CORRUPTION).swap().run().orThrow();
+
+            assertThat(report.sources().get(0).swap()).isEqualTo("swapped into " + config + "; previous kept as nothing ("
+                    + config + " did not exist)");
+            assertThat(Files.readString(config.resolve("app.yml"))).isEqualTo("port: 8443\n");
+        }
+    }
 }
