@@ -18,7 +18,8 @@ import java.util.function.Function;
  * records a {@link DrillReport}:
  * <ul>
  *   <li>{@link Scenario#CORRUPTION}: the latest backup of each source restored into a new scratch target
- *   ({@code restoretest_<id>} database, temp directory), checked, dropped. Never swaps into place.</li>
+ *   ({@code restoretest_<id>} database, temp directory), checked, dropped. Never swaps into place unless told
+ *   with {@link #swap()}.</li>
  *   <li>{@link Scenario#FULL_LOSS}: every source in the repository restored from the repository alone: into the
  *   configured source's scratch target, or into the target given with {@link #into} (a host that knows only
  *   the repository). If the repository does not answer, the first replica that does is used.</li>
@@ -47,6 +48,7 @@ public final class Drill {
     private final Map<String, RestoreTarget> targets = new LinkedHashMap<>();
     private Instant breachAt;
     private Encryption rekeyTo;
+    private boolean swap;
 
     Drill(DrillOperation operation, Objectives engineObjectives) {
         this.operation = operation;
@@ -93,10 +95,25 @@ public final class Drill {
     }
 
     /**
+     * {@code CORRUPTION}: once a source's scratch restore passed its checks, swap it into place of the live data
+     * ({@link com.eazepay.backup.spi.ScratchTarget#swap()}): for PostgreSQL the live database (the source's) is renamed
+     * to {@code <name>_before_<backupId>} and kept, with its owner, settings and ACL, and the scratch database takes
+     * its name; for a files source backing up one directory, that directory is renamed aside to
+     * {@code <dir>.before-<backupId>} and the restored one moved in. A source that cannot swap (Redis, MongoDB, ...)
+     * is reported as failed with the reason, never skipped silently; restrict the drill with {@link #sources}.
+     * Off by default: a drill never touches live data unless told.
+     */
+    public Drill swap() {
+        this.swap = true;
+        return this;
+    }
+
+    /**
      * Runs the drill and writes its report. A source that fails to recover is in the report, not thrown: call
      * {@link DrillReport#orThrow()} to fail on it.
      *
-     * @throws BackupException {@code INVALID_CONFIGURATION} without a scenario, or a {@code BREACH} without {@link #breachAt}
+     * @throws BackupException {@code INVALID_CONFIGURATION} without a scenario, or a {@code BREACH} without {@link #breachAt},
+     *                         or {@link #swap()} outside {@code CORRUPTION} or with {@link #into}
      */
     public DrillReport run() {
         if (scenario == null) {
@@ -105,10 +122,20 @@ public final class Drill {
         if (scenario == Scenario.BREACH && breachAt == null) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "breach drill: give the breach time with breachAt(..)");
         }
+        if (swap && scenario != Scenario.CORRUPTION) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "swap() applies to corruption drills only, not "
+                    + scenario);
+        }
+        if (swap && !targets.isEmpty()) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "swap() swaps the sources' scratch targets; a target"
+                    + " given with into(..) swaps by its own settings (PostgresTarget.newDatabase(..).swapInto(..)): drop swap()"
+                    + " or into(..)");
+        }
         Function<String, Duration> rpoFor = rpo != null ? n -> rpo : n -> engineObjectives.rpoFor(n).orElse(DEFAULT_RPO);
         Function<String, Duration> rtoFor = rto != null ? n -> rto : n -> engineObjectives.rtoFor(n).orElse(DEFAULT_RTO);
         Duration reportRpo = rpo != null ? rpo : engineObjectives.rpo().orElse(DEFAULT_RPO);
         Duration reportRto = rto != null ? rto : engineObjectives.rto().orElse(DEFAULT_RTO);
-        return operation.run(scenario, reportRpo, reportRto, rpoFor, rtoFor, sources, targets, breachAt, rekeyTo);
+        return operation.run(scenario, reportRpo, reportRto, rpoFor, rtoFor, sources, targets, breachAt, rekeyTo,
+                swap);
     }
 }

@@ -66,6 +66,9 @@ public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration r
             java.util.Map<String, Object> stages = new java.util.LinkedHashMap<>();
             s.stages().forEach((k, v) -> stages.put(k, v.toMillis()));
             m.put("stageMillis", stages);
+            if (s.swap() != null) {
+                m.put("swap", s.swap());
+            }
             rows.add(m);
         }
         doc.put("sources", rows);
@@ -96,18 +99,28 @@ public record DrillReport(Drill.Scenario scenario, Instant startedAt, Duration r
      *                     point the source replayed to ({@link com.eazepay.backup.spi.RestoreOutcome#RECOVERED_TO}: a
      *                     PostgreSQL base backup plus WAL, the last replayed commit); the achieved RPO; null if none
      * @param bytes        stored bytes read
-     * @param restore      wall time of restore and checks
+     * @param restore      wall time of restore and checks (and the swap, when one was asked for)
      * @param why          what failed, or {@code ok}
-     * @param stages       wall time per stage, in order: {@code select} (listing, manifest reads), {@code restore+checks}
-     *                     (fetch, SHA-256, decrypt, decompress, restore and the checks, which sources run in the same
-     *                     pass), {@code cleanup} (cleanup journal, dropping the scratch target, verify report); stages
-     *                     not reached are absent
+     * @param stages       wall time per stage, in order: {@code select} (listing, manifest reads), {@code restore} (fetch,
+     *                     SHA-256, decrypt, decompress, load), {@code checks} (the source's and the user's checks; a
+     *                     source that does not time its checks apart reports one {@code restore+checks} instead),
+     *                     {@code swap} (when {@code swap()} was asked for), {@code cleanup} (dropping the scratch target,
+     *                     deleting the cleanup journal); stages not reached are absent
+     * @param swap         with {@code swap()}: {@code swapped into X; previous kept as Y} or {@code NOT swapped: why}
+     *                     (a source that cannot swap, failed checks, a failed swap: the source then fails); else null
      */
     public record SourceResult(String source, String backupId, String restoredInto, boolean recovered, Duration timeToRecover,
                                Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why,
-                               java.util.Map<String, Duration> stages) {
+                               java.util.Map<String, Duration> stages, String swap) {
         public SourceResult {
             stages = stages == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        }
+
+        /** Without a swap. */
+        public SourceResult(String source, String backupId, String restoredInto, boolean recovered, Duration timeToRecover,
+                            Duration dataAge, long bytes, Duration restore, boolean rpoMet, boolean rtoMet, String why,
+                            java.util.Map<String, Duration> stages) {
+            this(source, backupId, restoredInto, recovered, timeToRecover, dataAge, bytes, restore, rpoMet, rtoMet, why, stages, null);
         }
 
         /** Without stage timings. */

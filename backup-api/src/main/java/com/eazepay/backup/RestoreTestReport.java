@@ -2,7 +2,10 @@ package com.eazepay.backup;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,18 +23,49 @@ import java.util.Objects;
  * @param cleanupFailure why dropping failed, or null
  * @param startedAt when the test started (engine clock)
  * @param duration  wall time of restore and checks
+ * @param stages    wall time per stage, in order: {@code restore} (fetch, SHA-256, decrypt, decompress, load) and
+ *                  {@code checks} (the source's and the user's checks) when the source times them apart, else one
+ *                  {@code restore+checks}; then {@code swap} when one was asked for and {@code cleanup} (dropping the
+ *                  scratch target, deleting the cleanup journal); stages not reached are absent
+ * @param swap      the swap into place a corruption drill asked for, or null when none was asked for
  */
 public record RestoreTestReport(String testId, Manifest manifest, String scratch, List<CheckResult> checks, String failure,
-                                boolean dropped, String cleanupFailure, Instant startedAt, Duration duration) {
+                                boolean dropped, String cleanupFailure, Instant startedAt, Duration duration,
+                                Map<String, Duration> stages, Swap swap) {
     public RestoreTestReport {
         Objects.requireNonNull(testId, "testId");
         Objects.requireNonNull(manifest, "manifest");
         checks = List.copyOf(checks);
+        stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
     }
 
-    /** Whether the restore succeeded and every check passed (cleanup is reported separately: {@link #dropped()}). */
+    /** Without stage timings and swap. */
+    public RestoreTestReport(String testId, Manifest manifest, String scratch, List<CheckResult> checks, String failure,
+                             boolean dropped, String cleanupFailure, Instant startedAt, Duration duration) {
+        this(testId, manifest, scratch, checks, failure, dropped, cleanupFailure, startedAt, duration, null, null);
+    }
+
+    /**
+     * A swap into place that was asked for.
+     *
+     * @param swapped  whether the restored data is now live
+     * @param live     where it is live, or null if not swapped
+     * @param previous where the previous live data was kept, or null if not swapped
+     * @param failure  why it was not swapped (the source cannot swap, the checks failed, the swap failed), or null
+     */
+    public record Swap(boolean swapped, String live, String previous, String failure) {
+        /** One line for reports: {@code swapped into X; previous kept as Y} or {@code NOT swapped: why}. */
+        public String describe() {
+            return swapped ? "swapped into " + live + "; previous kept as " + previous : "NOT swapped: " + failure;
+        }
+    }
+
+    /**
+     * Whether the restore succeeded, every check passed and, when a swap was asked for, the swap happened (cleanup is
+     * reported separately: {@link #dropped()}).
+     */
     public boolean passed() {
-        return failure == null && checks.stream().allMatch(CheckResult::passed);
+        return failure == null && checks.stream().allMatch(CheckResult::passed) && (swap == null || swap.swapped());
     }
 
     /**
@@ -42,6 +76,11 @@ public record RestoreTestReport(String testId, Manifest manifest, String scratch
     public RestoreTestReport orThrow() {
         if (passed()) {
             return this;
+        }
+        if (failure == null && checks.stream().allMatch(CheckResult::passed)) {
+            throw new BackupException(CoreErrorCode.CHECK_FAILED, "restore test " + testId + " of backup " + manifest.id()
+                    + " of '" + manifest.source() + "' restored and checked into " + scratch + ", but " + swap.describe()
+                    + "; the live data was not replaced");
         }
         String what = failure != null ? "the restore failed: " + failure
                 : "checks failed: " + checks.stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();

@@ -248,6 +248,7 @@ public final class FilesSource implements BackupSource {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "restoring '" + name + "' into " + files.directory()
                     + " failed: " + e.getMessage(), e);
         }
+        context.checksStarted();
         List<CheckResult> checks = new ArrayList<>();
         Object expectedFiles = context.manifest().facts().get("files");
         if (expectedFiles instanceof Number n) {
@@ -267,12 +268,73 @@ public final class FilesSource implements BackupSource {
 
     /**
      * A directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}, created by the restore and deleted
-     * with everything in it by {@link com.eazepay.backup.spi.ScratchTarget#drop()}.
+     * with everything in it by {@link com.eazepay.backup.spi.ScratchTarget#drop()}. A source backing up exactly one
+     * directory can swap it into place (a corruption drill with {@code swap()}, see {@code swapIntoPlace}); others
+     * cannot (several paths or single files are not swapped all or nothing).
      */
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         Path dir = com.eazepay.backup.spi.ScratchTargets.directory(testId);
-        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> FilesTarget.directory(dir), dir.toString(), this::dropScratch));
+        // one path that is not a file: a directory, or one the corruption removed altogether
+        com.eazepay.backup.spi.ScratchSwap swap = paths.size() == 1 && !Files.isRegularFile(paths.get(0), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? backup -> swapIntoPlace(dir, backup) : null;
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> FilesTarget.directory(dir), dir.toString(),
+                this::dropScratch, swap));
+    }
+
+    /**
+     * A corruption drill's swap, for a source backing up one directory: the live directory is renamed aside to
+     * {@code <dir>.before-<backupId>} (kept) and the restored one is moved in, each an atomic rename on the same file
+     * system; if the second rename fails, the first is undone. The scratch directory must be on the live directory's
+     * file system ({@code java.io.tmpdir}), else nothing is touched.
+     */
+    private com.eazepay.backup.spi.ScratchSwap.Result swapIntoPlace(Path scratch, com.eazepay.backup.Manifest backup) {
+        Path live = paths.get(0);
+        Path restored = scratch.resolve(live.getFileName().toString());
+        Path before = live.resolveSibling(live.getFileName() + ".before-" + backup.id());
+        String untouched = ": " + live + " was not touched";
+        if (!Files.isDirectory(restored, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "the scratch restore " + scratch + " has no directory "
+                    + live.getFileName() + untouched);
+        }
+        if (Files.exists(before, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new BackupException(CoreErrorCode.ALREADY_EXISTS, before + " exists (an earlier swap of backup " + backup.id()
+                    + "?): move it away first" + untouched);
+        }
+        boolean liveExists = Files.exists(live, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        try {
+            if (!Files.getFileStore(restored).equals(Files.getFileStore(liveExists ? live : live.getParent()))) {
+                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "the scratch directory " + scratch
+                        + " is on another file system than " + live + ", so it cannot be renamed into place atomically: run"
+                        + " the drill with -Djava.io.tmpdir on that file system, or restore into it by hand" + untouched);
+            }
+            if (liveExists) {
+                Files.move(live, before, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "renaming " + live + " to " + before + " failed: " + e
+                    + untouched, e);
+        }
+        try {
+            Files.move(restored, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                if (liveExists) {
+                    Files.move(before, live, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException undo) {
+                e.addSuppressed(undo);
+                throw new BackupException(CoreErrorCode.SOURCE_FAILED, "moving the restored " + restored + " to " + live
+                        + " failed (" + e + ") and renaming " + before + " back failed too: the previous data is in " + before
+                        + ", the restored data in " + restored + "; rename by hand", e);
+            }
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "moving the restored " + restored + " to " + live
+                    + " failed: " + e + untouched, e);
+        }
+        LOG.info("swapped the restored backup {} of '{}' into {}; previous directory kept as {}", backup.id(), name, live,
+                liveExists ? before : "(none)");
+        return new com.eazepay.backup.spi.ScratchSwap.Result(live.toString(),
+                liveExists ? before.toString() : "nothing (" + live + " did not exist)");
     }
 
     /**

@@ -20,6 +20,7 @@ public final class DefaultRestoreContext implements RestoreContext {
     private final Compression compression;
     private final Encryption encryption;
     private final boolean checks;
+    private volatile long checksStartedNanos;
 
     public DefaultRestoreContext(Manifest manifest, Clock clock, StorageTarget storage, Compression compression,
                                  Encryption encryption, boolean checks) {
@@ -52,6 +53,18 @@ public final class DefaultRestoreContext implements RestoreContext {
     @Override
     public boolean checksRequested() {
         return checks;
+    }
+
+    @Override
+    public void checksStarted() {
+        if (checksStartedNanos == 0) {
+            checksStartedNanos = System.nanoTime();
+        }
+    }
+
+    /** {@link System#nanoTime()} when the source marked its checks started, or 0 if it did not. */
+    public long checksStartedNanos() {
+        return checksStartedNanos;
     }
 
     @Override

@@ -31,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * more than {@link Lease#SKEW_MARGIN}, and its holder not a dead process on the pruning host), so an
  * upload in progress survives any grace period, {@code gracePeriod(ZERO)} included.
  *
+ * <p>The same renewed holder document, with more fields beside the holder's, is the cleanup journal of a restore
+ * test ({@link #start(StorageTarget, String, String, Map, Clock)}): a journal replay leaves the scratch target of a
+ * live holder alone.
+ *
  * <p>Right before the manifest is written, {@link #checkBeforeCommit} checks that every stream object
  * is stored with its size; a backup whose objects went missing
  * (deleted by an older prune that did not know markers, or by hand) fails clearly instead of
@@ -53,17 +57,20 @@ public final class RunningMarker implements AutoCloseable {
     private final String source;
     private final String backupId;
     private final String key;
+    private final Map<String, Object> fields;
     private final Clock clock;
     private volatile Lease.Holder holder;
     private volatile BackupException lastRenewalFailure;
     private ScheduledFuture<?> renewal;
     private boolean closed;
 
-    private RunningMarker(StorageTarget storage, String source, String backupId, Clock clock) {
+    private RunningMarker(StorageTarget storage, String source, String backupId, String key, Map<String, Object> fields,
+                          Clock clock) {
         this.storage = storage;
         this.source = source;
         this.backupId = backupId;
-        this.key = RepositoryLayout.runningMarkerKey(source, backupId);
+        this.key = key;
+        this.fields = Map.copyOf(fields);
         this.clock = clock;
     }
 
@@ -73,9 +80,24 @@ public final class RunningMarker implements AutoCloseable {
      * @throws BackupException storage codes if the marker cannot be written (the backup must not start)
      */
     public static RunningMarker start(StorageTarget storage, String source, String backupId, Clock clock) {
-        RunningMarker m = new RunningMarker(storage, source, backupId, clock);
-        Instant now = clock.instant();
-        m.write(Lease.Holder.forThisProcess(UUID.randomUUID().toString(), "backup", now, now.plus(EXPIRY)));
+        return start(new RunningMarker(storage, source, backupId, RepositoryLayout.runningMarkerKey(source, backupId), Map.of(),
+                clock), "backup");
+    }
+
+    /**
+     * Writes a marker at {@code key}: a {@link Lease.Holder} document for this process with {@code purpose}, plus
+     * {@code fields} beside the holder's (no secrets: it is stored in the repository), and starts renewing it.
+     * {@link #checkBeforeCommit} does not apply to it.
+     *
+     * @throws BackupException storage codes if the marker cannot be written
+     */
+    public static RunningMarker start(StorageTarget storage, String key, String purpose, Map<String, Object> fields, Clock clock) {
+        return start(new RunningMarker(storage, null, null, key, fields, clock), purpose);
+    }
+
+    private static RunningMarker start(RunningMarker m, String purpose) {
+        Instant now = m.clock.instant();
+        m.write(Lease.Holder.forThisProcess(UUID.randomUUID().toString(), purpose, now, now.plus(EXPIRY)));
         long period = EXPIRY.toMillis() / 4;
         synchronized (m) {
             m.renewal = RENEWER.scheduleWithFixedDelay(m::renewQuietly, period, period, TimeUnit.MILLISECONDS);
@@ -84,7 +106,18 @@ public final class RunningMarker implements AutoCloseable {
     }
 
     private void write(Lease.Holder h) {
-        byte[] json = Json.write(h);
+        write(h, Map.of());
+    }
+
+    private void write(Lease.Holder h, Map<String, Object> more) {
+        Object doc = h;
+        if (!fields.isEmpty() || !more.isEmpty()) {
+            Map<String, Object> merged = new LinkedHashMap<>(fields);
+            merged.putAll(more);
+            merged.putAll(Json.mapper().convertValue(h, Map.class));
+            doc = merged;
+        }
+        byte[] json = Json.write(doc);
         storage.put(key, new ByteArrayInputStream(json), PutOptions.defaults().withContentLength(json.length)
                 .withContentType("application/json"));
         holder = h;
@@ -137,17 +170,43 @@ public final class RunningMarker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops renewing and keeps the marker, rewritten as expired and {@code "abandoned": true}: whatever it guards is
+     * no longer looked after by this process (a restore test whose scratch target could not be dropped), so the next
+     * journal replay takes it on at once. A failure to rewrite is logged (the marker then expires by itself).
+     */
+    public void abandon() {
+        if (!stopRenewing()) {
+            return;
+        }
+        try {
+            write(holder.withExpiry(holder.acquiredAt()), Map.of(ABANDONED, true));
+        } catch (BackupException e) {
+            LOG.warn("marking {} on {} abandoned failed ({}): {}; it expires by itself at {}", key, storage.describe(),
+                    e.errorCode().name(), e.getMessage(), holder.expiresAt().plus(Lease.SKEW_MARGIN));
+        }
+    }
+
+    /** Marks this marker closed and stops its renewal; false if it was closed already. */
+    private synchronized boolean stopRenewing() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        return true;
+    }
+
+    /** The field {@link #abandon()} sets. */
+    public static final String ABANDONED = "abandoned";
+
     /** Stops renewing and deletes the marker; a failure is logged (the marker then expires by itself). */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
+        if (!stopRenewing()) {
+            return;
         }
         try {
             storage.delete(key);

@@ -32,6 +32,15 @@ public interface RestoreContext {
     boolean checksRequested();
 
     /**
+     * Marks the moment the data is restored and the post-restore checks begin, so restore tests and drills report the
+     * restore time and the checks time apart (stages {@code restore} and {@code checks}). Call it at most once, right
+     * before the first check; a restore that runs no checks need not call it. A source that never calls it has its
+     * checks counted in the restore time (the reports then say {@code restore+checks}). Default: nothing.
+     */
+    default void checksStarted() {
+    }
+
+    /**
      * The repository the backup is restored from, for sources that keep data beside their backups (a PostgreSQL
      * WAL archive under {@code wal/{source}/}). Empty where the context has none. Do not close it.
      */

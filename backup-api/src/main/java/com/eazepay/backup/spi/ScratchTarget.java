@@ -21,4 +21,13 @@ public interface ScratchTarget {
 
     /** Drops what was created (idempotent: nothing to drop is fine). @throws com.eazepay.backup.BackupException if it cannot */
     void drop();
+
+    /**
+     * How to put this scratch target, restored and checked, in place of the live data (a corruption drill with
+     * {@code swap()}), or empty if this source cannot: the drill then reports that the source cannot swap and counts
+     * the source as failed, never skipping the swap silently. Default: empty.
+     */
+    default java.util.Optional<ScratchSwap> swap() {
+        return java.util.Optional.empty();
+    }
 }

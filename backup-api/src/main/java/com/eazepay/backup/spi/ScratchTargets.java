@@ -42,10 +42,20 @@ public final class ScratchTargets {
      * replays a journal, so both paths drop alike.
      */
     public static ScratchTarget of(Supplier<RestoreTarget> target, String resource, Consumer<String> drop) {
+        return of(target, resource, drop, null);
+    }
+
+    /** As {@link #of(Supplier, String, Consumer)}, able to swap into place with {@code swap} (null: cannot). */
+    public static ScratchTarget of(Supplier<RestoreTarget> target, String resource, Consumer<String> drop, ScratchSwap swap) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(drop, "drop");
         return new ScratchTarget() {
+            @Override
+            public java.util.Optional<ScratchSwap> swap() {
+                return java.util.Optional.ofNullable(swap);
+            }
+
             @Override
             public RestoreTarget target() {
                 return target.get();

@@ -21,8 +21,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "drill", description = {"Runs a disaster-recovery drill and records its report under reports/drill/ (JSON and "
-        + "Markdown): corruption (latest backup of each source into a scratch target, checked, dropped; never swapped into "
-        + "place), full-loss (every source in the repository, from a replica if the repository is unreachable), breach "
+        + "Markdown): corruption (latest backup of each source into a scratch target, checked, dropped; swapped into "
+        + "place only with --swap), full-loss (every source in the repository, from a replica if the repository is unreachable), breach "
         + "(restore from before --breach-at, quarantine later backups, optionally --rekey-to new recipients, list the secrets "
         + "to rotate). Objectives: the configuration's, else RPO 1h and RTO 4h.",
         "Exit 0 if every source recovered within its objectives, 1 otherwise."})
@@ -46,6 +46,11 @@ final class DrillCommand implements Callable<Integer> {
     @Option(names = "--rekey-to", paramLabel = "age1...", description = "breach: re-encrypt every backup to this recipient (repeatable).")
     List<String> rekeyTo = new ArrayList<>();
 
+    @Option(names = "--swap", description = "corruption: once a source's scratch restore passed its checks, swap it into "
+            + "place of the live data (PostgreSQL: the live database kept as <db>_before_<backupId>; files: one directory, "
+            + "kept as <dir>.before-<backupId>). A source that cannot swap fails the drill, saying so.")
+    boolean swap;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -60,6 +65,9 @@ final class DrillCommand implements Callable<Integer> {
         if (sc != Drill.Scenario.BREACH && (breachAt != null || !rekeyTo.isEmpty())) {
             throw new Main.UsageException("--breach-at and --rekey-to belong to --scenario breach");
         }
+        if (swap && sc != Drill.Scenario.CORRUPTION) {
+            throw new Main.UsageException("--swap belongs to --scenario corruption");
+        }
         if (sc == Drill.Scenario.BREACH && breachAt == null) {
             throw new Main.UsageException("--scenario breach needs --breach-at TIME");
         }
@@ -69,6 +77,9 @@ final class DrillCommand implements Callable<Integer> {
             Drill drill = engine.drill().scenario(sc);
             if (!sources.isEmpty()) {
                 drill.sources(sources.toArray(String[]::new));
+            }
+            if (swap) {
+                drill.swap();
             }
             if (breachAt != null) {
                 drill.breachAt(Times.parse(breachAt, "--breach-at", Clock.systemUTC()));
@@ -89,6 +100,7 @@ final class DrillCommand implements Callable<Integer> {
                             r.passed() ? "ok" : "FAILED: " + r.why());
                 }
                 t.print(out);
+                report.sources().stream().filter(r -> r.swap() != null).forEach(r -> out.println("swap: " + r.source() + ": " + r.swap()));
                 report.quarantined().forEach(q -> out.println("quarantined: " + q));
                 report.rekeyed().forEach(q -> out.println("rekeyed: " + q));
                 report.secretsToRotate().forEach(q -> out.println("rotate: " + q));

@@ -171,6 +171,9 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 doc.put("checks", checks);
                 doc.put("durationMillis", report.duration().toMillis());
+                Map<String, Object> stages = new java.util.LinkedHashMap<>();
+                report.stages().forEach((k, v) -> stages.put(k, v.toMillis()));
+                doc.put("stageMillis", stages);
                 allPassed &= report.passed();
                 t.row(n, report.manifest().id(), report.passed() ? "ok" : "FAILED", report.scratch() + (report.dropped() ? " (dropped)" : ""),
                         detail.length() == 0 ? report.checks().size() + " checks passed" : detail);

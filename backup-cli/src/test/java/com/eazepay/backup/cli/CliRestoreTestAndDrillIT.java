@@ -46,6 +46,8 @@ class CliRestoreTestAndDrillIT {
         assertThat(test).hasSize(1);
         assertThat(test.get(0).get("passed").asBoolean()).isTrue();
         assertThat(test.get(0).get("dropped").asBoolean()).isTrue();
+        assertThat(test.get(0).get("stageMillis").has("restore")).isTrue();
+        assertThat(test.get(0).get("stageMillis").has("checks")).isTrue();
         String scratch = test.get(0).get("scratch").asText();
         assertThat(scratch).contains("restoretest_");
         assertThat(Path.of(scratch.replaceAll(" .*", ""))).doesNotExist();
@@ -63,7 +65,9 @@ class CliRestoreTestAndDrillIT {
         assertThat(drill.get("scenario").asText()).isEqualTo("CORRUPTION");
         assertThat(drill.get("passed").asBoolean()).isTrue();
         assertThat(drill.get("sources").get(0).get("source").asText()).isEqualTo("config");
-        assertThat(drill.get("sources").get(0).get("stageMillis").has("restore+checks")).isTrue();
+        assertThat(drill.get("sources").get(0).get("stageMillis").has("restore")).isTrue();
+        assertThat(drill.get("sources").get(0).get("stageMillis").has("checks")).isTrue();
+        assertThat(drill.get("sources").get(0).has("swap")).isFalse();
         for (JsonNode key : drill.get("reportKeys")) {
             assertThat(dir.resolve("repo").resolve(key.asText())).isRegularFile();
         }
@@ -72,5 +76,17 @@ class CliRestoreTestAndDrillIT {
         assertThat(failed.out()).contains("config").contains("dump").contains("FAILED");
         cli.expect(2, "drill", "--scenario", "breach"); // no --breach-at
         cli.expect(2, "drill", "--scenario", "flood");
+        cli.expect(2, "drill", "--scenario", "full-loss", "--swap"); // --swap belongs to corruption drills
+
+        // --swap puts the checked restore in place of the corrupted directory, keeping the corrupted one
+        Files.writeString(data.resolve("app.conf"), "answer=corrupted\n");
+        JsonNode swapped = cli.expect(0, "drill", "--scenario", "corruption", "--swap", "config", "--json").json();
+        assertThat(swapped.get("sources").get(0).get("swap").asText()).startsWith("swapped into " + data);
+        assertThat(swapped.get("sources").get(0).get("stageMillis").has("swap")).isTrue();
+        assertThat(Files.readString(data.resolve("app.conf"))).isEqualTo("answer=42\n");
+        try (var kept = Files.list(dir).filter(p -> p.getFileName().toString().startsWith("data.before-"))) {
+            assertThat(kept.toList()).singleElement().satisfies(p -> assertThat(Files.readString(p.resolve("app.conf")))
+                    .isEqualTo("answer=corrupted\n"));
+        }
     }
 }

@@ -73,6 +73,7 @@ final class MongoRestore {
             }
             boolean checks = context.checksRequested() || !target.checks().isEmpty();
             if (checks) {
+                context.checksStarted(); // the count checks were taken while loading; the user's run now
                 for (Check c : target.checks()) {
                     results.add(c.run(client, this::resolveCheck));
                 }

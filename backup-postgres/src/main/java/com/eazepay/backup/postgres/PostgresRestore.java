@@ -57,6 +57,42 @@ final class PostgresRestore {
                 : target.database();
     }
 
+    /** For {@link #swapIntoPlace} only: no context, no target. */
+    private PostgresRestore(PostgresSource source, ConnectionSettings server, String db) {
+        this.source = source;
+        this.context = null;
+        this.target = null;
+        this.server = server;
+        this.db = db;
+    }
+
+    /**
+     * Swaps the checked scratch database {@code scratch} into place of {@code live} on the source's server (a corruption
+     * drill with {@code swap()}), as {@link PostgresTarget#swapInto(String)} does after a restore: the same privilege
+     * check, then both renames in one transaction, the previous {@code live} kept (owner, settings and ACL with it) as
+     * {@code <live>_before_<backupId>}. Nothing is renamed when it fails.
+     *
+     * @return the previous database's new name, or null if {@code live} did not exist
+     */
+    static String swapIntoPlace(PostgresSource source, String scratch, String live, String backupId) {
+        PostgresRestore r = new PostgresRestore(source, source.settings(), scratch);
+        String before = Identifiers.beforeName(live, backupId);
+        try (Connection admin = r.adminConnection(live)) {
+            admin.setAutoCommit(true);
+            r.checkSwapPrivileges(admin, live);
+            if (databaseExists(admin, before)) {
+                throw new BackupException(CoreErrorCode.ALREADY_EXISTS, "database " + before + " exists on "
+                        + r.server.location(before) + ": the swap into " + live + " would keep the previous database under"
+                        + " that name; drop or rename it first. Nothing was renamed");
+            }
+            boolean liveExists = databaseExists(admin, live);
+            r.swap(live, before);
+            return liveExists ? before : null;
+        } catch (SQLException e) {
+            throw r.server.translate(e, "preparing the swap of " + scratch + " into " + live + " on " + r.server.location(live));
+        }
+    }
+
     RestoreOutcome run() {
         Manifest manifest = context.manifest();
         Manifest.StreamInfo stream = manifest.stream(PostgresSource.STREAM).orElseThrow(() -> new BackupException(
@@ -114,6 +150,7 @@ final class PostgresRestore {
         // user checks run whenever they are given (as in the MongoDB module), the row counts with them;
         // a swap (and so a replace) always checks first
         if (context.checksRequested() || swapInto != null || !target.checks().isEmpty()) {
+            context.checksStarted();
             checks.addAll(runChecks(manifest));
         }
         boolean passed = checks.stream().allMatch(CheckResult::passed);

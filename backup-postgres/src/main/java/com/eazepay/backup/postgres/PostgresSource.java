@@ -456,11 +456,23 @@ public final class PostgresSource implements BackupSource {
      * A new database {@code restoretest_<id>} on this source's server, created by the restore and dropped
      * ({@code DROP DATABASE ... WITH (FORCE)}) by {@link com.eazepay.backup.spi.ScratchTarget#drop()}. The role needs
      * {@code CREATEDB}.
+     *
+     * <p>It can be swapped into place (a corruption drill with {@code swap()}): once its checks passed, the source's
+     * database is renamed to {@code <name>_before_<backupId>} and kept (with its owner, settings and ACL) and the
+     * scratch database takes its name, both renames in one transaction after the sessions of both were ended, as
+     * {@link PostgresTarget#swapInto(String)} does. The role needs what that swap needs (superuser, or CREATEDB,
+     * {@code pg_signal_backend} and ownership of the live database); the scratch database is then not dropped.
      */
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         String db = SCRATCH_PREFIX + testId;
-        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> PostgresTarget.newDatabase(db), db, this::dropScratch));
+        String live = settings.database();
+        return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> PostgresTarget.newDatabase(db), db,
+                this::dropScratch, backup -> {
+                    String before = PostgresRestore.swapIntoPlace(this, db, live, backup.id());
+                    return new com.eazepay.backup.spi.ScratchSwap.Result(settings.location(live),
+                            before == null ? "nothing (" + live + " did not exist)" : settings.location(before));
+                }));
     }
 
     /**

@@ -116,6 +116,11 @@ class PostgresRestoreSafetyTest {
 
     /** Everything about a database that is not its name: encoding, locale, owner, comment, ACL, settings. */
     static String properties(String db) {
+        return propertiesOn(pg, db);
+    }
+
+    /** As {@link #properties(String)}, on {@code pg}. */
+    static String propertiesOn(PgServer pg, String db) {
         return pg.queryString("postgres", "select row(pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
                 + " pg_get_userbyid(d.datdba), shobj_description(d.oid, 'pg_database'),"
                 + " (select string_agg(a::text, ',' order by a::text) from unnest(d.datacl) a),"

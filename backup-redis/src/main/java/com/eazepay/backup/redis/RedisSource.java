@@ -76,8 +76,10 @@ public final class RedisSource implements BackupSource {
     private final RedisEndpoint endpoint;
     private final Mode mode;
     private final int scanCount;
+    private final java.nio.file.Path redisServer;
 
     private RedisSource(Builder b) {
+        this.redisServer = b.redisServer;
         this.name = b.name;
         this.endpoint = new RedisEndpoint(b.host, b.port, b.user, b.password, b.tls, b.timeout);
         this.mode = b.mode;
@@ -276,13 +278,18 @@ public final class RedisSource implements BackupSource {
 
     /**
      * An RDB file {@code dump.rdb} in a new directory {@code eazepay-restoretest_<id>} under {@code java.io.tmpdir}
-     * (the restore checks its structure, CRC-64 and key counts); the directory is deleted by
-     * {@link com.eazepay.backup.spi.ScratchTarget#drop()}. To count keys in a running server, restore into
-     * {@code RedisTarget.server(..)} of a scratch server you start.
+     * (the restore checks its structure, CRC-64 and key counts against the manifest), then, when a {@code redis-server}
+     * is installed ({@link Builder#redisServer}, else the {@code PATH}), loaded by a child {@code redis-server} on a free
+     * loopback port ({@code --dir <scratch> --dbfilename dump.rdb --save "" --appendonly no}) whose key counts per
+     * database are checked too; the server is stopped right after the checks, also when they fail. Without a
+     * {@code redis-server} the file check stands alone and the report's location says so. The directory, with the
+     * server's pid file, is deleted by {@link com.eazepay.backup.spi.ScratchTarget#drop()}; after a crash,
+     * {@link #dropScratch} stops the server named by the pid file and deletes it. Cannot be swapped into place.
      */
     @Override
     public java.util.Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
         java.nio.file.Path dir = com.eazepay.backup.spi.ScratchTargets.directory(testId);
+        java.nio.file.Path server = com.eazepay.backup.redis.internal.ScratchRedisServer.find(redisServer).orElse(null);
         return java.util.Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> {
             try {
                 java.nio.file.Files.createDirectories(dir);
@@ -290,13 +297,30 @@ public final class RedisSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.STORAGE_FAILED, "creating the restore-test directory " + dir
                         + " failed: " + e.getMessage(), e);
             }
-            return RedisTarget.rdbFile(dir.resolve("dump.rdb"));
+            return new ScratchRdb(RedisTarget.rdbFile(dir.resolve("dump.rdb")), server);
         }, dir.toString(), this::dropScratch));
     }
 
-    /** Deletes a scratch directory named in a cleanup journal; refuses any other path (the journal comes from the repository). */
+    /** The scratch target of a restore test: an RDB file, loaded by {@code server} when there is one. */
+    private record ScratchRdb(RedisTarget file, java.nio.file.Path server) implements RestoreTarget {
+        @Override
+        public String describe() {
+            return file.describe() + (server == null ? "" : ", loaded by " + server);
+        }
+    }
+
+    /**
+     * Stops the scratch {@code redis-server} named by the pid file in a scratch directory named in a cleanup journal
+     * (only if that process still runs there), then deletes the directory; refuses any other path (the journal comes
+     * from the repository).
+     */
     @Override
     public void dropScratch(String resource) {
+        java.nio.file.Path dir = java.nio.file.Path.of(resource);
+        if (dir.isAbsolute() && dir.normalize().equals(dir) && dir.getFileName() != null
+                && dir.getFileName().toString().startsWith(SCRATCH_PREFIX)) {
+            com.eazepay.backup.redis.internal.ScratchRedisServer.killLeftover(dir);
+        }
         com.eazepay.backup.spi.ScratchTargets.deleteDirectory(resource);
     }
 
@@ -411,6 +435,9 @@ public final class RedisSource implements BackupSource {
      */
     @Override
     public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
+        if (target instanceof ScratchRdb scratch) {
+            return RedisRestore.restoreAndLoad(context, scratch.file().spec(), scratch.server(), endpoint.timeout());
+        }
         if (!(target instanceof RedisTarget rt)) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a redis backup restores into a RedisTarget"
                     + " (RedisTarget.rdbFile(path) or RedisTarget.server(host, port)), not " + target.describe());
@@ -434,6 +461,7 @@ public final class RedisSource implements BackupSource {
         private Duration timeout = Duration.ofSeconds(60);
         private Mode mode = Mode.REPLICATION;
         private int scanCount = 1000;
+        private java.nio.file.Path redisServer;
 
         private final ConfigurationProblems problems = ConfigurationProblems.of("RedisSource");
 
@@ -542,6 +570,17 @@ public final class RedisSource implements BackupSource {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * The {@code redis-server} binary restore tests load their scratch RDB with (see
+         * {@link RedisSource#scratchTarget}). Default: {@code redis-server} on the {@code PATH}, if any; without one,
+         * restore tests check the RDB file only.
+         */
+        public Builder redisServer(java.nio.file.Path binary) {
+            problems.once("redisServer");
+            this.redisServer = Objects.requireNonNull(binary, "binary");
             return this;
         }
 

@@ -209,7 +209,7 @@ class RunningBackupAndLeaseTest {
     // ------------------------------------------------------------------ item 14, 20: the prune lease
 
     /** Runs a short-lived child and returns its pid and start time (epoch ms) once it has exited. */
-    private static long[] deadProcess() throws Exception {
+    static long[] deadProcess() throws Exception {
         Process p = new ProcessBuilder("true").start();
         long pid = p.pid();
         Instant started = p.info().startInstant().orElse(Instant.EPOCH);

@@ -67,7 +67,7 @@ public final class DrillOperation {
      */
     public DrillReport run(Drill.Scenario scenario, Duration rpo, Duration rto, Function<String, Duration> rpoFor,
                            Function<String, Duration> rtoFor, List<String> only, Map<String, RestoreTarget> targets,
-                           Instant breachAt, Encryption rekeyTo) {
+                           Instant breachAt, Encryption rekeyTo, boolean swap) {
         config.checkOpen();
         Instant start = config.clock().instant();
         List<String> names = new ArrayList<>(only);
@@ -89,7 +89,7 @@ public final class DrillOperation {
         }
         List<DrillReport.SourceResult> results = new ArrayList<>();
         for (String name : names) {
-            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt, from));
+            results.add(recover(scenario, name, start, rpoFor.apply(name), rtoFor.apply(name), targets.get(name), breachAt, from, swap));
         }
         List<String> rekeyed = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
@@ -174,7 +174,7 @@ public final class DrillOperation {
     }
 
     private DrillReport.SourceResult recover(Drill.Scenario scenario, String name, Instant start, Duration rpo, Duration rto,
-                                             RestoreTarget given, Instant breachAt, StorageTarget from) {
+                                             RestoreTarget given, Instant breachAt, StorageTarget from, boolean swap) {
         Map<String, Duration> stages = new LinkedHashMap<>();
         long s0 = System.nanoTime();
         Manifest m;
@@ -195,12 +195,13 @@ public final class DrillOperation {
         String into;
         String why;
         boolean recovered;
+        String swapped = null;
         try {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
                 RestoreResult r = restores.restore(source, m, given, true, false, from);
                 point = recoveredTo(r, point);
-                stages.put("restore+checks", r.duration());
+                stages.putAll(r.stages());
                 into = r.location();
                 recovered = r.checksPassed();
                 why = recovered ? "ok" : "checks failed: " + r.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
@@ -209,13 +210,14 @@ public final class DrillOperation {
                 ScratchTarget scratch = source.scratchTarget(testId).orElseThrow(() -> new BackupException(
                         CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
                         + name + "\", target)"));
-                long c0 = System.nanoTime();
-                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from);
-                stages.put("restore+checks", t.duration());
-                stages.put("cleanup", Duration.ofNanos(System.nanoTime() - c0).minus(t.duration()));
-                into = t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
+                RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from, swap);
+                stages.putAll(t.stages());
+                swapped = t.swap() == null ? null : t.swap().describe();
+                into = t.swap() != null && t.swap().swapped() ? t.swap().live() + " (swapped in; previous kept as " + t.swap().previous() + ")"
+                        : t.scratch() + (t.dropped() ? " (dropped)" : " (NOT dropped: " + t.cleanupFailure() + ")");
                 recovered = t.passed();
                 why = recovered ? "ok" : t.failure() != null ? t.failure()
+                        : t.checks().stream().allMatch(c -> c.passed()) && t.swap() != null ? t.swap().describe()
                         : "checks failed: " + t.checks().stream().filter(c -> !c.passed()).map(c -> c.name() + " (" + c.detail() + ")").toList();
             }
         } catch (BackupException e) {
@@ -236,7 +238,8 @@ public final class DrillOperation {
         } else if (recovered && !rtoMet) {
             why = "time to recover " + ttr + " exceeds the RTO " + rto;
         }
-        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages);
+        return new DrillReport.SourceResult(name, m.id(), into, recovered, ttr, dataAge, m.storedBytes(), restore, rpoMet, rtoMet, why, stages,
+                swapped);
     }
 
     /**
@@ -276,6 +279,11 @@ public final class DrillOperation {
                             .map(e -> e.getKey() + " " + e.getValue().toMillis()).toList()))
                     .append(" | ").append(s.bytes())
                     .append(" | ").append(s.passed() ? "pass" : "FAIL: " + s.why().replace("|", "/")).append(" |\n");
+        }
+        if (r.sources().stream().anyMatch(s -> s.swap() != null)) {
+            b.append("\n## Swapped into place\n\n");
+            r.sources().stream().filter(s -> s.swap() != null).forEach(s -> b.append("- ").append(s.source()).append(": ")
+                    .append(s.swap()).append('\n'));
         }
         if (!r.quarantined().isEmpty()) {
             b.append("\n## Quarantined (taken at or after the breach; kept as evidence, never pruned)\n\n");

@@ -89,7 +89,9 @@ public final class RestoreOperation {
             } catch (BackupException e) {
                 throw corruptionBehind(manifest, e);
             }
-            return succeeded(source, manifest, outcome, checks, record, Duration.ofNanos(System.nanoTime() - t0));
+            long t1 = System.nanoTime();
+            Duration checkDuration = ctx.checksStartedNanos() == 0 ? null : Duration.ofNanos(t1 - ctx.checksStartedNanos());
+            return succeeded(source, manifest, outcome, checks, record, Duration.ofNanos(t1 - t0), checkDuration);
         } catch (RuntimeException | Error e) {
             BackupException failure = e instanceof BackupException be ? be : new BackupException(CoreErrorCode.INTERNAL,
                     "restore of backup " + manifest.id() + " of '" + source.name() + "' into " + target.describe()
@@ -102,8 +104,9 @@ public final class RestoreOperation {
     }
 
     private RestoreResult succeeded(BackupSource source, Manifest manifest, RestoreOutcome outcome, boolean checks, boolean record,
-                                    Duration duration) {
-        RestoreResult result = new RestoreResult(manifest, outcome.location(), outcome.checks(), outcome.facts(), duration);
+                                    Duration duration, Duration checkDuration) {
+        RestoreResult result = new RestoreResult(manifest, outcome.location(), outcome.checks(), outcome.facts(), duration,
+                checkDuration);
         LOG.info("restore of backup {} of '{}' into {} finished in {} ms; checks {}", manifest.id(), source.name(),
                 outcome.location(), duration.toMillis(), result.checks().isEmpty() ? "none" : result.checksPassed() ? "passed" : "FAILED");
         config.publish(new BackupEvent.RestoreSucceeded(source.name(), manifest.id(), outcome.location(), duration,

@@ -61,6 +61,56 @@ public final class RedisRestore {
         }
     }
 
+    /** How long a scratch redis-server may take to load a restored RDB. */
+    public static final java.time.Duration LOAD_TIMEOUT = java.time.Duration.ofMinutes(30);
+
+    /**
+     * A restore test's scratch restore: the RDB file {@code spec} names, written and checked as {@link #restore} does;
+     * then, with {@code redisServer}, loaded by a child {@link ScratchRedisServer} in the file's directory whose key
+     * counts per database are checked against the RDB's (keys with a TTL may have expired by the time it loaded:
+     * at most {@code expiringKeys} fewer). The server is stopped whatever happens. Without {@code redisServer} the
+     * RDB-file check stands alone, and the outcome's location and facts say so. {@code timeout} bounds each
+     * command to the server; loading may take {@link #LOAD_TIMEOUT}.
+     */
+    public static RestoreOutcome restoreAndLoad(RestoreContext context, RestoreSpec spec, Path redisServer, java.time.Duration timeout) {
+        RestoreOutcome file = restore(context, spec);
+        Path rdb = spec.file().toAbsolutePath();
+        Map<String, Object> facts = new LinkedHashMap<>(file.facts());
+        if (redisServer == null) {
+            String note = "not loaded into a redis-server (none on the PATH; install redis-server or configure"
+                    + " RedisSource.builder().redisServer(path)): the RDB file's structure, CRC-64 and key counts were checked";
+            LOG.warn("restore test of backup {}: {}", context.manifest().id(), note);
+            facts.put("note", note);
+            return new RestoreOutcome(file.location() + " (RDB file checked; not loaded: no redis-server)", file.checks(), facts);
+        }
+        context.checksStarted();
+        List<CheckResult> checks = new ArrayList<>(file.checks());
+        Map<String, Long> inRdb = new TreeMap<>();
+        if (file.facts().get("keys") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> inRdb.put(String.valueOf(k), ((Number) v).longValue()));
+        }
+        long expiring = file.facts().get("expiringKeys") instanceof Number n ? n.longValue() : 0;
+        try (ScratchRedisServer server = ScratchRedisServer.start(redisServer, rdb.getParent(), rdb.getFileName().toString(),
+                LOAD_TIMEOUT, timeout)) {
+            Map<Integer, Long> found = server.keyspace();
+            java.util.Set<String> dbs = new java.util.TreeSet<>(inRdb.keySet());
+            found.keySet().forEach(db -> dbs.add("db" + db));
+            for (String db : dbs) {
+                long expected = inRdb.getOrDefault(db, 0L);
+                long low = Math.max(0, expected - expiring);
+                long f = found.getOrDefault(Integer.parseInt(db.substring(2)), 0L);
+                String detail = "expected " + (low == expected ? "" : low + "..") + expected + " (the RDB file's"
+                        + (low == expected ? "" : ", less keys whose TTL may have passed") + "), found " + f + " in "
+                        + server.describe() + " after loading " + rdb.getFileName();
+                checks.add(f >= low && f <= expected ? CheckResult.passed("keys " + db + " loaded", detail)
+                        : CheckResult.failed("keys " + db + " loaded", detail));
+            }
+            facts.put("loadedBy", server.describe());
+            facts.put("keysLoaded", dbKeys(found));
+            return new RestoreOutcome(file.location() + " (loaded by " + server.describe() + ", stopped)", checks, facts);
+        }
+    }
+
     // ---------------------------------------------------------------- file
 
     private static RestoreOutcome toFile(RestoreContext context, RestoreSpec spec) throws IOException {
@@ -130,6 +180,7 @@ public final class RedisRestore {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("rdbVersion", summary.rdbVersion());
         facts.put("keys", dbKeys(summary.keysPerDb()));
+        facts.put("expiringKeys", summary.expiringKeys());
         facts.put("bytes", summary.bytes());
         return new RestoreOutcome(file.toString(), checks, facts);
     }
@@ -312,6 +363,7 @@ public final class RedisRestore {
             } finally {
                 p.stop(); // the reader thread ends; the connection is ours again for DBSIZE and TIME
             }
+            context.checksStarted();
             // DBSIZE and the server's TIME together: restored keys whose expiry has passed by then
             // may already be gone (or not yet: DBSIZE still counts expired keys until they are evicted)
             Map<Integer, Long> found = new TreeMap<>();
