@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,11 +34,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PointInTimeRecoveryTest {
 
+    static PitrCluster pitr;
     static DebianCluster primary;
     static Path work;
-    static FileSystemStorage repo;
     static WalArchive archive;
-    static WalReceiver receiver;
     static BackupEngine engine;
     static BackupResult firstBase;
     static Instant between;
@@ -51,69 +49,32 @@ class PointInTimeRecoveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (runuser)");
-        primary = DebianCluster.initdb();
-        work = Files.createTempDirectory("pitr-test-");
-        DebianCluster.run("chown", "postgres", work.toString());
-        repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
-        keys = AgeKeys.generate();
-        age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
-        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
-        engine = Backup.engine().repository(repo).encryption(age)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
-                .build();
-        primary.exec("postgres", "CREATE DATABASE shop");
-        primary.exec("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text)");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
+        pitr = PitrCluster.start("pitr-test");
+        primary = pitr.primary;
+        work = pitr.work;
+        archive = pitr.archive;
+        age = pitr.age;
+        keys = pitr.keys;
+        engine = Backup.engine().repository(pitr.repo).encryption(age).source(pitr.baseSource().build()).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (receiver != null) {
-                receiver.close();
-            }
-        } finally {
-            try {
-                if (primary != null) {
-                    primary.close();
-                }
-            } finally {
-                if (work != null) {
-                    DebianCluster.run("rm", "-rf", work.toString());
-                }
-            }
+        if (pitr != null) {
+            pitr.close();
         }
     }
 
-    /** Switches to a new WAL segment and returns once the receiver has archived the one just completed. */
     static String switchAndArchive() throws Exception {
-        String done = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
-        waitFor(() -> archive.segment(done).isPresent(), "segment " + done + " archived");
-        return done;
-    }
-
-    static void waitFor(BooleanSupplier condition, String what) throws Exception {
-        // a real server and a real child process: bounded polling, no fixed sleeps
-        for (int i = 0; i < 600; i++) {
-            receiver.sweep();
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; receiver: " + receiver.lastError().orElse("no error"));
+        return pitr.switchAndArchive();
     }
 
     static Instant serverNow() throws Exception {
-        String ts = primary.query("postgres", "select to_char(clock_timestamp() at time zone 'UTC',"
-                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0);
-        return Instant.parse(ts);
+        return pitr.serverNow();
     }
 
     static Path newDataDir(String name) {
-        return work.resolve(name);
+        return pitr.path(name);
     }
 
     @Test
@@ -173,7 +134,7 @@ class PointInTimeRecoveryTest {
         gap.delete(victim);
         BackupEngine gapEngine = Backup.engine().repository(gapRepo)
                 .encryption(age)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
+                .source(pitr.baseSource().build())
                 .build();
         Path data = newDataDir("pitr-gap");
         assertThatThrownBy(() -> PostgresPitr.restore(gapEngine, "postgres-base",
@@ -187,14 +148,13 @@ class PointInTimeRecoveryTest {
     @Test
     @Order(3)
     void theReplicationSlotSurvivesAReceiverRestartWithNoGap() throws Exception {
-        receiver.close();
+        pitr.receiver.close();
         // the spool is lost too (a new host): pg_receivewal must resume from the slot's restart_lsn
         DebianCluster.run("sh", "-c", "rm -f " + work.resolve("spool") + "/*");
         primary.exec("shop", "INSERT INTO orders SELECT g, 'while the receiver was down' FROM generate_series(2000001, 2050000) g");
         primary.query("postgres", "select pg_walfile_name(pg_switch_wal())");
         primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
+        pitr.startReceiver();
         primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
         String last = switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
@@ -253,7 +213,7 @@ class PointInTimeRecoveryTest {
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
         System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
-                receiver.pushedFiles(), receiver.pushedBytes() / 1e6, removed.size());
+                pitr.receiver.pushedFiles(), pitr.receiver.pushedBytes() / 1e6, removed.size());
 
     }
 
@@ -351,7 +311,7 @@ class PointInTimeRecoveryTest {
         WalArchive byCommand = WalArchive.builder().repository(FileSystemStorage.at(cmdRepo)).source("postgres")
                 .encryption(age).build();
         try {
-            waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
+            pitr.waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
                     "segment " + segment + " archived by archive_command and by the receiver");
         } catch (AssertionError e) {
             String log = Files.readString(primary.dir.resolve("log"));
