@@ -37,6 +37,7 @@ public final class PitrTarget implements RestoreTarget {
     private final Path dataDirectory;
     private final WalArchive archive;
     private RecoveryTarget target;
+    private RecoveryTimeline timeline = RecoveryTimeline.latest();
     private ServerMode mode = ServerMode.START_AND_STOP;
     private Path binDirectory = Path.of("/usr/lib/postgresql/15/bin");
     private int port;
@@ -98,6 +99,16 @@ public final class PitrTarget implements RestoreTarget {
     /** Recovers up to the named restore point ({@code pg_create_restore_point}): {@link RecoveryTarget#restorePoint}. */
     public PitrTarget restorePoint(String name) {
         this.target = RecoveryTarget.restorePoint(name);
+        return this;
+    }
+
+    /**
+     * The timeline to follow ({@code recovery_target_timeline}); default {@link RecoveryTimeline#latest()}: the
+     * newest timeline whose history file is archived, through its history from the base backup's timeline. The chain
+     * is checked before anything is written, and the server is given the timeline that was checked.
+     */
+    public PitrTarget timeline(RecoveryTimeline timeline) {
+        this.timeline = Objects.requireNonNull(timeline, "timeline");
         return this;
     }
 
@@ -172,6 +183,11 @@ public final class PitrTarget implements RestoreTarget {
     /** The recovery target. */
     public RecoveryTarget target() {
         return target;
+    }
+
+    /** The timeline to follow. */
+    public RecoveryTimeline timeline() {
+        return timeline;
     }
 
     /** The server mode. */

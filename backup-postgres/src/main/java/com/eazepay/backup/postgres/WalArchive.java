@@ -87,6 +87,7 @@ public final class WalArchive {
     private final AtomicReference<Instant> lastArchived = new AtomicReference<>();
     private volatile Instant listedAt;
     private static final Duration LISTING_INTERVAL = Duration.ofMinutes(1);
+    private static final long MAX_HISTORY_SIZE = 1L << 20;
 
     private WalArchive(Builder b) {
         this.repository = b.repository;
@@ -249,6 +250,43 @@ public final class WalArchive {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // best effort: a temp file beside the destination, owner-only
+                }
+            }
+        }
+    }
+
+    /**
+     * The text of the archived timeline history file {@code name} ({@code 00000002.history}), fetched and verified
+     * like {@link #fetch} through a 0600 file in the temp directory (history files are a few lines).
+     *
+     * @throws BackupException {@link PitrErrorCode#WAL_MISSING} if it is not archived; as {@link #fetch} otherwise
+     */
+    public String history(String name) {
+        if (!WalNames.isHistory(name)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "'" + name + "' is not a timeline history file name");
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(tempDirectory, ".wal-history-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            if (!fetch(name, tmp)) {
+                throw new BackupException(PitrErrorCode.WAL_MISSING, "timeline history file " + name
+                        + " is not in the WAL archive " + prefix() + " of " + repository.describe());
+            }
+            if (Files.size(tmp) > MAX_HISTORY_SIZE) {
+                throw new BackupException(CoreErrorCode.CORRUPT_DATA, "timeline history file " + name + " is "
+                        + Files.size(tmp) + " bytes: not a PostgreSQL history file");
+            }
+            return Files.readString(tmp, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "cannot read timeline history file " + name + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    LOG.debug("temp file {} left: {}", tmp, e.getMessage());
                 }
             }
         }
