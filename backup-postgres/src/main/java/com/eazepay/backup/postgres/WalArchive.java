@@ -444,11 +444,16 @@ public final class WalArchive {
      * java -cp … com.eazepay.backup.postgres.WalArchive fetch REPOSITORY SOURCE IDENTITY_FILE %f %p
      * </pre>
      * RECIPIENT_FILE holds age recipients ({@code age1…}), one a line; IDENTITY_FILE an age identity file (0600).
-     * Exit codes: 0 done, 1 not archived ({@code fetch}), 2 failed (the reason is logged through SLF4J).
+     * Exit codes: 0 done, 1 not archived ({@code fetch}), 2 {@code push} failed or bad usage, 126 {@code fetch}
+     * failed otherwise or was called wrongly (storage, checksum, key: PostgreSQL aborts recovery on codes above 125 rather than taking
+     * the failure for the end of the archive and promoting early). The reason is logged through SLF4J.
      */
     public static void main(String[] args) {
         System.exit(run(args));
     }
+
+    /** The exit code of a failed {@code fetch} other than "not archived": above 125, so PostgreSQL aborts recovery. */
+    public static final int FETCH_FAILED = 126;
 
     /** {@link #main} without exiting: returns the exit code. */
     public static int run(String[] args) {
@@ -469,10 +474,10 @@ public final class WalArchive {
             }
             LOG.error("usage: push REPOSITORY SOURCE RECIPIENT_FILE WAL_PATH"
                     + " | fetch REPOSITORY SOURCE IDENTITY_FILE WAL_NAME DESTINATION");
-            return 2;
+            return args.length > 0 && args[0].equals("fetch") ? FETCH_FAILED : 2;
         } catch (IOException | RuntimeException e) {
             LOG.error("WAL {} failed: {}", args.length > 0 ? args[0] : "command", e.getMessage());
-            return 2;
+            return args.length > 0 && args[0].equals("fetch") ? FETCH_FAILED : 2;
         }
     }
 
