@@ -62,6 +62,7 @@ final class PitrRestore {
     }
 
     RestoreOutcome run() {
+        t.validate();
         Manifest m = ctx.manifest();
         String startFile = fact(m, "start_wal_file");
         String stopFile = fact(m, "stop_wal_file");

@@ -5,6 +5,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -489,61 +490,60 @@ public final class WalArchive {
         private Encryption encryption;
         private Clock clock = Clock.systemUTC();
         private Path tempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private final ConfigurationProblems problems = ConfigurationProblems.of("WAL archive");
 
         private Builder() {
         }
 
         /** The repository (not closed by the archive). Required. */
         public Builder repository(StorageTarget repository) {
+            problems.once("repository");
             this.repository = Objects.requireNonNull(repository, "repository");
             return this;
         }
 
         /** The source name (the server's name in the repository, e.g. {@code postgres}). Required. */
         public Builder source(String source) {
-            this.source = source;
+            problems.once("source");
+            this.source = Objects.requireNonNull(source, "source");
             return this;
         }
 
         /** Compression of new files; default zstd. Fetch decodes what each record says. */
         public Builder compression(Compression compression) {
+            problems.once("compression");
             this.compression = Objects.requireNonNull(compression, "compression");
             return this;
         }
 
         /** Encryption (age recipients to push; an identity to fetch). Required; {@code Encryption.none()} only explicitly. */
         public Builder encryption(Encryption encryption) {
+            problems.once("encryption");
             this.encryption = Objects.requireNonNull(encryption, "encryption");
             return this;
         }
 
         /** Wall clock for archive times and lag; default UTC system clock. */
         public Builder clock(Clock clock) {
+            problems.once("clock");
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Where pushes stage their compressed, encrypted copy (one segment at a time, 0600); default java.io.tmpdir. */
         public Builder tempDirectory(Path dir) {
+            problems.once("tempDirectory");
             this.tempDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
         /** @throws BackupException {@code INVALID_CONFIGURATION} naming every missing or invalid setting */
         public WalArchive build() {
-            List<String> problems = new ArrayList<>();
-            if (repository == null) {
-                problems.add("repository is required");
-            }
-            if (encryption == null) {
-                problems.add("encryption is required (Codecs.noEncryption() to opt out explicitly)");
-            }
-            if (!SourceNames.isValid(source)) {
-                problems.add("source name '" + source + "' is invalid (" + SourceNames.class.getSimpleName() + " rules)");
-            }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "WAL archive: " + String.join("; ", problems));
-            }
+            problems.check(repository != null, "repository is required: call repository(..)");
+            problems.check(encryption != null, "encryption is required (Codecs.noEncryption() to opt out explicitly)");
+            problems.check(SourceNames.isValid(source), "source name '" + source + "' is invalid ("
+                    + SourceNames.class.getSimpleName() + " rules)");
+            problems.throwIfAny();
             return new WalArchive(this);
         }
     }
