@@ -6,12 +6,9 @@ import com.eazepay.backup.IntegrityReport;
 import com.eazepay.backup.Manifest;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.age.AgeKeys;
-import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.BackupSource;
-import com.eazepay.backup.spi.RestoreContext;
-import com.eazepay.backup.spi.RestoreOutcome;
-import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.storage.FileSystemStorage;
+import com.eazepay.backup.test.StreamFilteringSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,10 +19,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,9 +64,11 @@ class BaseBackupIntegrityTest {
         AgeEncryption age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
         PostgresBaseBackupSource real = PostgresBaseBackupSource.builder().name("good").host("127.0.0.1")
                 .port(primary.port).build();
-        Tampering tampered = new Tampering(PostgresBaseBackupSource.builder().name("tampered").host("127.0.0.1")
-                .port(primary.port).build());
-        BackupEngine writer = Backup.engine().repository(repo).encryption(age).source(real).source(tampered).build();
+        Tampering tampered = new Tampering();
+        BackupEngine writer = Backup.engine().repository(repo).encryption(age).source(real)
+                .source(tampered.wrap(PostgresBaseBackupSource.builder().name("tampered").host("127.0.0.1")
+                        .port(primary.port).build()))
+                .build();
         Manifest good = writer.backup("good").run().manifest();
         Manifest bad = writer.backup("tampered").run().manifest();
         assertThat(tampered.altered).as("a data file under base/ was altered in flight").isNotNull();
@@ -109,76 +104,15 @@ class BaseBackupIntegrityTest {
     }
 
     /**
-     * A postgres-base source whose stream has one byte of the first relation file under {@code base/} flipped on its
-     * way to the engine: the engine compresses, encrypts and hashes the altered tar, as if the data file had been
-     * corrupted before pg_basebackup read it.
+     * Flips one byte of the first relation file under {@code base/} in a postgres-base stream on its way to the
+     * engine: the engine compresses, encrypts and hashes the altered tar, as if the data file had been corrupted
+     * before pg_basebackup read it.
      */
-    static final class Tampering implements BackupSource {
-        private final PostgresBaseBackupSource delegate;
+    static final class Tampering {
         volatile String altered;
 
-        Tampering(PostgresBaseBackupSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public String type() {
-            return delegate.type();
-        }
-
-        @Override
-        public void backup(BackupContext context) {
-            delegate.backup(new BackupContext() {
-                @Override
-                public String backupId() {
-                    return context.backupId();
-                }
-
-                @Override
-                public String sourceName() {
-                    return context.sourceName();
-                }
-
-                @Override
-                public Clock clock() {
-                    return context.clock();
-                }
-
-                @Override
-                public Set<String> tags() {
-                    return context.tags();
-                }
-
-                @Override
-                public Map<String, String> labels() {
-                    return context.labels();
-                }
-
-                @Override
-                public OutputStream newStream(String name, String extension) {
-                    return new TarTamper(context.newStream(name, extension));
-                }
-
-                @Override
-                public void fact(String key, Object value) {
-                    context.fact(key, value);
-                }
-
-                @Override
-                public void consistentAt(Instant instant) {
-                    context.consistentAt(instant);
-                }
-            });
-        }
-
-        @Override
-        public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
-            return delegate.restore(context, target);
+        BackupSource wrap(PostgresBaseBackupSource source) {
+            return StreamFilteringSource.of(source, out -> new TarTamper(out));
         }
 
         /** Reads tar headers in 512-byte blocks and flips one byte in the first data block of a relation file. */
