@@ -66,27 +66,15 @@ class PitrEngineFacadeAndPruneTest {
         }
     }
 
-    static String switchAndArchive() throws Exception {
-        return pitr.switchAndArchive();
-    }
-
-    static Instant serverNow() throws Exception {
-        return pitr.serverNow();
-    }
-
-    static long rows() throws Exception {
-        return pitr.rows();
-    }
-
     @Test
     @Order(1)
     void theEnginesRestorePathRecoversToAPointInTimeWithAPitrTarget() throws Exception {
         primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
         base1 = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (2, 'A: before the target')");
-        between = serverNow();
+        between = pitr.serverNow();
         primary.exec("shop", "INSERT INTO orders VALUES (3, 'B: after the target')");
-        switchAndArchive();
+        pitr.switchAndArchive();
 
         RestoreResult r = engine.restore("postgres-base").before(between)
                 .into(PitrTarget.dataDirectory(work.resolve("facade-time"), archive).pointInTime(between)
@@ -118,11 +106,11 @@ class PitrEngineFacadeAndPruneTest {
     @Order(3)
     void pruneRemovesOlderBaseBackupsAndTheirWalAndTheOldestKeptStillRestoresToItsEnd() throws Exception {
         primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
-        switchAndArchive();
+        pitr.switchAndArchive();
         base3 = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (5, 'after base 3')");
-        switchAndArchive();
-        long expected = rows();
+        pitr.switchAndArchive();
+        long expected = pitr.rows();
         String base2Start = (String) base2.facts().get("start_wal_file");
         List<String> before = archive.list().stream().map(WalSegment::name).toList();
         assertThat(before).anySatisfy(n -> assertThat(n.substring(0, 24)).isLessThan(base2Start));

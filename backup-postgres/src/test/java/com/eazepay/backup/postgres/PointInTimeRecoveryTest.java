@@ -65,18 +65,6 @@ class PointInTimeRecoveryTest {
         }
     }
 
-    static String switchAndArchive() throws Exception {
-        return pitr.switchAndArchive();
-    }
-
-    static Instant serverNow() throws Exception {
-        return pitr.serverNow();
-    }
-
-    static Path newDataDir(String name) {
-        return pitr.path(name);
-    }
-
     @Test
     @Order(1)
     void pitrToATimeBetweenTwoCommitsRestoresExactlyTheRowsCommittedBeforeIt() throws Exception {
@@ -90,19 +78,19 @@ class PointInTimeRecoveryTest {
         for (int s = 0; s < 3; s++) {
             primary.exec("shop", "INSERT INTO orders SELECT g, repeat('w', 200) FROM generate_series("
                     + (1000 + s * 20000) + ", " + (1000 + s * 20000 + 19999) + ") g");
-            switchAndArchive();
+            pitr.switchAndArchive();
         }
         primary.exec("shop", "INSERT INTO orders VALUES (900001, 'A: committed before the target')");
-        between = serverNow();
+        between = pitr.serverNow();
         primary.exec("shop", "INSERT INTO orders VALUES (900002, 'B: committed after the target')");
-        Instant committedB = serverNow();
-        String last = switchAndArchive();
+        Instant committedB = pitr.serverNow();
+        String last = pitr.switchAndArchive();
         Instant archivedB = archive.segment(last).orElseThrow().archivedAt();
         long expected = Long.parseLong(primary.query("shop", "select count(*) from orders where id <> 900002").get(0));
 
         long t0 = System.nanoTime();
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base",
-                PitrTarget.dataDirectory(newDataDir("pitr-a"), archive, RecoveryTarget.time(between))
+                PitrTarget.dataDirectory(pitr.path("pitr-a"), archive, RecoveryTarget.time(between))
                         .check("shop", Check.sql("select count(*) from orders").exactly(expected))
                         .check("shop", Check.sql("select count(*) from orders where id = 900001").exactly(1))
                         .check("shop", Check.sql("select count(*) from orders where id = 900002").exactly(0)));
@@ -136,7 +124,7 @@ class PointInTimeRecoveryTest {
                 .encryption(age)
                 .source(pitr.baseSource().build())
                 .build();
-        Path data = newDataDir("pitr-gap");
+        Path data = pitr.path("pitr-gap");
         assertThatThrownBy(() -> PostgresPitr.restore(gapEngine, "postgres-base",
                 PitrTarget.dataDirectory(data, gap, RecoveryTarget.time(between))))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
@@ -156,7 +144,7 @@ class PointInTimeRecoveryTest {
         primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
         pitr.startReceiver();
         primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
-        String last = switchAndArchive();
+        String last = pitr.switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
 
         // no gap from the first base backup's start to the newest segment
@@ -164,7 +152,7 @@ class PointInTimeRecoveryTest {
                 (String) first.facts().get("stop_wal_file"), 16L << 20, RecoveryTarget.latest());
         assertThat(chain.required().get(chain.required().size() - 1).name()).isEqualTo(last);
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-latest"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-latest"), archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
 
@@ -194,7 +182,7 @@ class PointInTimeRecoveryTest {
         primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
         second = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
-        switchAndArchive();
+        pitr.switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
         rowsAtEnd = rows;
         String secondStart = (String) second.facts().get("start_wal_file");
@@ -206,10 +194,10 @@ class PointInTimeRecoveryTest {
                 .allSatisfy(n -> assertThat(n.substring(0, Math.min(24, n.length()))).isGreaterThanOrEqualTo(secondStart));
         // the pruned first base backup can no longer reach anything: refused before touching disk
         assertThatThrownBy(() -> PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-pruned"), archive, RecoveryTarget.immediate())))
+                PitrTarget.dataDirectory(pitr.path("pitr-pruned"), archive, RecoveryTarget.immediate())))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING));
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", second.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-kept"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-kept"), archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
         System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
@@ -231,7 +219,7 @@ class PointInTimeRecoveryTest {
             blocks.add(m.group(1));
         }
         assertThat(blocks).hasSize(2);
-        Path data = newDataDir("by-hand");
+        Path data = pitr.path("by-hand");
         Files.writeString(Path.of(data + ".wal-fetch.sh"), blocks.get(0));
         Path key = work.resolve("key.txt");
         AgeKeys.writeIdentityFile(key, keys.identity(), java.time.Clock.systemUTC());
