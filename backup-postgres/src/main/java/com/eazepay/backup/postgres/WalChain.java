@@ -253,14 +253,16 @@ public final class WalChain {
             if (base < 0) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "timeline " + targetTli + " does not"
                         + " descend from the base backup's timeline " + baseTli + " (" + file.name() + "): choose a base"
-                        + " backup of one of its timelines, or another recovery timeline");
+                        + " backup of one of its timelines, or stay on the base backup's timeline with"
+                        + " timeline(RecoveryTimeline.current())");
             }
             long switchSegment = Long.divideUnsigned(switches.get(base)[1], segmentSize);
             if (switchSegment < WalNames.segmentNumber(stopFile, segmentSize)) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "timeline " + targetTli + " branched off"
                         + " the base backup's timeline " + baseTli + " at " + WalNames.formatLsn(switches.get(base)[1])
                         + ", before the base backup's end (" + stopFile + "): it cannot recover onto that timeline;"
-                        + " choose a base backup taken before the switch or on timeline " + targetTli);
+                        + " choose a base backup taken before the switch or on timeline " + targetTli + ", or stay on the"
+                        + " base backup's timeline with timeline(RecoveryTimeline.current())");
             }
             int count = switches.size() - base + 1;
             long[] ids = new long[count];

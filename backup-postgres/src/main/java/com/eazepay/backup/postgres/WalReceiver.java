@@ -295,10 +295,7 @@ public final class WalReceiver implements AutoCloseable {
         /** The physical replication slot; created if missing; 1-63 of a-z, 0-9, _; default {@code eazepay_backup}. */
         public Builder slot(String slot) {
             problems.once("slot");
-            if (!Objects.requireNonNull(slot, "slot").matches("[a-z0-9_]{1,63}")) {
-                throw new IllegalArgumentException("slot name '" + slot + "' is invalid: use 1-63 of a-z, 0-9, _");
-            }
-            this.slot = slot;
+            this.slot = Objects.requireNonNull(slot, "slot");
             return this;
         }
 
@@ -345,6 +342,7 @@ public final class WalReceiver implements AutoCloseable {
             connection = connection("postgres");
             problems.check(spool != null, "spool directory is required: call spool(..)");
             problems.check(archive != null, "archive is required: call archive(..)");
+            problems.check(slot.matches("[a-z0-9_]{1,63}"), "slot name '" + slot + "' is invalid: use 1-63 of a-z, 0-9, _");
             problems.throwIfAny();
             return new WalReceiver(this);
         }
