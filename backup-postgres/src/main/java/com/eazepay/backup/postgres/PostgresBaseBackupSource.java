@@ -359,7 +359,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
         private Path verifyTempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder() {
-            super(TYPE + " source", "postgres");
+            super(TYPE + " source", null, "postgres");
         }
 
         /** The source name in the repository; default {@code postgres-base}. */

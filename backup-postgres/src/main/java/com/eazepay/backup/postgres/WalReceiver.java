@@ -289,7 +289,7 @@ public final class WalReceiver implements AutoCloseable {
         private ConnectionSettings connection;
 
         private Builder() {
-            super("WAL receiver", "postgres");
+            super("WAL receiver", null, "postgres");
         }
 
         /** The physical replication slot; created if missing; 1-63 of a-z, 0-9, _; default {@code eazepay_backup}. */

@@ -18,6 +18,7 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
 
     /** The builder's problems: its own settings call {@code once(..)} and {@code build()} adds to it. */
     protected final ConfigurationProblems problems;
+    private final String defaultHost;
     private final String defaultUser;
     private String host;
     private int port = ConnectionSettings.DEFAULT_PORT;
@@ -26,10 +27,12 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
 
     /**
      * @param component   the builder's component name in messages ({@code "WAL receiver"})
-     * @param defaultUser the role used when {@link #user} is not called
+     * @param defaultHost the host used when {@link #host} is not called; null: required
+     * @param defaultUser the role used when {@link #user} is not called; null: the driver's or tool's default
      */
-    protected ConnectionBuilder(String component, String defaultUser) {
+    protected ConnectionBuilder(String component, String defaultHost, String defaultUser) {
         this.problems = ConfigurationProblems.of(component);
+        this.defaultHost = defaultHost;
         this.defaultUser = defaultUser;
     }
 
@@ -38,7 +41,7 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
         return (B) this;
     }
 
-    /** Server host name or address (or a Unix socket directory). Required. */
+    /** Server host name or address (or a Unix socket directory); the builder's Javadoc states its default, if any. */
     public B host(String host) {
         problems.once("host");
         this.host = Objects.requireNonNull(host, "host");
@@ -55,7 +58,7 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
         return self();
     }
 
-    /** A role with the REPLICATION attribute (or a superuser). Default {@code postgres}. */
+    /** The role to connect as; the builder's Javadoc states the default and the privileges it needs. */
     public B user(String user) {
         problems.once("user");
         if (Objects.requireNonNull(user, "user").isBlank()) {
@@ -65,7 +68,10 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
         return self();
     }
 
-    /** The role's password, given to the tools in a 0600 passfile ({@code PGPASSFILE}), never argv or environment. Default none. */
+    /**
+     * The role's password: to the driver as a connection property, to the tools in a 0600 passfile
+     * ({@code PGPASSFILE}), never argv or environment. Default none (trust, peer or {@code .pgpass}).
+     */
     public B password(Secret password) {
         problems.once("password");
         this.password = Objects.requireNonNull(password, "password");
@@ -77,15 +83,31 @@ public abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
         return password(Secret.of(Objects.requireNonNull(password, "password")));
     }
 
+    /** The user given to {@link #user}, or null. */
+    protected String givenUser() {
+        return user;
+    }
+
+    /** The password given to {@link #password}, or null. */
+    protected Secret givenPassword() {
+        return password;
+    }
+
+    /** Whether {@link #host} or {@link #port} was called. */
+    protected boolean serverGiven() {
+        return problems.given("host") || problems.given("port");
+    }
+
     /**
      * The connection settings to {@code database}, or null after adding "host is required" to {@link #problems}
      * (call it in {@code build()} before {@code problems.throwIfAny()}).
      */
     protected ConnectionSettings connection(String database) {
-        if (host == null || host.isBlank()) {
+        String h = host != null ? host : defaultHost;
+        if (h == null || h.isBlank()) {
             problems.add("host is required: call host(..)");
             return null;
         }
-        return new ConnectionSettings(host, port, database, user != null ? user : defaultUser, password, Map.of());
+        return new ConnectionSettings(h, port, database, user != null ? user : defaultUser, password, Map.of());
     }
 }
