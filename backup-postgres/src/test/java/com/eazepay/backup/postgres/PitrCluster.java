@@ -65,6 +65,11 @@ final class PitrCluster implements AutoCloseable {
                 .port(primary.port);
     }
 
+    /** An engine on the repository with the age key and {@link #baseSource()} (add retention etc., then build). */
+    com.eazepay.backup.BackupEngineBuilder engine() {
+        return com.eazepay.backup.Backup.engine().repository(repo).encryption(age).source(baseSource().build());
+    }
+
     /** (Re)starts the receiver on the primary with the spool {@code work/spool}. */
     void startReceiver() {
         receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))

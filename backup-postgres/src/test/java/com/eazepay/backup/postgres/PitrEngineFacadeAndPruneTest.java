@@ -53,8 +53,7 @@ class PitrEngineFacadeAndPruneTest {
         repo = pitr.repo;
         archive = pitr.archive;
         engineEncryption = pitr.age;
-        engine = Backup.engine().repository(repo).encryption(pitr.age)
-                .source(pitr.baseSource().build())
+        engine = pitr.engine()
                 .retention("postgres-base", RetentionPolicy.builder().keepLast(2).build())
                 .build();
     }

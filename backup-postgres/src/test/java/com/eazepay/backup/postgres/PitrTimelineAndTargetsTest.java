@@ -1,6 +1,5 @@
 package com.eazepay.backup.postgres;
 
-import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.Manifest;
@@ -38,7 +37,7 @@ class PitrTimelineAndTargetsTest {
     @BeforeAll
     static void start() throws Exception {
         pitr = PitrCluster.start("pitr-timeline-test");
-        engine = Backup.engine().repository(pitr.repo).encryption(pitr.age).source(pitr.baseSource().build()).build();
+        engine = pitr.engine().build();
         pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'before base' FROM generate_series(1, 100) g");
         base = engine.backup("postgres-base").run().manifest();
     }

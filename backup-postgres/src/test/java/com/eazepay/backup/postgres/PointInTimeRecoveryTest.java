@@ -55,7 +55,7 @@ class PointInTimeRecoveryTest {
         archive = pitr.archive;
         age = pitr.age;
         keys = pitr.keys;
-        engine = Backup.engine().repository(pitr.repo).encryption(age).source(pitr.baseSource().build()).build();
+        engine = pitr.engine().build();
     }
 
     @AfterAll
