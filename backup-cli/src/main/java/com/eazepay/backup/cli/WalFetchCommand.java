@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 @Command(name = "wal-fetch", description = {"Restores one archived WAL file, verified (PostgreSQL's restore_command):",
         "  restore_command = 'eazepay-backup -c /etc/eazepay/backup.yml wal-fetch %f %p'",
         "Exit 1 when the file is not archived (PostgreSQL then ends recovery there); exit 126 when the fetch",
-        "failed for any other reason (storage unreachable, checksum mismatch, no key, bad configuration):",
+        "failed for any other reason (storage unreachable, an archive with no file at all, checksum mismatch,",
+        "no key, bad configuration):",
         "PostgreSQL aborts recovery on exit codes above 125 instead of promoting at an earlier point."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:restored", "1:not archived", "126:failed (PostgreSQL aborts recovery)"})
@@ -34,7 +35,7 @@ final class WalFetchCommand implements Callable<Integer> {
     public Integer call() {
         try (Session s = Session.open(main.configFile())) {
             // any exception (configuration, storage, checksum, key) becomes WAL_FETCH_FAILED in Main's handler
-            return WalCommands.archive(s, source).fetch(name, destination) ? Main.OK : Main.FAILED;
+            return WalCommands.archive(s, source).fetchForRestoreCommand(name, destination) ? Main.OK : Main.FAILED;
         }
     }
 }

@@ -97,6 +97,12 @@ class CliWalPushFetchIT {
         cli.expect(Main.WAL_FETCH_FAILED, "wal-fetch", "--source", "nope", SEGMENT, "bad-source");
         cli.expect(Main.WAL_FETCH_FAILED, "wal-fetch", SEGMENT);
         cli.expect(Main.WAL_FETCH_FAILED, "-c", "missing.yml", "wal-fetch", SEGMENT, "no-config");
+        // a repository with no WAL at all (unmounted, or the wrong one): not "the end of the archive"
+        Files.createDirectories(host.resolve("empty-mount"));
+        Files.writeString(host.resolve("unmounted.yml"), Files.readString(config)
+                .replace("path: " + host.resolve("repo"), "path: " + host.resolve("empty-mount")));
+        Cli.Result unmounted = cli.expect(Main.WAL_FETCH_FAILED, "-c", "unmounted.yml", "wal-fetch", SEGMENT, "unmounted");
+        assertThat(unmounted.err()).contains("holds no file at all");
         // a corrupt stored object (its SHA-256 no longer matches the commit record)
         Path object;
         try (var s = Files.list(host.resolve("repo/wal/pg"))) {
@@ -108,7 +114,7 @@ class CliWalPushFetchIT {
         Files.write(object, stored);
         Cli.Result corrupt = cli.expect(Main.WAL_FETCH_FAILED, "wal-fetch", SEGMENT, "corrupt");
         assertThat(corrupt.err()).containsAnyOf("CHECKSUM_MISMATCH", "DECRYPTION_FAILED", "CORRUPT_DATA");
-        for (String absent : new String[]{"no-key", "bad-source", "no-config", "corrupt"}) {
+        for (String absent : new String[]{"no-key", "bad-source", "no-config", "unmounted", "corrupt"}) {
             assertThat(host.resolve(absent)).doesNotExist();
         }
     }

@@ -257,6 +257,48 @@ public final class WalArchive {
     }
 
     /**
+     * {@link #fetch} for a {@code restore_command}: false only when {@code name} is not archived in an archive that
+     * holds other files. An archive with no file at all (an unmounted or wrong repository, a wrong source name) is
+     * a failure, not "the end of the archive": PostgreSQL would end recovery there and promote at an earlier point.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} for an archive with no file; as {@link #fetch} otherwise
+     */
+    public boolean fetchForRestoreCommand(String name, Path destination) {
+        if (fetch(name, destination)) {
+            return true;
+        }
+        if (!hasAnyFile()) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "the WAL archive " + prefix() + " in "
+                    + repository.describe() + " holds no file at all: is the repository unmounted or the wrong one,"
+                    + " or the source name wrong? Refusing to report " + name + " as the end of the archive");
+        }
+        return false;
+    }
+
+    /** Whether the archive holds any committed file (lists until the first commit record). */
+    boolean hasAnyFile() {
+        try {
+            repository.list(prefix(), o -> {
+                if (o.key().endsWith(".json")) {
+                    throw new Found();
+                }
+            });
+            return false;
+        } catch (Found f) {
+            return true;
+        }
+    }
+
+    /** Ends a listing at the first commit record. */
+    private static final class Found extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Found() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
      * The text of the archived timeline history file {@code name} ({@code 00000002.history}), fetched and verified
      * like {@link #fetch} through a 0600 file in the temp directory (history files are a few lines).
      *
@@ -471,7 +513,7 @@ public final class WalArchive {
                 AgeEncryption enc = AgeEncryption.decryptOnly().withIdentityFile(Path.of(args[3]));
                 WalArchive archive = builder().repository(FileSystemStorage.at(Path.of(args[1]))).source(args[2])
                         .encryption(enc).build();
-                return archive.fetch(args[4], Path.of(args[5])) ? 0 : 1;
+                return archive.fetchForRestoreCommand(args[4], Path.of(args[5])) ? 0 : 1;
             }
             LOG.error("usage: push REPOSITORY SOURCE RECIPIENT_FILE WAL_PATH"
                     + " | fetch REPOSITORY SOURCE IDENTITY_FILE WAL_NAME DESTINATION");

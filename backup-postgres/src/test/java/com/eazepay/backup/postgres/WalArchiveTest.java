@@ -179,7 +179,17 @@ class WalArchiveTest {
         assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", tmp.resolve("none").toString(), SEG,
                 out.toString()})).isEqualTo(WalArchive.FETCH_FAILED);
         assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", SEG})).isEqualTo(WalArchive.FETCH_FAILED);
+        // an archive with no file at all (unmounted repository, wrong source name) is not "the end of the archive"
+        Path identity = tmp.resolve("key.txt");
+        AgeKeys.writeIdentityFile(identity, keys.identity(), clock);
+        assertThat(WalArchive.run(new String[] {"fetch", tmp.resolve("unmounted").toString(), "postgres",
+                identity.toString(), SEG, out.toString()})).isEqualTo(WalArchive.FETCH_FAILED);
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "other", identity.toString(), SEG, out.toString()}))
+                .isEqualTo(WalArchive.FETCH_FAILED);
         assertThat(out).doesNotExist();
+        // a segment missing from an archive that holds others: the end of the archive
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", identity.toString(),
+                "000000010000000000000009", out.toString()})).isEqualTo(1);
     }
 
     @Test
