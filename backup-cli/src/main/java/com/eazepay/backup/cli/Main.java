@@ -26,7 +26,8 @@ import java.nio.file.Path;
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:backup or verification failure", "2:bad usage or configuration",
-                "3:partial success (some sources or backups failed)"},
+                "3:partial success (some sources or backups failed)",
+                "126:wal-fetch failed for another reason than 'not archived' (PostgreSQL aborts recovery)"},
         footer = {"", "Configuration: --config FILE, else $EAZEPAY_BACKUP_CONFIG, else ./backup.yml.",
                 "Secrets in the file come from ${ENV_VARIABLE} or ${file:/path} and are never printed."})
 public final class Main {
@@ -35,6 +36,12 @@ public final class Main {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int PARTIAL = 3;
+    /**
+     * {@code wal-fetch}: any failure other than "not archived" (storage unreachable, checksum mismatch, no key,
+     * bad configuration or usage). PostgreSQL takes exit codes above 125 as fatal and aborts recovery; any other
+     * non-zero code means "not in the archive" and ends recovery there, promoting at an earlier point.
+     */
+    public static final int WAL_FETCH_FAILED = 126;
 
     @Option(names = {"-c", "--config"}, scope = CommandLine.ScopeType.INHERIT, paramLabel = "FILE",
             description = "The YAML configuration file (default: $EAZEPAY_BACKUP_CONFIG, else ./backup.yml).")
@@ -62,8 +69,20 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.registerConverter(com.eazepay.backup.Trigger.class, Main::trigger);
+        CommandLine.IParameterExceptionHandler parameters = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((e, args) -> {
+            int code = parameters.handleParseException(e, args);
+            // a restore_command with bad arguments must stop recovery, not look like the end of the archive
+            return e.getCommandLine().getCommandSpec().userObject() instanceof WalFetchCommand ? WAL_FETCH_FAILED : code;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            if (commandLine.getCommandSpec().userObject() instanceof WalFetchCommand) {
+                err.println("error: wal-fetch failed (exit " + WAL_FETCH_FAILED + ": PostgreSQL aborts recovery): "
+                        + (e instanceof BackupException be ? be.errorCode().name() + ": " : "") + e.getMessage());
+                err.flush();
+                return WAL_FETCH_FAILED;
+            }
             if (e instanceof BackupException be) {
                 err.println("error: " + be.errorCode().name() + ": " + be.getMessage());
                 err.flush();

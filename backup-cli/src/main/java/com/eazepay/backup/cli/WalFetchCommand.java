@@ -10,7 +10,12 @@ import java.util.concurrent.Callable;
 
 @Command(name = "wal-fetch", description = {"Restores one archived WAL file, verified (PostgreSQL's restore_command):",
         "  restore_command = 'eazepay-backup -c /etc/eazepay/backup.yml wal-fetch %f %p'",
-        "Exit 1 when the file is not archived (PostgreSQL then ends recovery there) or the fetch failed."})
+        "Exit 1 when the file is not archived (PostgreSQL then ends recovery there); exit 126 when the fetch",
+        "failed for any other reason (storage unreachable, an archive with no file at all, checksum mismatch,",
+        "no key, bad configuration):",
+        "PostgreSQL aborts recovery on exit codes above 125 instead of promoting at an earlier point."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:restored", "1:not archived", "126:failed (PostgreSQL aborts recovery)"})
 final class WalFetchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -29,7 +34,8 @@ final class WalFetchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Session s = Session.open(main.configFile())) {
-            return WalCommands.archive(s, source).fetch(name, destination) ? Main.OK : Main.FAILED;
+            // any exception (configuration, storage, checksum, key) becomes WAL_FETCH_FAILED in Main's handler
+            return WalCommands.archive(s, source).fetchForRestoreCommand(name, destination) ? Main.OK : Main.FAILED;
         }
     }
 }

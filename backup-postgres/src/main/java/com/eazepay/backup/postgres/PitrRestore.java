@@ -70,6 +70,7 @@ final class PitrRestore {
     }
 
     RestoreOutcome run() {
+        t.validate();
         Manifest m = ctx.manifest();
         String startFile = fact(m, "start_wal_file");
         String stopFile = fact(m, "stop_wal_file");
@@ -82,10 +83,12 @@ final class PitrRestore {
                     + t.target().instant() + "; select an older base backup with restore(..).before(" + t.target().instant()
                     + ") or PostgresPitr.restore(engine, source, target)");
         }
-        WalChain chain = WalChain.plan(archive.list(), startFile, stopFile, segmentSize, t.target());
+        WalChain chain = WalChain.plan(archive.list(), h -> archive.history(h.name()), startFile, stopFile, segmentSize,
+                t.target(), t.timeline());
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("base_backup", m.id());
         facts.put("recovery_target", t.target().toString());
+        facts.put("recovery_timeline", chain.timeline());
         facts.put("wal_required", chain.required().size());
         facts.put("wal_first", chain.required().get(0).name());
         facts.put("wal_last_required", chain.required().get(chain.required().size() - 1).name());
@@ -112,7 +115,8 @@ final class PitrRestore {
                 Path spool = t.walSpool();
                 Files.createDirectories(spool);
                 long bytes = 0;
-                List<WalSegment> all = new ArrayList<>(chain.required());
+                List<WalSegment> all = new ArrayList<>(chain.histories());
+                all.addAll(chain.required());
                 all.addAll(chain.following());
                 for (WalSegment s : all) {
                     if (!archive.fetch(s.name(), spool.resolve(s.name()))) {
@@ -125,7 +129,7 @@ final class PitrRestore {
                 facts.put("wal_fetched_bytes", bytes);
                 restoreCommand = "cp \"" + spool + "/%f\" \"%p\"";
             }
-            writeRecoverySettings(data, restoreCommand);
+            writeRecoverySettings(data, restoreCommand, chain.timeline());
             String user = t.osUser();
             if (user != null) {
                 chown(user, data);
@@ -288,7 +292,7 @@ final class PitrRestore {
                 + t.target() + ": " + what + "; server log " + log + " ends with:\n" + tail, cause);
     }
 
-    private void writeRecoverySettings(Path data, String restoreCommand) throws IOException {
+    private void writeRecoverySettings(Path data, String restoreCommand, long timeline) throws IOException {
         Files.createFile(data.resolve("recovery.signal"));
         Path conf = data.resolve("postgresql.conf");
         if (!Files.exists(conf)) {
@@ -309,7 +313,8 @@ final class PitrRestore {
             }
         }
         setting(s, "recovery_target_action", "promote");
-        setting(s, "recovery_target_timeline", "current");
+        // the timeline the chain was checked on, not 'latest': a history file archived since cannot redirect recovery
+        setting(s, "recovery_target_timeline", Long.toString(timeline));
         // a restored copy must never archive into (or stream from) the original's archive
         setting(s, "archive_mode", "off");
         setting(s, "primary_conninfo", "");

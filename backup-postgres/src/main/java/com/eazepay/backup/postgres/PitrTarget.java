@@ -2,6 +2,7 @@ package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.RestoreTarget;
 import com.eazepay.backup.storage.Sleeper;
 
@@ -37,6 +38,7 @@ public final class PitrTarget implements RestoreTarget {
     private final Path dataDirectory;
     private final WalArchive archive;
     private RecoveryTarget target;
+    private RecoveryTimeline timeline = RecoveryTimeline.latest();
     private ServerMode mode = ServerMode.START_AND_STOP;
     private Path binDirectory = Path.of("/usr/lib/postgresql/15/bin");
     private int port;
@@ -48,17 +50,22 @@ public final class PitrTarget implements RestoreTarget {
     private Sleeper sleeper = Sleeper.system();
     private final List<Check> checks = new ArrayList<>();
     private final List<String> checkDatabases = new ArrayList<>();
+    private final List<String> targetsGiven = new ArrayList<>();
+    private final ConfigurationProblems problems = ConfigurationProblems.of("PitrTarget");
 
-    private PitrTarget(Path dataDirectory, WalArchive archive, RecoveryTarget target) {
+    private PitrTarget(Path dataDirectory, WalArchive archive, RecoveryTarget target, boolean targetGiven) {
         this.dataDirectory = dataDirectory.toAbsolutePath().normalize();
         this.archive = archive;
         this.target = target;
+        if (targetGiven) {
+            targetsGiven.add("dataDirectory(.., " + target + ")");
+        }
     }
 
     /** A new data directory at {@code dataDirectory}, replaying WAL from {@code archive} up to {@code target}. */
     public static PitrTarget dataDirectory(Path dataDirectory, WalArchive archive, RecoveryTarget target) {
         return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), Objects.requireNonNull(archive, "archive"),
-                Objects.requireNonNull(target, "target"));
+                Objects.requireNonNull(target, "target"), true);
     }
 
     /**
@@ -70,7 +77,8 @@ public final class PitrTarget implements RestoreTarget {
      * }</pre>
      */
     public static PitrTarget dataDirectory(Path dataDirectory, WalArchive archive) {
-        return dataDirectory(dataDirectory, archive, RecoveryTarget.latest());
+        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), Objects.requireNonNull(archive, "archive"),
+                RecoveryTarget.latest(), false);
     }
 
     /**
@@ -80,41 +88,58 @@ public final class PitrTarget implements RestoreTarget {
      * {@code restore SOURCE --to DATADIR} builds for a {@code postgres-base} source.
      */
     public static PitrTarget dataDirectory(Path dataDirectory) {
-        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), null, RecoveryTarget.latest());
+        return new PitrTarget(Objects.requireNonNull(dataDirectory, "dataDirectory"), null, RecoveryTarget.latest(), false);
     }
 
     /** Recovers up to {@code instant} (commits after it are not applied): {@link RecoveryTarget#time}. */
     public PitrTarget pointInTime(java.time.Instant instant) {
-        this.target = RecoveryTarget.time(instant);
-        return this;
+        return target(RecoveryTarget.time(instant), "pointInTime(" + instant + ")");
     }
 
     /** Recovers up to the WAL position {@code lsn} ({@code 0/3000060}): {@link RecoveryTarget#lsn}. */
     public PitrTarget lsn(String lsn) {
-        this.target = RecoveryTarget.lsn(lsn);
-        return this;
+        return target(RecoveryTarget.lsn(lsn), "lsn(" + lsn + ")");
     }
 
     /** Recovers up to the named restore point ({@code pg_create_restore_point}): {@link RecoveryTarget#restorePoint}. */
     public PitrTarget restorePoint(String name) {
-        this.target = RecoveryTarget.restorePoint(name);
+        return target(RecoveryTarget.restorePoint(name), "restorePoint(" + name + ")");
+    }
+
+    private PitrTarget target(RecoveryTarget t, String call) {
+        targetsGiven.add(call);
+        this.target = t;
+        return this;
+    }
+
+    /**
+     * The timeline to follow ({@code recovery_target_timeline}); default {@link RecoveryTimeline#latest()}: the
+     * newest timeline whose history file is archived, through its history from the base backup's timeline. The chain
+     * is checked before anything is written, and the server is given the timeline that was checked.
+     */
+    public PitrTarget timeline(RecoveryTimeline timeline) {
+        problems.once("timeline");
+        this.timeline = Objects.requireNonNull(timeline, "timeline");
         return this;
     }
 
     /** What to do with the server; default {@link ServerMode#START_AND_STOP}. */
     public PitrTarget server(ServerMode mode) {
+        problems.once("server");
         this.mode = Objects.requireNonNull(mode, "mode");
         return this;
     }
 
     /** PostgreSQL server binaries (pg_ctl, postgres, pg_verifybackup); default {@code /usr/lib/postgresql/15/bin}. */
     public PitrTarget binDirectory(Path dir) {
+        problems.once("binDirectory");
         this.binDirectory = Objects.requireNonNull(dir, "dir");
         return this;
     }
 
     /** The port to start on (127.0.0.1 only); default 0: a free port chosen at start. */
     public PitrTarget port(int port) {
+        problems.once("port");
         if (port < 0 || port > 65535) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "port " + port + " is out of range");
         }
@@ -124,18 +149,21 @@ public final class PitrTarget implements RestoreTarget {
 
     /** The OS user that owns the data directory and runs the server; default {@code postgres} as root, else the current user. */
     public PitrTarget osUser(String user) {
+        problems.once("osUser");
         this.osUser = Objects.requireNonNull(user, "user");
         return this;
     }
 
     /** A restore_command of your own ({@code %f}, {@code %p} as PostgreSQL defines them) instead of the prefetched copy. */
     public PitrTarget restoreCommand(String command) {
+        problems.once("restoreCommand");
         this.restoreCommand = Objects.requireNonNull(command, "command");
         return this;
     }
 
     /** The role checks connect as (trust or peer over loopback as the restored pg_hba.conf allows); default postgres. */
     public PitrTarget checkUser(String user) {
+        problems.once("checkUser");
         this.checkUser = Objects.requireNonNull(user, "user");
         return this;
     }
@@ -149,14 +177,31 @@ public final class PitrTarget implements RestoreTarget {
 
     /** How long recovery may take before the restore fails; default 1 hour. */
     public PitrTarget recoveryTimeout(Duration timeout) {
+        problems.once("recoveryTimeout");
         this.recoveryTimeout = Objects.requireNonNull(timeout, "timeout");
         return this;
     }
 
     /** How the restore waits between polls of the recovering server; default {@link Sleeper#system()}. */
     public PitrTarget sleeper(Sleeper sleeper) {
+        problems.once("sleeper");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         return this;
+    }
+
+    /**
+     * Checks the combination of settings; called before the restore writes anything.
+     *
+     * @throws com.eazepay.backup.BackupException {@code INVALID_CONFIGURATION} listing every problem at once
+     */
+    void validate() {
+        problems.check(targetsGiven.size() <= 1, "conflicting recovery targets " + targetsGiven + ": give one");
+        problems.check(checks.isEmpty() || mode != ServerMode.LEAVE_READY, "check(..) needs a started server, but"
+                + " server(LEAVE_READY) does not start it: use START_AND_STOP or START_AND_KEEP, or drop the checks");
+        problems.check(port == 0 || mode != ServerMode.LEAVE_READY, "port(..) is not used with server(LEAVE_READY):"
+                + " the server is not started; set the port in postgresql.conf yourself");
+        problems.check(!recoveryTimeout.isNegative() && !recoveryTimeout.isZero(), "recoveryTimeout(..) must be positive");
+        problems.throwIfAny();
     }
 
     /** The data directory. */
@@ -172,6 +217,11 @@ public final class PitrTarget implements RestoreTarget {
     /** The recovery target. */
     public RecoveryTarget target() {
         return target;
+    }
+
+    /** The timeline to follow. */
+    public RecoveryTimeline timeline() {
+        return timeline;
     }
 
     /** The server mode. */

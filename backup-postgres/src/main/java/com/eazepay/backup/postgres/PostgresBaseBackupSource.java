@@ -3,7 +3,7 @@ package com.eazepay.backup.postgres;
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Manifest;
-import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.ConnectionBuilder;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
@@ -55,9 +55,9 @@ import java.util.regex.Pattern;
  * {@code restore(..).before(t)} picks a base backup that is consistent before {@code t}.
  *
  * <p>Restoring needs a {@link PitrTarget}: see {@link PostgresPitr}. Checksums are verified with
- * {@code pg_verifybackup} on the extracted directory during restore (PostgreSQL 15's pg_verifybackup reads plain
- * directories only, not tar files, so an integrity check without extraction verifies the stored SHA-256 and the tar
- * structure only).
+ * {@code pg_verifybackup} on the extracted directory during restore and during integrity verification
+ * ({@link #validator()}: PostgreSQL 15's pg_verifybackup reads plain directories only, not tar files, so the tar is
+ * extracted into a temp directory of the data directory's size, {@link Builder#verifyTempDirectory}).
  *
  * <p>Tablespaces are refused: {@code -D -} can write one tablespace only. Secrets: the password goes to
  * pg_basebackup through a 0600 passfile ({@code PGPASSFILE}), never argv or environment.
@@ -76,23 +76,19 @@ public final class PostgresBaseBackupSource implements BackupSource {
     public static final String WAL_SOURCE_FACT = "wal_source";
 
     private final String name;
-    private final String host;
-    private final int port;
-    private final String user;
-    private final Secret password;
+    private final ConnectionSettings connection;
     private final Path binDirectory;
     private final Duration timeout;
     private final String walSource;
+    private final Path verifyTempDirectory;
 
-    private PostgresBaseBackupSource(Builder b) {
+    private PostgresBaseBackupSource(Builder b, ConnectionSettings connection) {
         this.name = b.name;
-        this.host = b.host;
-        this.port = b.port;
-        this.user = b.user;
-        this.password = b.password;
+        this.connection = connection;
         this.binDirectory = b.binDirectory;
         this.timeout = b.timeout;
         this.walSource = b.walSource == null ? b.name : b.walSource;
+        this.verifyTempDirectory = b.verifyTempDirectory;
     }
 
     /** A builder. Required: host; defaults: port 5432, user postgres, name {@code postgres-base}. */
@@ -119,15 +115,14 @@ public final class PostgresBaseBackupSource implements BackupSource {
     public void backup(BackupContext context) {
         PgTools.Tool tool = PgTools.find("pg_basebackup", binDirectory == null ? null : binDirectory.resolve("pg_basebackup"),
                 10, "base backups");
-        List<String> cmd = List.of(tool.path().toString(), "-h", host, "-p", Integer.toString(port), "-U", user,
-                "--no-password", "-Ft", "-D", "-", "--wal-method=none", "--checkpoint=fast",
-                "--label=eazepay-" + context.backupId());
+        List<String> cmd = new ArrayList<>(List.of(tool.path().toString()));
+        cmd.addAll(connection.replicationArgs());
+        cmd.addAll(List.of("-Ft", "-D", "-", "--wal-method=none", "--checkpoint=fast", "--label=eazepay-" + context.backupId()));
+        String host = connection.host();
+        int port = connection.port();
         try {
             Parsed parsed = new Parsed();
-            ChildProcess child = ChildProcess.of(cmd).name("pg_basebackup");
-            if (password != null) {
-                child = child.secretFile("PGPASSFILE", ConnectionSettings.passfile(host, port, user, password));
-            }
+            ChildProcess child = connection.withPassfile(ChildProcess.of(cmd).name("pg_basebackup"));
             if (timeout != null) {
                 child = child.timeout(timeout);
             }
@@ -171,6 +166,17 @@ public final class PostgresBaseBackupSource implements BackupSource {
                     .build();
         }
         return new PitrRestore(context, pitr, archive).run();
+    }
+
+    /**
+     * {@code pg_verifybackup --no-parse-wal} on the {@code base} stream during integrity verification: the decoded
+     * tar is extracted (path-safe) into a 0700 directory under {@link Builder#verifyTempDirectory}, checked against
+     * the {@code backup_manifest} inside it, and deleted (see {@link BaseBackupValidator}).
+     */
+    @Override
+    public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
+        return java.util.Optional.of(new BaseBackupValidator(binDirectory, verifyTempDirectory,
+                timeout != null ? timeout : Duration.ofHours(6)));
     }
 
     /** The name of this server's WAL archive in the repository ({@code wal/{walSource}/}). */
@@ -369,62 +375,46 @@ public final class PostgresBaseBackupSource implements BackupSource {
 
     @Override
     public String toString() {
-        return "PostgresBaseBackupSource[" + name + " " + host + ":" + port + " user=" + user + "]";
+        return "PostgresBaseBackupSource[" + name + " " + connection + "]";
     }
 
-    /** Builds a {@link PostgresBaseBackupSource}. Not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds a {@link PostgresBaseBackupSource}: {@code host} (required), {@code port} (default 5432), {@code user}
+     * (a role with REPLICATION, default {@code postgres}) and {@code password} as every PostgreSQL builder has them;
+     * each setting once. Not thread-safe.
+     */
+    public static final class Builder extends ConnectionBuilder<Builder> {
         private String name = "postgres-base";
-        private String host;
-        private int port = 5432;
-        private String user = "postgres";
-        private Secret password;
         private Path binDirectory;
         private Duration timeout;
         private String walSource;
+        private Path verifyTempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder() {
+            super(TYPE + " source", null, "postgres");
         }
 
         /** The source name in the repository; default {@code postgres-base}. */
         public Builder name(String name) {
-            this.name = name;
+            problems.once("name");
+            this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Server host (or a Unix socket directory). Required. */
-        public Builder host(String host) {
-            this.host = host;
-            return this;
-        }
-
-        /** Server port; default 5432. */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
-
-        /** A role with the REPLICATION attribute (or a superuser); default {@code postgres}. */
-        public Builder user(String user) {
-            this.user = user;
-            return this;
-        }
-
-        /** The role's password, given to pg_basebackup in a 0600 passfile. */
-        public Builder password(Secret password) {
-            this.password = Objects.requireNonNull(password, "password");
-            return this;
-        }
-
-        /** Where pg_basebackup lives; default: PATH, then /usr/lib/postgresql/{newest}/bin. */
+        /** Where pg_basebackup (and pg_verifybackup) live; default: PATH, then /usr/lib/postgresql/{newest}/bin. */
         public Builder binDirectory(Path dir) {
+            problems.once("binDirectory");
             this.binDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
-        /** Kill pg_basebackup after this long; default none. */
+        /** Kill pg_basebackup (and pg_verifybackup) after this long; default none (pg_verifybackup: 6 hours). */
         public Builder timeout(Duration timeout) {
-            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            problems.once("timeout");
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
             return this;
         }
 
@@ -433,30 +423,30 @@ public final class PostgresBaseBackupSource implements BackupSource {
          * trims it to what the kept base backups need. Default: this source's name.
          */
         public Builder walSource(String walSource) {
+            problems.once("walSource");
             this.walSource = Objects.requireNonNull(walSource, "walSource");
+            return this;
+        }
+
+        /**
+         * Where integrity verification extracts a base backup for {@code pg_verifybackup} (a 0700 directory, deleted
+         * afterwards): it needs free space of the data directory's size. Default {@code java.io.tmpdir}.
+         */
+        public Builder verifyTempDirectory(Path dir) {
+            problems.once("verifyTempDirectory");
+            this.verifyTempDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
         /** @throws BackupException {@code INVALID_CONFIGURATION} naming every problem */
         public PostgresBaseBackupSource build() {
-            List<String> problems = new ArrayList<>();
             SourceNames.problem(name).ifPresent(problems::add);
             if (walSource != null) {
                 SourceNames.problem(walSource).ifPresent(p -> problems.add("WAL archive: " + p));
             }
-            if (host == null || host.isBlank()) {
-                problems.add("host is required");
-            }
-            if (port < 1 || port > 65535) {
-                problems.add("port " + port + " is out of range");
-            }
-            if (user == null || user.isBlank()) {
-                problems.add("user is required");
-            }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, TYPE + " source: " + String.join("; ", problems));
-            }
-            return new PostgresBaseBackupSource(this);
+            ConnectionSettings connection = connection("postgres");
+            problems.throwIfAny();
+            return new PostgresBaseBackupSource(this, connection);
         }
     }
 }

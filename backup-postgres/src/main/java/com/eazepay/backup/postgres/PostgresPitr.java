@@ -32,6 +32,7 @@ public final class PostgresPitr {
      *         {@code NOT_FOUND} when no base backup is old enough; {@code TARGET_NOT_EMPTY}; storage and codec codes
      */
     public static RestoreResult restore(BackupEngine engine, String baseSource, PitrTarget target) {
+        target.validate(); // the base backup is chosen by the target: refuse a conflicting one first
         RestoreRequest r = engine.restore(Objects.requireNonNull(baseSource, "baseSource"));
         if (target.target().kind() == RecoveryTarget.Kind.TIME) {
             r.before(target.target().instant());

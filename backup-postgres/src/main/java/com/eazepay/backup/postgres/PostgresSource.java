@@ -2,7 +2,6 @@ package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.Secret;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.Identifiers;
 import com.eazepay.backup.postgres.internal.PgTools;
@@ -14,7 +13,6 @@ import com.eazepay.backup.postgres.internal.TableFilter;
 import com.eazepay.backup.spi.SourceNames;
 import com.eazepay.backup.spi.BackupContext;
 import com.eazepay.backup.spi.ChildProcess;
-import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.BackupSource;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
@@ -529,15 +527,15 @@ public final class PostgresSource implements BackupSource {
     private record Snapshot(String id, Instant at, String version, int versionNum, long databaseSize, boolean standby) {
     }
 
-    /** Builds a {@link PostgresSource}; not thread-safe. */
-    public static final class Builder {
+    /**
+     * Builds a {@link PostgresSource}: {@code host} (default {@code localhost}), {@code port} (default 5432),
+     * {@code user} (default: from the JDBC URL, else the driver's default) and {@code password} as every PostgreSQL
+     * builder has them; either those and {@link #database} or {@link #jdbcUrl}. Not thread-safe.
+     */
+    public static final class Builder extends com.eazepay.backup.postgres.internal.ConnectionBuilder<Builder> {
         private String name = "postgres";
         private String jdbcUrl;
-        private String host;
-        private Integer port;
         private String database;
-        private String user;
-        private Secret password;
         private final List<String> schemas = new ArrayList<>();
         private final List<String> excludeSchemas = new ArrayList<>();
         private final List<String> tables = new ArrayList<>();
@@ -556,9 +554,8 @@ public final class PostgresSource implements BackupSource {
         private Path pgRestorePath;
         private Duration timeout = DEFAULT_TIMEOUT;
 
-        private final ConfigurationProblems problems = ConfigurationProblems.of("PostgresSource");
-
         private Builder() {
+            super("PostgresSource", "localhost", null);
         }
 
         /** Source name in the engine and in storage keys. Default {@code postgres}. */
@@ -579,47 +576,11 @@ public final class PostgresSource implements BackupSource {
             return this;
         }
 
-        /** Server host name (instead of {@link #jdbcUrl}). Default {@code localhost}. */
-        public Builder host(String host) {
-            problems.once("host");
-            this.host = Objects.requireNonNull(host, "host");
-            return this;
-        }
-
-        /** Server port, 1..65535. Default 5432. */
-        public Builder port(int port) {
-            problems.once("port");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535, was " + port);
-            }
-            this.port = port;
-            return this;
-        }
-
         /** Database to back up. */
         public Builder database(String database) {
             problems.once("database");
             this.database = Identifiers.requireDatabaseName(database);
             return this;
-        }
-
-        /** User name. Default: from the JDBC URL, else the driver's default. */
-        public Builder user(String user) {
-            problems.once("user");
-            this.user = Objects.requireNonNull(user, "user");
-            return this;
-        }
-
-        /** Password; passed to tools through a 0600 {@code PGPASSFILE}, never argv or env. Default none (trust/peer/.pgpass). */
-        public Builder password(Secret password) {
-            problems.once("password");
-            this.password = Objects.requireNonNull(password, "password");
-            return this;
-        }
-
-        /** As {@link #password(Secret)}. */
-        public Builder password(String password) {
-            return password(Secret.of(Objects.requireNonNull(password, "password")));
         }
 
         /** Dump only these schemas ({@code pg_dump --schema}, psql patterns). Default: all. */
@@ -779,21 +740,20 @@ public final class PostgresSource implements BackupSource {
                         + " or lockWaitTimeout(..) instead");
             }
             ConnectionSettings s = null;
-            if (jdbcUrl != null && (host != null || database != null || port != null)) {
+            if (jdbcUrl != null && (serverGiven() || database != null)) {
                 problems.add("give either jdbcUrl(..) or host(..)/port(..)/database(..), not both");
             } else if (jdbcUrl != null) {
                 try {
                     ConnectionSettings parsed = ConnectionSettings.parseJdbcUrl(jdbcUrl);
-                    s = parsed.withCredentials(user != null ? user : parsed.user(),
-                            password != null ? password : parsed.password());
+                    s = parsed.withCredentials(givenUser() != null ? givenUser() : parsed.user(),
+                            givenPassword() != null ? givenPassword() : parsed.password());
                 } catch (IllegalArgumentException e) {
                     problems.add("jdbcUrl: " + e.getMessage());
                 }
             } else if (database == null) {
                 problems.add("no database: call jdbcUrl(\"jdbc:postgresql://host:5432/db\") or database(..)");
             } else {
-                s = new ConnectionSettings(host != null ? host : "localhost", port != null ? port : ConnectionSettings.DEFAULT_PORT,
-                        database, user, password, Map.of());
+                s = connection(database);
             }
             problems.throwIfAny();
             return new PostgresSource(this, s);

@@ -5,6 +5,7 @@ import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.age.AgeEncryption;
 import com.eazepay.backup.postgres.internal.WalNames;
 import com.eazepay.backup.spi.Compression;
+import com.eazepay.backup.spi.ConfigurationProblems;
 import com.eazepay.backup.spi.Encryption;
 import com.eazepay.backup.spi.ObjectInfo;
 import com.eazepay.backup.spi.PutOptions;
@@ -87,6 +88,7 @@ public final class WalArchive {
     private final AtomicReference<Instant> lastArchived = new AtomicReference<>();
     private volatile Instant listedAt;
     private static final Duration LISTING_INTERVAL = Duration.ofMinutes(1);
+    private static final long MAX_HISTORY_SIZE = 1L << 20;
 
     private WalArchive(Builder b) {
         this.repository = b.repository;
@@ -249,6 +251,85 @@ public final class WalArchive {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // best effort: a temp file beside the destination, owner-only
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #fetch} for a {@code restore_command}: false only when {@code name} is not archived in an archive that
+     * holds other files. An archive with no file at all (an unmounted or wrong repository, a wrong source name) is
+     * a failure, not "the end of the archive": PostgreSQL would end recovery there and promote at an earlier point.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} for an archive with no file; as {@link #fetch} otherwise
+     */
+    public boolean fetchForRestoreCommand(String name, Path destination) {
+        if (fetch(name, destination)) {
+            return true;
+        }
+        if (!hasAnyFile()) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "the WAL archive " + prefix() + " in "
+                    + repository.describe() + " holds no file at all: is the repository unmounted or the wrong one,"
+                    + " or the source name wrong? Refusing to report " + name + " as the end of the archive");
+        }
+        return false;
+    }
+
+    /** Whether the archive holds any committed file (lists until the first commit record). */
+    boolean hasAnyFile() {
+        try {
+            repository.list(prefix(), o -> {
+                if (o.key().endsWith(".json")) {
+                    throw new Found();
+                }
+            });
+            return false;
+        } catch (Found f) {
+            return true;
+        }
+    }
+
+    /** Ends a listing at the first commit record. */
+    private static final class Found extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Found() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The text of the archived timeline history file {@code name} ({@code 00000002.history}), fetched and verified
+     * like {@link #fetch} through a 0600 file in the temp directory (history files are a few lines).
+     *
+     * @throws BackupException {@link PitrErrorCode#WAL_MISSING} if it is not archived; as {@link #fetch} otherwise
+     */
+    public String history(String name) {
+        if (!WalNames.isHistory(name)) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "'" + name + "' is not a timeline history file name");
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(tempDirectory, ".wal-history-", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            if (!fetch(name, tmp)) {
+                throw new BackupException(PitrErrorCode.WAL_MISSING, "timeline history file " + name
+                        + " is not in the WAL archive " + prefix() + " of " + repository.describe());
+            }
+            if (Files.size(tmp) > MAX_HISTORY_SIZE) {
+                throw new BackupException(CoreErrorCode.CORRUPT_DATA, "timeline history file " + name + " is "
+                        + Files.size(tmp) + " bytes: not a PostgreSQL history file");
+            }
+            return Files.readString(tmp, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "cannot read timeline history file " + name + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    LOG.debug("temp file {} left: {}", tmp, e.getMessage());
                 }
             }
         }
@@ -429,11 +510,16 @@ public final class WalArchive {
      * java -cp … com.eazepay.backup.postgres.WalArchive fetch REPOSITORY SOURCE IDENTITY_FILE %f %p
      * </pre>
      * RECIPIENT_FILE holds age recipients ({@code age1…}), one a line; IDENTITY_FILE an age identity file (0600).
-     * Exit codes: 0 done, 1 not archived ({@code fetch}), 2 failed (the reason is logged through SLF4J).
+     * Exit codes: 0 done, 1 not archived ({@code fetch}), 2 {@code push} failed or bad usage, 126 {@code fetch}
+     * failed otherwise or was called wrongly (storage, checksum, key: PostgreSQL aborts recovery on codes above 125 rather than taking
+     * the failure for the end of the archive and promoting early). The reason is logged through SLF4J.
      */
     public static void main(String[] args) {
         System.exit(run(args));
     }
+
+    /** The exit code of a failed {@code fetch} other than "not archived": above 125, so PostgreSQL aborts recovery. */
+    public static final int FETCH_FAILED = 126;
 
     /** {@link #main} without exiting: returns the exit code. */
     public static int run(String[] args) {
@@ -450,14 +536,14 @@ public final class WalArchive {
                 AgeEncryption enc = AgeEncryption.decryptOnly().withIdentityFile(Path.of(args[3]));
                 WalArchive archive = builder().repository(FileSystemStorage.at(Path.of(args[1]))).source(args[2])
                         .encryption(enc).build();
-                return archive.fetch(args[4], Path.of(args[5])) ? 0 : 1;
+                return archive.fetchForRestoreCommand(args[4], Path.of(args[5])) ? 0 : 1;
             }
             LOG.error("usage: push REPOSITORY SOURCE RECIPIENT_FILE WAL_PATH"
                     + " | fetch REPOSITORY SOURCE IDENTITY_FILE WAL_NAME DESTINATION");
-            return 2;
+            return args.length > 0 && args[0].equals("fetch") ? FETCH_FAILED : 2;
         } catch (IOException | RuntimeException e) {
             LOG.error("WAL {} failed: {}", args.length > 0 ? args[0] : "command", e.getMessage());
-            return 2;
+            return args.length > 0 && args[0].equals("fetch") ? FETCH_FAILED : 2;
         }
     }
 
@@ -469,61 +555,60 @@ public final class WalArchive {
         private Encryption encryption;
         private Clock clock = Clock.systemUTC();
         private Path tempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private final ConfigurationProblems problems = ConfigurationProblems.of("WAL archive");
 
         private Builder() {
         }
 
         /** The repository (not closed by the archive). Required. */
         public Builder repository(StorageTarget repository) {
+            problems.once("repository");
             this.repository = Objects.requireNonNull(repository, "repository");
             return this;
         }
 
         /** The source name (the server's name in the repository, e.g. {@code postgres}). Required. */
         public Builder source(String source) {
-            this.source = source;
+            problems.once("source");
+            this.source = Objects.requireNonNull(source, "source");
             return this;
         }
 
         /** Compression of new files; default zstd. Fetch decodes what each record says. */
         public Builder compression(Compression compression) {
+            problems.once("compression");
             this.compression = Objects.requireNonNull(compression, "compression");
             return this;
         }
 
         /** Encryption (age recipients to push; an identity to fetch). Required; {@code Encryption.none()} only explicitly. */
         public Builder encryption(Encryption encryption) {
+            problems.once("encryption");
             this.encryption = Objects.requireNonNull(encryption, "encryption");
             return this;
         }
 
         /** Wall clock for archive times and lag; default UTC system clock. */
         public Builder clock(Clock clock) {
+            problems.once("clock");
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Where pushes stage their compressed, encrypted copy (one segment at a time, 0600); default java.io.tmpdir. */
         public Builder tempDirectory(Path dir) {
+            problems.once("tempDirectory");
             this.tempDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
         /** @throws BackupException {@code INVALID_CONFIGURATION} naming every missing or invalid setting */
         public WalArchive build() {
-            List<String> problems = new ArrayList<>();
-            if (repository == null) {
-                problems.add("repository is required");
-            }
-            if (encryption == null) {
-                problems.add("encryption is required (Codecs.noEncryption() to opt out explicitly)");
-            }
-            if (!SourceNames.isValid(source)) {
-                problems.add("source name '" + source + "' is invalid (" + SourceNames.class.getSimpleName() + " rules)");
-            }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "WAL archive: " + String.join("; ", problems));
-            }
+            problems.check(repository != null, "repository is required: call repository(..)");
+            problems.check(encryption != null, "encryption is required (Codecs.noEncryption() to opt out explicitly)");
+            problems.check(SourceNames.isValid(source), "source name '" + source + "' is invalid ("
+                    + SourceNames.class.getSimpleName() + " rules)");
+            problems.throwIfAny();
             return new WalArchive(this);
         }
     }

@@ -2,7 +2,7 @@ package com.eazepay.backup.postgres;
 
 import com.eazepay.backup.BackupException;
 import com.eazepay.backup.CoreErrorCode;
-import com.eazepay.backup.Secret;
+import com.eazepay.backup.postgres.internal.ConnectionBuilder;
 import com.eazepay.backup.postgres.internal.ConnectionSettings;
 import com.eazepay.backup.postgres.internal.PgTools;
 import com.eazepay.backup.postgres.internal.WalNames;
@@ -70,7 +70,7 @@ public final class WalReceiver implements AutoCloseable {
      */
     public synchronized WalReceiver start() {
         if (running) {
-            throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "WAL receiver for " + b.host + ":" + b.port + " is already running");
+            throw new BackupException(CoreErrorCode.ALREADY_RUNNING, "WAL receiver for " + b.connection.host() + ":" + b.connection.port() + " is already running");
         }
         try {
             Files.createDirectories(b.spool);
@@ -102,10 +102,10 @@ public final class WalReceiver implements AutoCloseable {
             pusher = new Thread(this::pushLoop, "eazepay-wal-pusher-" + b.archive.source());
             pusher.setDaemon(true);
             pusher.start();
-            LOG.info("pg_receivewal streaming from {}:{} through slot {} into {}", b.host, b.port, b.slot, b.spool);
+            LOG.info("pg_receivewal streaming from {}:{} through slot {} into {}", b.connection.host(), b.connection.port(), b.slot, b.spool);
             return this;
         } catch (IOException e) {
-            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_receivewal for " + b.host + ":" + b.port
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot start pg_receivewal for " + b.connection.host() + ":" + b.connection.port()
                     + ": " + e.getMessage(), e);
         }
     }
@@ -215,14 +215,14 @@ public final class WalReceiver implements AutoCloseable {
                     try {
                         h.get().onExit().get(30, TimeUnit.SECONDS);
                     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                        LOG.warn("pg_receivewal for {}:{} did not stop on SIGTERM within 30 s; killing it", b.host, b.port);
+                        LOG.warn("pg_receivewal for {}:{} did not stop on SIGTERM within 30 s; killing it", b.connection.host(), b.connection.port());
                     }
                 }
                 String tail = p.stderrTail();
                 p.close(); // kills what is left (descendants too), deletes the passfile
                 process.set(null);
                 if (!tail.isBlank()) {
-                    LOG.info("pg_receivewal ({}:{}) said: {}", b.host, b.port, tail);
+                    LOG.info("pg_receivewal ({}:{}) said: {}", b.connection.host(), b.connection.port(), tail);
                 }
             }
             removeShutdownHook();
@@ -242,7 +242,7 @@ public final class WalReceiver implements AutoCloseable {
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.SOURCE_FAILED, "cannot archive the partial WAL segment in " + b.spool + ": " + e.getMessage(), e);
         }
-        LOG.info("pg_receivewal for {}:{} stopped; {} WAL files pushed", b.host, b.port, pushedFiles.get());
+        LOG.info("pg_receivewal for {}:{} stopped; {} WAL files pushed", b.connection.host(), b.connection.port(), pushedFiles.get());
     }
 
     private String tool() {
@@ -251,12 +251,15 @@ public final class WalReceiver implements AutoCloseable {
     }
 
     private List<String> connection(String tool) {
-        return List.of(tool, "-h", b.host, "-p", Integer.toString(b.port), "-U", b.user, "--no-password", "--slot=" + b.slot);
+        List<String> argv = new ArrayList<>(List.of(tool));
+        argv.addAll(b.connection.replicationArgs());
+        argv.add("--slot=" + b.slot);
+        return argv;
     }
 
     private ChildProcess child(List<String> argv) {
         ChildProcess c = ChildProcess.of(argv).name("pg_receivewal");
-        return b.password == null ? c : c.secretFile("PGPASSFILE", ConnectionSettings.passfile(b.host, b.port, b.user, b.password));
+        return b.connection.withPassfile(c);
     }
 
     private void removeShutdownHook() {
@@ -272,106 +275,75 @@ public final class WalReceiver implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "WalReceiver[" + b.host + ":" + b.port + " slot=" + b.slot + " spool=" + b.spool + "]";
+        return "WalReceiver[" + b.connection.host() + ":" + b.connection.port() + " slot=" + b.slot + " spool=" + b.spool + "]";
     }
 
     /** Builds a {@link WalReceiver}. Not thread-safe. */
-    public static final class Builder {
-        private String host;
-        private int port = 5432;
-        private String user = "postgres";
-        private Secret password;
+    public static final class Builder extends ConnectionBuilder<Builder> {
         private String slot = "eazepay_backup";
         private Path spool;
         private WalArchive archive;
         private Path binDirectory;
         private boolean synchronous;
         private Duration pollInterval = Duration.ofSeconds(1);
+        private ConnectionSettings connection;
 
         private Builder() {
+            super("WAL receiver", null, "postgres");
         }
 
-        /** Server host. Required. */
-        public Builder host(String host) {
-            this.host = host;
-            return this;
-        }
-
-        /** Server port; default 5432. */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
-
-        /** A role with REPLICATION; default postgres. */
-        public Builder user(String user) {
-            this.user = user;
-            return this;
-        }
-
-        /** The role's password (a 0600 passfile for the child). */
-        public Builder password(Secret password) {
-            this.password = Objects.requireNonNull(password, "password");
-            return this;
-        }
-
-        /** The physical replication slot; created if missing; default {@code eazepay_backup}. */
+        /** The physical replication slot; created if missing; 1-63 of a-z, 0-9, _; default {@code eazepay_backup}. */
         public Builder slot(String slot) {
-            this.slot = slot;
+            problems.once("slot");
+            this.slot = Objects.requireNonNull(slot, "slot");
             return this;
         }
 
         /** The spool directory (0700; keep it on persistent disk so the .partial survives restarts). Required. */
         public Builder spool(Path spool) {
+            problems.once("spool");
             this.spool = Objects.requireNonNull(spool, "spool");
             return this;
         }
 
         /** The archive to push to. Required. */
         public Builder archive(WalArchive archive) {
+            problems.once("archive");
             this.archive = Objects.requireNonNull(archive, "archive");
             return this;
         }
 
         /** Where pg_receivewal lives; default: PATH, then /usr/lib/postgresql/{newest}/bin. */
         public Builder binDirectory(Path dir) {
+            problems.once("binDirectory");
             this.binDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
         /** {@code --synchronous}: flush each write and report it at once (for synchronous_standby_names); default off. */
         public Builder synchronous(boolean synchronous) {
+            problems.once("synchronous");
             this.synchronous = synchronous;
             return this;
         }
 
-        /** How often the spool is swept; default 1 s. */
+        /** How often the spool is swept; positive; default 1 s. */
         public Builder pollInterval(Duration interval) {
-            this.pollInterval = Objects.requireNonNull(interval, "interval");
+            problems.once("pollInterval");
+            if (Objects.requireNonNull(interval, "interval").isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("poll interval must be positive, was " + interval);
+            }
+            this.pollInterval = interval;
             return this;
         }
 
         /** @throws BackupException {@code INVALID_CONFIGURATION} naming every problem */
         public WalReceiver build() {
-            List<String> problems = new ArrayList<>();
-            if (host == null || host.isBlank()) {
-                problems.add("host is required");
-            }
-            if (spool == null) {
-                problems.add("spool directory is required");
-            }
-            if (archive == null) {
-                problems.add("archive is required");
-            }
-            if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
-                problems.add("slot name '" + slot + "' is invalid: use 1-63 of a-z, 0-9, _");
-            }
-            if (pollInterval.isNegative() || pollInterval.isZero()) {
-                problems.add("poll interval must be positive");
-            }
-            if (!problems.isEmpty()) {
-                throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "WAL receiver: " + String.join("; ", problems));
-            }
+            connection = connection("postgres");
+            problems.check(spool != null, "spool directory is required: call spool(..)");
+            problems.check(archive != null, "archive is required: call archive(..)");
+            problems.check(slot.matches("[a-z0-9_]{1,63}"), "slot name '" + slot + "' is invalid: use 1-63 of a-z, 0-9, _");
+            problems.throwIfAny();
             return new WalReceiver(this);
         }
     }

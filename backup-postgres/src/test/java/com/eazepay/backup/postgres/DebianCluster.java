@@ -51,6 +51,14 @@ final class DebianCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A server already running on {@code dir/data} at {@code port} (one a PITR restore left running); closing it
+     * stops it and deletes {@code dir}.
+     */
+    static DebianCluster running(Path dir, int port) {
+        return new DebianCluster(dir, port);
+    }
+
     private static Path newDir() throws Exception {
         Path dir = Files.createTempDirectory("debian-pg15-");
         run("chown", "postgres", dir.toString());

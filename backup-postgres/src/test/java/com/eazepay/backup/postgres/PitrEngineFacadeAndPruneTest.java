@@ -8,7 +8,6 @@ import com.eazepay.backup.Manifest;
 import com.eazepay.backup.PruneReport;
 import com.eazepay.backup.RestoreResult;
 import com.eazepay.backup.age.AgeEncryption;
-import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.SourceProvider;
 import com.eazepay.backup.storage.FileSystemStorage;
@@ -19,14 +18,12 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * PITR through the engine's ordinary restore path ({@code engine.restore(..).into(PitrTarget..pointInTime(t))}) and
@@ -36,11 +33,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PitrEngineFacadeAndPruneTest {
 
+    static PitrCluster pitr;
     static DebianCluster primary;
     static Path work;
     static FileSystemStorage repo;
     static WalArchive archive;
-    static WalReceiver receiver;
     static BackupEngine engine;
     static Manifest base1;
     static Manifest base2;
@@ -50,65 +47,22 @@ class PitrEngineFacadeAndPruneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (runuser)");
-        primary = DebianCluster.initdb();
-        work = Files.createTempDirectory("pitr-engine-test-");
-        DebianCluster.run("chown", "postgres", work.toString());
-        repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
-        AgeKeys keys = AgeKeys.generate();
-        AgeEncryption age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
-        engineEncryption = age;
-        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
-        engine = Backup.engine().repository(repo).encryption(age)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres")
-                        .host("127.0.0.1").port(primary.port).build())
+        pitr = PitrCluster.start("pitr-engine-test");
+        primary = pitr.primary;
+        work = pitr.work;
+        repo = pitr.repo;
+        archive = pitr.archive;
+        engineEncryption = pitr.age;
+        engine = pitr.engine()
                 .retention("postgres-base", RetentionPolicy.builder().keepLast(2).build())
                 .build();
-        primary.exec("postgres", "CREATE DATABASE shop");
-        primary.exec("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text)");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (receiver != null) {
-                receiver.close();
-            }
-        } finally {
-            try {
-                if (primary != null) {
-                    primary.close();
-                }
-            } finally {
-                if (work != null) {
-                    DebianCluster.run("rm", "-rf", work.toString());
-                }
-            }
+        if (pitr != null) {
+            pitr.close();
         }
-    }
-
-    static String switchAndArchive() throws Exception {
-        String done = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
-        // a real server and a real child process: bounded polling, no fixed sleeps
-        for (int i = 0; i < 600; i++) {
-            receiver.sweep();
-            if (archive.segment(done).isPresent()) {
-                return done;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + done + "; receiver: " + receiver.lastError().orElse("no error"));
-    }
-
-    static Instant serverNow() throws Exception {
-        return Instant.parse(primary.query("postgres", "select to_char(clock_timestamp() at time zone 'UTC',"
-                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0));
-    }
-
-    static long rows() throws Exception {
-        return Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
     }
 
     @Test
@@ -117,9 +71,9 @@ class PitrEngineFacadeAndPruneTest {
         primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
         base1 = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (2, 'A: before the target')");
-        between = serverNow();
+        between = pitr.serverNow();
         primary.exec("shop", "INSERT INTO orders VALUES (3, 'B: after the target')");
-        switchAndArchive();
+        pitr.switchAndArchive();
 
         RestoreResult r = engine.restore("postgres-base").before(between)
                 .into(PitrTarget.dataDirectory(work.resolve("facade-time"), archive).pointInTime(between)
@@ -151,11 +105,11 @@ class PitrEngineFacadeAndPruneTest {
     @Order(3)
     void pruneRemovesOlderBaseBackupsAndTheirWalAndTheOldestKeptStillRestoresToItsEnd() throws Exception {
         primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
-        switchAndArchive();
+        pitr.switchAndArchive();
         base3 = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (5, 'after base 3')");
-        switchAndArchive();
-        long expected = rows();
+        pitr.switchAndArchive();
+        long expected = pitr.rows();
         String base2Start = (String) base2.facts().get("start_wal_file");
         List<String> before = archive.list().stream().map(WalSegment::name).toList();
         assertThat(before).anySatisfy(n -> assertThat(n.substring(0, 24)).isLessThan(base2Start));

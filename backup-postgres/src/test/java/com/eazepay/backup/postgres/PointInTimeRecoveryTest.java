@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,11 +34,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PointInTimeRecoveryTest {
 
+    static PitrCluster pitr;
     static DebianCluster primary;
     static Path work;
-    static FileSystemStorage repo;
     static WalArchive archive;
-    static WalReceiver receiver;
     static BackupEngine engine;
     static BackupResult firstBase;
     static Instant between;
@@ -51,69 +49,20 @@ class PointInTimeRecoveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (runuser)");
-        primary = DebianCluster.initdb();
-        work = Files.createTempDirectory("pitr-test-");
-        DebianCluster.run("chown", "postgres", work.toString());
-        repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
-        keys = AgeKeys.generate();
-        age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
-        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
-        engine = Backup.engine().repository(repo).encryption(age)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
-                .build();
-        primary.exec("postgres", "CREATE DATABASE shop");
-        primary.exec("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text)");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
+        pitr = PitrCluster.start("pitr-test");
+        primary = pitr.primary;
+        work = pitr.work;
+        archive = pitr.archive;
+        age = pitr.age;
+        keys = pitr.keys;
+        engine = pitr.engine().build();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (receiver != null) {
-                receiver.close();
-            }
-        } finally {
-            try {
-                if (primary != null) {
-                    primary.close();
-                }
-            } finally {
-                if (work != null) {
-                    DebianCluster.run("rm", "-rf", work.toString());
-                }
-            }
+        if (pitr != null) {
+            pitr.close();
         }
-    }
-
-    /** Switches to a new WAL segment and returns once the receiver has archived the one just completed. */
-    static String switchAndArchive() throws Exception {
-        String done = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
-        waitFor(() -> archive.segment(done).isPresent(), "segment " + done + " archived");
-        return done;
-    }
-
-    static void waitFor(BooleanSupplier condition, String what) throws Exception {
-        // a real server and a real child process: bounded polling, no fixed sleeps
-        for (int i = 0; i < 600; i++) {
-            receiver.sweep();
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; receiver: " + receiver.lastError().orElse("no error"));
-    }
-
-    static Instant serverNow() throws Exception {
-        String ts = primary.query("postgres", "select to_char(clock_timestamp() at time zone 'UTC',"
-                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0);
-        return Instant.parse(ts);
-    }
-
-    static Path newDataDir(String name) {
-        return work.resolve(name);
     }
 
     @Test
@@ -129,19 +78,19 @@ class PointInTimeRecoveryTest {
         for (int s = 0; s < 3; s++) {
             primary.exec("shop", "INSERT INTO orders SELECT g, repeat('w', 200) FROM generate_series("
                     + (1000 + s * 20000) + ", " + (1000 + s * 20000 + 19999) + ") g");
-            switchAndArchive();
+            pitr.switchAndArchive();
         }
         primary.exec("shop", "INSERT INTO orders VALUES (900001, 'A: committed before the target')");
-        between = serverNow();
+        between = pitr.serverNow();
         primary.exec("shop", "INSERT INTO orders VALUES (900002, 'B: committed after the target')");
-        Instant committedB = serverNow();
-        String last = switchAndArchive();
+        Instant committedB = pitr.serverNow();
+        String last = pitr.switchAndArchive();
         Instant archivedB = archive.segment(last).orElseThrow().archivedAt();
         long expected = Long.parseLong(primary.query("shop", "select count(*) from orders where id <> 900002").get(0));
 
         long t0 = System.nanoTime();
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base",
-                PitrTarget.dataDirectory(newDataDir("pitr-a"), archive, RecoveryTarget.time(between))
+                PitrTarget.dataDirectory(pitr.path("pitr-a"), archive, RecoveryTarget.time(between))
                         .check("shop", Check.sql("select count(*) from orders").exactly(expected))
                         .check("shop", Check.sql("select count(*) from orders where id = 900001").exactly(1))
                         .check("shop", Check.sql("select count(*) from orders where id = 900002").exactly(0)));
@@ -173,9 +122,9 @@ class PointInTimeRecoveryTest {
         gap.delete(victim);
         BackupEngine gapEngine = Backup.engine().repository(gapRepo)
                 .encryption(age)
-                .source(PostgresBaseBackupSource.builder().name("postgres-base").host("127.0.0.1").port(primary.port).build())
+                .source(pitr.baseSource().build())
                 .build();
-        Path data = newDataDir("pitr-gap");
+        Path data = pitr.path("pitr-gap");
         assertThatThrownBy(() -> PostgresPitr.restore(gapEngine, "postgres-base",
                 PitrTarget.dataDirectory(data, gap, RecoveryTarget.time(between))))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
@@ -187,16 +136,15 @@ class PointInTimeRecoveryTest {
     @Test
     @Order(3)
     void theReplicationSlotSurvivesAReceiverRestartWithNoGap() throws Exception {
-        receiver.close();
+        pitr.receiver.close();
         // the spool is lost too (a new host): pg_receivewal must resume from the slot's restart_lsn
         DebianCluster.run("sh", "-c", "rm -f " + work.resolve("spool") + "/*");
         primary.exec("shop", "INSERT INTO orders SELECT g, 'while the receiver was down' FROM generate_series(2000001, 2050000) g");
         primary.query("postgres", "select pg_walfile_name(pg_switch_wal())");
         primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
+        pitr.startReceiver();
         primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
-        String last = switchAndArchive();
+        String last = pitr.switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
 
         // no gap from the first base backup's start to the newest segment
@@ -204,7 +152,7 @@ class PointInTimeRecoveryTest {
                 (String) first.facts().get("stop_wal_file"), 16L << 20, RecoveryTarget.latest());
         assertThat(chain.required().get(chain.required().size() - 1).name()).isEqualTo(last);
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-latest"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-latest"), archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
 
@@ -234,7 +182,7 @@ class PointInTimeRecoveryTest {
         primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
         second = engine.backup("postgres-base").run().manifest();
         primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
-        switchAndArchive();
+        pitr.switchAndArchive();
         long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
         rowsAtEnd = rows;
         String secondStart = (String) second.facts().get("start_wal_file");
@@ -246,14 +194,14 @@ class PointInTimeRecoveryTest {
                 .allSatisfy(n -> assertThat(n.substring(0, Math.min(24, n.length()))).isGreaterThanOrEqualTo(secondStart));
         // the pruned first base backup can no longer reach anything: refused before touching disk
         assertThatThrownBy(() -> PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-pruned"), archive, RecoveryTarget.immediate())))
+                PitrTarget.dataDirectory(pitr.path("pitr-pruned"), archive, RecoveryTarget.immediate())))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING));
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", second.id(),
-                PitrTarget.dataDirectory(newDataDir("pitr-kept"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-kept"), archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
         System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
-                receiver.pushedFiles(), receiver.pushedBytes() / 1e6, removed.size());
+                pitr.receiver.pushedFiles(), pitr.receiver.pushedBytes() / 1e6, removed.size());
 
     }
 
@@ -271,7 +219,7 @@ class PointInTimeRecoveryTest {
             blocks.add(m.group(1));
         }
         assertThat(blocks).hasSize(2);
-        Path data = newDataDir("by-hand");
+        Path data = pitr.path("by-hand");
         Files.writeString(Path.of(data + ".wal-fetch.sh"), blocks.get(0));
         Path key = work.resolve("key.txt");
         AgeKeys.writeIdentityFile(key, keys.identity(), java.time.Clock.systemUTC());
@@ -351,7 +299,7 @@ class PointInTimeRecoveryTest {
         WalArchive byCommand = WalArchive.builder().repository(FileSystemStorage.at(cmdRepo)).source("postgres")
                 .encryption(age).build();
         try {
-            waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
+            pitr.waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
                     "segment " + segment + " archived by archive_command and by the receiver");
         } catch (AssertionError e) {
             String log = Files.readString(primary.dir.resolve("log"));

@@ -183,6 +183,34 @@ class WalArchiveTest {
     }
 
     @Test
+    void mainFetchExitsAbove125WhenTheFetchFailsSoPostgresAbortsRecoveryInsteadOfPromotingEarly() throws Exception {
+        Path recipients = Files.writeString(tmp.resolve("recipients.txt"), keys.recipient().encoded() + "\n");
+        Path otherKey = tmp.resolve("other-key.txt");
+        AgeKeys.writeIdentityFile(otherKey, AgeKeys.generate().identity(), clock);
+        String repoDir = tmp.resolve("repo").toString();
+        assertThat(WalArchive.run(new String[] {"push", repoDir, "postgres", recipients.toString(), wal(SEG, 7).toString()}))
+                .isZero();
+        Path out = tmp.resolve("fetched");
+        // no identity that decrypts it, an unreadable identity file, a wrong call: never "not archived" (1)
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", otherKey.toString(), SEG, out.toString()}))
+                .isEqualTo(WalArchive.FETCH_FAILED).isGreaterThan(125);
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", tmp.resolve("none").toString(), SEG,
+                out.toString()})).isEqualTo(WalArchive.FETCH_FAILED);
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", SEG})).isEqualTo(WalArchive.FETCH_FAILED);
+        // an archive with no file at all (unmounted repository, wrong source name) is not "the end of the archive"
+        Path identity = tmp.resolve("key.txt");
+        AgeKeys.writeIdentityFile(identity, keys.identity(), clock);
+        assertThat(WalArchive.run(new String[] {"fetch", tmp.resolve("unmounted").toString(), "postgres",
+                identity.toString(), SEG, out.toString()})).isEqualTo(WalArchive.FETCH_FAILED);
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "other", identity.toString(), SEG, out.toString()}))
+                .isEqualTo(WalArchive.FETCH_FAILED);
+        assertThat(out).doesNotExist();
+        // a segment missing from an archive that holds others: the end of the archive
+        assertThat(WalArchive.run(new String[] {"fetch", repoDir, "postgres", identity.toString(),
+                "000000010000000000000009", out.toString()})).isEqualTo(1);
+    }
+
+    @Test
     void aStoredSegmentDecodesWithTheAgeAndZstdCommandLineTools() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/age")) && Files.isExecutable(Path.of("/usr/bin/zstd")),
                 "needs age and zstd");

@@ -110,4 +110,83 @@ class WalChainTest {
                 .containsExactlyInAnyOrder(n(1), n(2), n(3), n(3) + ".00000028.backup", n(2) + ".partial");
         assertThat(WalRetention.removable(archived, List.of())).isEmpty();
     }
+
+    static String n2(int i) {
+        return WalNames.name(2, i, SIZE);
+    }
+
+    /** Timeline 1 segments 2..9 (the old primary went on after the switch), timeline 2 from segment 5 on. */
+    static List<WalSegment> forked(int tl2To) {
+        List<WalSegment> l = new ArrayList<>(segments(2, 9));
+        l.add(seg("00000002.history", T0.plusSeconds(300)));
+        l.add(seg(n(5) + ".partial", T0.plusSeconds(300)));
+        for (int i = 5; i <= tl2To; i++) {
+            l.add(seg(n2(i), T0.plusSeconds(600L + 60L * i)));
+        }
+        return l;
+    }
+
+    static final WalChain.HistoryReader HISTORY = h -> {
+        assertThat(h.name()).isEqualTo("00000002.history");
+        return "1\t0/5000A28\tbefore 2026-12-02 04:05:00+00\n";
+    };
+
+    @Test
+    void theLatestTimelineIsFollowedThroughItsHistoryFileFromTheSwitchSegmentOn() {
+        WalChain c = WalChain.plan(forked(8), HISTORY, n(2), n(3), SIZE, RecoveryTarget.latest(), RecoveryTimeline.latest());
+        assertThat(c.timeline()).isEqualTo(2);
+        assertThat(c.required()).extracting(WalSegment::name)
+                .containsExactly(n(2), n(3), n(4), n2(5), n2(6), n2(7), n2(8));
+        assertThat(c.histories()).extracting(WalSegment::name).containsExactly("00000002.history");
+        // the same archive on the base backup's own timeline: timeline 1 to its end, no history
+        WalChain current = WalChain.plan(forked(8), HISTORY, n(2), n(3), SIZE, RecoveryTarget.latest(),
+                RecoveryTimeline.current());
+        assertThat(current.timeline()).isEqualTo(1);
+        assertThat(current.required()).extracting(WalSegment::name).endsWith(n(9)).hasSize(8);
+        assertThat(current.histories()).isEmpty();
+    }
+
+    @Test
+    void aTimeTargetOnTheNewTimelineNeedsItsSegmentsArchivedAfterTheTarget() {
+        WalChain c = WalChain.plan(forked(9), HISTORY, n(2), n(3), SIZE,
+                RecoveryTarget.time(T0.plusSeconds(600 + 60 * 6 + 30)), RecoveryTimeline.of(2));
+        assertThat(c.required()).extracting(WalSegment::name).endsWith(n(4), n2(5), n2(6), n2(7));
+        assertThat(c.following()).extracting(WalSegment::name).containsExactly(n2(8), n2(9));
+    }
+
+    @Test
+    void aMissingHistoryFileFailsBeforeRecoveryWouldSilentlyStayOnTheOldTimeline() {
+        List<WalSegment> archived = forked(8);
+        archived.removeIf(s -> s.name().equals("00000002.history"));
+        assertThatThrownBy(() -> WalChain.plan(archived, HISTORY, n(2), n(3), SIZE, RecoveryTarget.latest(),
+                RecoveryTimeline.latest()))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
+                .hasMessageContaining("00000002.history is not in the archive").hasMessageContaining("WAL of timeline 2");
+        assertThatThrownBy(() -> WalChain.plan(archived, HISTORY, n(2), n(3), SIZE, RecoveryTarget.latest(),
+                RecoveryTimeline.of(2)))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
+                .hasMessageContaining("00000002.history is not in the archive");
+    }
+
+    @Test
+    void aGapOnTheNewTimelineFailsNamingTheSegmentOfThatTimeline() {
+        List<WalSegment> archived = forked(8);
+        archived.removeIf(s -> s.name().equals(n2(6)));
+        assertThatThrownBy(() -> WalChain.plan(archived, HISTORY, n(2), n(3), SIZE, RecoveryTarget.latest(),
+                RecoveryTimeline.latest()))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING))
+                .hasMessageContaining(n2(6)).hasMessageContaining("timeline 2");
+    }
+
+    @Test
+    void aTimelineThatBranchedOffBeforeTheBaseBackupEndedOrFromAnotherTimelineIsRefused() {
+        assertThatThrownBy(() -> WalChain.plan(forked(8), HISTORY, n(2), n(6), SIZE, RecoveryTarget.latest(),
+                RecoveryTimeline.latest()))
+                .isInstanceOfSatisfying(BackupException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(com.eazepay.backup.CoreErrorCode.INVALID_CONFIGURATION))
+                .hasMessageContaining("before the base backup's end");
+        assertThatThrownBy(() -> WalChain.plan(forked(8), h -> "3\t0/5000A28\tno\n", n(2), n(3), SIZE,
+                RecoveryTarget.latest(), RecoveryTimeline.of(2)))
+                .hasMessageContaining("does not descend from the base backup's timeline 1");
+    }
 }

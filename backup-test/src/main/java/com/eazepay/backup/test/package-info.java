@@ -12,6 +12,8 @@
  * {@link com.eazepay.backup.test.RetentionAssertions} (unit-test retention policies without storage),
  * {@link com.eazepay.backup.test.DirectoryBackupContext} and {@link com.eazepay.backup.test.DirectoryRestoreContext}
  * (drive a source through its SPI alone, its streams in plain files) and
- * {@link com.eazepay.backup.test.CuttingProxy} (a loopback TCP proxy that drops connections mid-transfer).
+ * {@link com.eazepay.backup.test.CuttingProxy} (a loopback TCP proxy that drops connections mid-transfer),
+ * {@link com.eazepay.backup.test.StreamFilteringSource} (a real source whose streams pass through a filter on their
+ * way to the engine: act mid-stream, or alter bytes before the engine hashes them).
  */
 package com.eazepay.backup.test;

@@ -219,6 +219,22 @@ public final class ConnectionSettings {
                 + escapePass(password.reveal()) + "\n");
     }
 
+    /**
+     * The connection options of a replication tool ({@code pg_basebackup}, {@code pg_receivewal}):
+     * {@code -h host -p port -U user --no-password}; the password goes through {@link #withPassfile}.
+     */
+    public java.util.List<String> replicationArgs() {
+        return java.util.List.of("-h", host, "-p", Integer.toString(port), "-U", user, "--no-password");
+    }
+
+    /**
+     * {@code child} with, when a password is set, a 0600 password file for exactly this server and user as
+     * {@code PGPASSFILE} ({@link #passfile}); unchanged otherwise.
+     */
+    public ChildProcess withPassfile(ChildProcess child) {
+        return password == null ? child : child.secretFile("PGPASSFILE", passfile(host, port, user, password));
+    }
+
     private static String escapePass(String s) {
         return s.replace("\\", "\\\\").replace(":", "\\:");
     }
