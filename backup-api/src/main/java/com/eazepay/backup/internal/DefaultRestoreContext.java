@@ -20,15 +20,18 @@ public final class DefaultRestoreContext implements RestoreContext {
     private final Compression compression;
     private final Encryption encryption;
     private final boolean checks;
+    private final PipelineThreads threads;
 
+    /** {@code threads} decode each opened stream ahead of the source reading it ({@link DecodedStreams#openDecodingAhead}). */
     public DefaultRestoreContext(Manifest manifest, Clock clock, StorageTarget storage, Compression compression,
-                                 Encryption encryption, boolean checks) {
+                                 Encryption encryption, boolean checks, PipelineThreads threads) {
         this.manifest = manifest;
         this.clock = clock;
         this.storage = storage;
         this.compression = compression;
         this.encryption = encryption;
         this.checks = checks;
+        this.threads = java.util.Objects.requireNonNull(threads, "threads");
     }
 
     @Override
@@ -46,7 +49,8 @@ public final class DefaultRestoreContext implements RestoreContext {
         Manifest.StreamInfo info = manifest.stream(name).orElseThrow(() -> new BackupException(CoreErrorCode.NOT_FOUND,
                 "backup " + manifest.id() + " of '" + manifest.source() + "' has no stream '" + name + "'; it has "
                         + manifest.streams().stream().map(Manifest.StreamInfo::name).toList()));
-        return DecodedStreams.open(storage, manifest, info, compression, encryption);
+        // decoded (SHA-256, decryption, decompression) on a thread of its own while the source parses and loads
+        return DecodedStreams.openDecodingAhead(storage, manifest, info, compression, encryption, threads);
     }
 
     @Override

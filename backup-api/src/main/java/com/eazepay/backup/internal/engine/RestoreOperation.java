@@ -82,7 +82,7 @@ public final class RestoreOperation {
                         + "' is encrypted and this engine has recipients only: configure an identity to restore");
             }
             DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, config.clock(), from,
-                    config.compressionFor(manifest), decryption, checks);
+                    config.compressionFor(manifest), decryption, checks, config.executor());
             RestoreOutcome outcome;
             try {
                 outcome = source.restore(ctx, target);
