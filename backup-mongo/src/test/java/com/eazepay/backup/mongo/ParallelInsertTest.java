@@ -60,6 +60,16 @@ class ParallelInsertTest {
                 .clock(clock).build();
     }
 
+    /** Starts the server and fills database {@code pay}; returns its URI. */
+    private String seededServer() {
+        server = MongoServers.start(false);
+        String uri = MongoServers.uri(server);
+        try (MongoClient client = TestData.client(uri)) {
+            seed(client);
+        }
+        return uri;
+    }
+
     private static void seed(MongoClient client) {
         MongoDatabase pay = client.getDatabase("pay");
         pay.getCollection("types", BsonDocument.class).insertMany(TestData.everyType());
@@ -92,10 +102,8 @@ class ParallelInsertTest {
 
     @Test
     void oneAndFourInsertionWorkersRestoreTheSameDocumentsIndexesAndCounts() {
-        server = MongoServers.start(false);
-        String uri = MongoServers.uri(server);
+        String uri = seededServer();
         try (MongoClient client = TestData.client(uri); BackupEngine engine = engine(uri)) {
-            seed(client);
             engine.backup("mongo").run();
             assertThat(MongoTarget.database("x").insertionWorkersPerCollection()).isEqualTo(MongoTarget.DEFAULT_INSERTION_WORKERS);
             for (int workers : List.of(1, 4)) {
@@ -121,11 +129,9 @@ class ParallelInsertTest {
 
     @Test
     void aDuplicateKeyInOneBatchFailsTheRestoreNamingTheCollectionAndLeavesNoInsertRunning() {
-        server = MongoServers.start(false);
-        String uri = MongoServers.uri(server);
+        String uri = seededServer();
         try (MongoClient client = TestData.client(uri); BackupEngine engine = engine(uri)) {
-            seed(client);
-            // two payments share an account only this target's unique index forbids: the insert of their batch fails
+            // two payments share a ref, which only the target's unique index forbids: the insert of their batch fails
             client.getDatabase("pay").getCollection("ledger", BsonDocument.class).updateOne(
                     new BsonDocument("_id", new BsonInt32(1201)), new BsonDocument("$set", new BsonDocument("ref", new BsonInt32(7))));
             client.getDatabase("pay").getCollection("ledger", BsonDocument.class).updateOne(
