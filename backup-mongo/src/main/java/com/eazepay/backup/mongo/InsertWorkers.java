@@ -73,7 +73,10 @@ final class InsertWorkers implements AutoCloseable {
             return;
         }
         acquire(1);
-        throwIfFailed(); // failed while we waited: the batch is not handed over
+        if (failure != null) { // failed while we waited: the batch is not handed over, nor is the room it took
+            room.release();
+            throwIfFailed();
+        }
         try {
             pool.execute(() -> {
                 try {
