@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The named daemon threads that run the stages of the streams being written (encryption, storage
- * upload: up to two threads per stream), with back-pressure instead of rejection: at most
+ * upload: up to two threads per stream) and the decoding of streams being restored
+ * ({@link DecodedStreams#openDecodingAhead}: one thread per stream), with back-pressure instead of rejection: at most
  * {@code maxStreams} streams run at once, and a thread opening one more {@linkplain #admit() waits}
  * until a running stream ends. Threads are therefore bounded by twice that number.
  *

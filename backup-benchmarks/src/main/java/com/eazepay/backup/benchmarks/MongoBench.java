@@ -26,11 +26,19 @@ import java.util.Random;
  * The MongoDB part of {@link SideBySideBenchmark}: mongodump/mongorestore are not installed here, so our backup
  * and restore run against an in-process mongo-java-server (its CPU is in the JVM's, so the client CPU column is
  * client + server), next to our codecs alone (zstd 1 + age of the same archive bytes, one thread) as the floor
- * our pipeline cannot go under.
+ * our pipeline cannot go under. Each round restores with 1, 2 and 4 insertion workers per collection
+ * ({@code MongoTarget.insertionWorkersPerCollection}), interleaved.
  */
 final class MongoBench {
 
+    /** Insertion workers per collection compared in each round. */
+    static final List<Integer> WORKERS = List.of(1, 2, 4);
+
     private MongoBench() {
+    }
+
+    private static String restoreLabel(int workers) {
+        return "ours: restore into a new database, " + workers + " insertion worker" + (workers == 1 ? "" : "s");
     }
 
     static void run(SideBySideBenchmark b, int docs) throws Exception {
@@ -59,13 +67,15 @@ final class MongoBench {
                 List<String> rates = new ArrayList<>();
                 for (int round = 1; round <= b.rounds(); round++) {
                     BackupResult backup = b.time("ours: backup (zstd 1 + age)", null, () -> engine.backup("mongo").run(), null);
-                    String db = "restored" + round;
-                    RestoreResult restored = b.time("ours: restore into a new database", null,
-                            () -> engine.restore("mongo").id(backup.id()).into(MongoTarget.database(db).on(uri)).run(), null);
-                    if (!restored.checksPassed()) {
-                        throw new IllegalStateException("our Mongo restore's checks failed: " + restored.checks());
+                    for (int workers : WORKERS) {
+                        String db = "restored" + round + "w" + workers;
+                        RestoreResult restored = b.time(restoreLabel(workers), null, () -> engine.restore("mongo").id(backup.id())
+                                .into(MongoTarget.database(db).on(uri).insertionWorkersPerCollection(workers)).run(), null);
+                        if (!restored.checksPassed()) {
+                            throw new IllegalStateException("our Mongo restore's checks failed: " + restored.checks());
+                        }
+                        client.getDatabase(db).drop();
                     }
-                    client.getDatabase(db).drop();
                     if (round == 1) {
                         // the archive our backup stored, as plaintext: the input of the codec-only rows
                         try (InputStream in = Files.newInputStream(findStored(repo));
@@ -76,7 +86,12 @@ final class MongoBench {
                     }
                     long plainBytes = backup.plaintextBytes();
                     SideBySideBenchmark.Sample bs = b.lastOf("ours: backup (zstd 1 + age)");
-                    SideBySideBenchmark.Sample rs = b.lastOf("ours: restore into a new database");
+                    StringBuilder restores = new StringBuilder();
+                    for (int workers : WORKERS) {
+                        SideBySideBenchmark.Sample rs = b.lastOf(restoreLabel(workers));
+                        restores.append(String.format("; restore, %d worker%s: %.1f MB/s, %.2f CPU s/GB", workers,
+                                workers == 1 ? "" : "s", Machine.mbPerSec(plainBytes, rs.nanos()), rs.cpuSec() / (plainBytes / 1e9)));
+                    }
                     byte[] data = Files.readAllBytes(archive);
                     b.time("codecs only: zstd 1 + age encrypt of the archive (one thread)", null, () -> {
                         try (OutputStream o = Compression.zstd().compress(engineEncryption(b).encrypt(OutputStream.nullOutputStream()))) {
@@ -84,10 +99,9 @@ final class MongoBench {
                         }
                     }, null);
                     SideBySideBenchmark.Sample cs = b.lastOf("codecs only: zstd 1 + age encrypt of the archive (one thread)");
-                    rates.add(String.format("round %d (load %s): archive %,d bytes; backup %.1f MB/s, %.2f CPU s/GB; restore %.1f MB/s,"
-                                    + " %.2f CPU s/GB; codecs alone %.1f MB/s, %.2f CPU s/GB", round, bs.load(), plainBytes,
-                            Machine.mbPerSec(plainBytes, bs.nanos()), bs.cpuSec() / (plainBytes / 1e9),
-                            Machine.mbPerSec(plainBytes, rs.nanos()), rs.cpuSec() / (plainBytes / 1e9),
+                    rates.add(String.format("round %d (load %s): archive %,d bytes; backup %.1f MB/s, %.2f CPU s/GB%s;"
+                                    + " codecs alone %.1f MB/s, %.2f CPU s/GB", round, bs.load(), plainBytes,
+                            Machine.mbPerSec(plainBytes, bs.nanos()), bs.cpuSec() / (plainBytes / 1e9), restores,
                             Machine.mbPerSec(data.length, cs.nanos()), cs.cpuSec() / (data.length / 1e9)));
                 }
                 rates.forEach(b.out()::println);

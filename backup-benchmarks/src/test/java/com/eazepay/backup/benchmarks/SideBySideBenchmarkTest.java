@@ -40,7 +40,8 @@ class SideBySideBenchmarkTest {
                 "| restore: ours (PostgresTarget.newDatabase, checks) | 1 |",
                 "| redis-cli --rdb file (stock) | 1 |", "| ours: capture, zstd 1 + age | 1 |",
                 "| ours: live restore into an empty redis-server | 1 |", "keys/s",
-                "| ours: backup (zstd 1 + age) | 1 |", "| ours: restore into a new database | 1 |",
+                "| ours: backup (zstd 1 + age) | 1 |", "| ours: restore into a new database, 1 insertion worker | 1 |",
+                "| ours: restore into a new database, 4 insertion workers | 1 |",
                 "no mongodump/mongorestore on this machine", "load average at end");
         assertThat(text).doesNotContain("AGE-SECRET-KEY-");
         assertThat(dir.resolve("sbs")).doesNotExist();

@@ -8,7 +8,9 @@ import com.eazepay.backup.mongo.internal.ArchiveReader;
 import com.eazepay.backup.mongo.internal.CollectionMetadata;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.CountOptions;
@@ -34,7 +36,9 @@ import java.util.Map;
  * One restore of a mongo archive. Two passes over the stream: the first reads it to the end
  * (checksums of storage and of every namespace) and writes nothing; the second (which does not compute the
  * namespaces' CRC-64 again) creates collections,
- * inserts documents in ordered batches, creates indexes, checks counts, then replays the oplog slice.
+ * inserts documents in ordered batches on {@link MongoTarget#insertionWorkersPerCollection} threads
+ * ({@link InsertWorkers}; a capped collection's batches in archive order on the reading thread), creates
+ * indexes, checks counts, then replays the oplog slice.
  */
 final class MongoRestore {
 
@@ -197,7 +201,8 @@ final class MongoRestore {
 
     private void loadPass(MongoClient client) {
         // the first pass verified every namespace's CRC-64 over these bytes (and the engine their SHA-256): not again
-        try (InputStream in = context.openStream(MongoSource.STREAM); ArchiveReader reader = ArchiveReader.open(in, false)) {
+        try (InputStream in = context.openStream(MongoSource.STREAM); ArchiveReader reader = ArchiveReader.open(in, false);
+             InsertWorkers workers = new InsertWorkers(target.insertionWorkersPerCollection(), (ns, b) -> insert(client, ns, b))) {
             String batchNs = null;
             List<RawBsonDocument> batch = new ArrayList<>();
             long batchBytes = 0;
@@ -207,8 +212,9 @@ final class MongoRestore {
                     continue;
                 }
                 if (d.namespace().equals(ArchiveFormat.OPLOG_COLLECTION) && d.db().isEmpty()) {
-                    flush(client, batchNs, batch);
+                    batch = flush(client, workers, batchNs, batch);
                     batchBytes = 0;
+                    workers.awaitIdle(); // every document is in before indexes, counts and the oplog
                     if (!dataDone) {
                         finishData(client);
                     }
@@ -221,32 +227,89 @@ final class MongoRestore {
                     continue;
                 }
                 if (batchNs != null && !batchNs.equals(d.namespace())) {
-                    flush(client, batchNs, batch);
+                    batch = flush(client, workers, batchNs, batch);
                     batchBytes = 0;
                 }
                 batchNs = d.namespace();
                 batch.add(d.document());
                 batchBytes += d.document().getByteBuffer().remaining();
                 if (batch.size() >= target.insertBatchSize() || batchBytes >= MAX_BATCH_BYTES) {
-                    flush(client, batchNs, batch);
+                    batch = flush(client, workers, batchNs, batch);
                     batchBytes = 0;
                 }
             }
-            flush(client, batchNs, batch);
+            flush(client, workers, batchNs, batch);
+            workers.awaitIdle();
         } catch (IOException e) {
             throw new BackupException(CoreErrorCode.STORAGE_FAILED, "closing the archive stream failed: " + e.getMessage(), e);
         }
     }
 
-    private void flush(MongoClient client, String ns, List<RawBsonDocument> batch) {
+    /**
+     * Hands a full batch to the workers and returns the list for the next one. A capped collection's
+     * batches are inserted here, in archive order: its natural order is its insertion order.
+     */
+    private List<RawBsonDocument> flush(MongoClient client, InsertWorkers workers, String ns, List<RawBsonDocument> batch) {
         if (batch.isEmpty()) {
-            return;
+            return batch;
         }
+        if (isCapped(metadata.get(ns))) {
+            insert(client, ns, batch);
+            batch.clear();
+            return batch;
+        }
+        workers.submit(ns, batch);
+        return new ArrayList<>();
+    }
+
+    /** Whether the archive's metadata declares a capped collection ({@code options.capped: true}). */
+    static boolean isCapped(CollectionMetadata cm) {
+        if (cm == null || cm.metadata().isEmpty()) {
+            return false;
+        }
+        BsonDocument md = BsonDocument.parse(cm.metadata());
+        BsonValue capped = md.containsKey("options") ? md.getDocument("options").get("capped") : null;
+        return capped != null && capped.isBoolean() && capped.asBoolean().getValue();
+    }
+
+    /** One ordered {@code insertMany}; runs on an insertion worker. Failures name the collection. */
+    private void insert(MongoClient client, String ns, List<RawBsonDocument> batch) {
         String[] to = mapping.get(ns);
-        client.getDatabase(to[0]).getCollection(to[1], RawBsonDocument.class)
-                .insertMany(batch, new InsertManyOptions().ordered(true));
-        restored.merge(ns, (long) batch.size(), Long::sum);
-        batch.clear();
+        try {
+            client.getDatabase(to[0]).getCollection(to[1], RawBsonDocument.class)
+                    .insertMany(batch, new InsertManyOptions().ordered(true));
+        } catch (MongoBulkWriteException e) {
+            throw insertFailed(to, batch.size(), e);
+        } catch (MongoException e) {
+            throw MongoErrors.map(e, connection, "inserting " + batch.size() + " documents into " + to[0] + "." + to[1]
+                    + " (restore of '" + context.manifest().source() + "')");
+        }
+        synchronized (restored) {
+            restored.merge(ns, (long) batch.size(), Long::sum);
+        }
+    }
+
+    /**
+     * The first write error of an ordered batch: a duplicate key (E11000) is {@code TARGET_NOT_EMPTY} naming the
+     * collection and the index, never the key's value (it is data).
+     */
+    private BackupException insertFailed(String[] to, int batchSize, MongoBulkWriteException e) {
+        String collection = to[0] + "." + to[1];
+        if (e.getWriteErrors().isEmpty()) {
+            return MongoErrors.map(e, connection, "inserting " + batchSize + " documents into " + collection);
+        }
+        BulkWriteError first = e.getWriteErrors().get(0);
+        if (first.getCode() == 11000) {
+            java.util.regex.Matcher index = java.util.regex.Pattern.compile("index: (\\S+)").matcher(String.valueOf(first.getMessage()));
+            return new BackupException(CoreErrorCode.TARGET_NOT_EMPTY, "duplicate key (E11000) inserting into " + collection
+                    + (index.find() ? " (index " + index.group(1) + ")" : "") + ", document " + (first.getIndex() + 1) + " of a batch of "
+                    + batchSize + ": the collection already holds a document with the same key (another client writing to it,"
+                    + " or a unique index created before the restore); restore into an empty collection or with"
+                    + " MongoTarget.replaceExisting()", e);
+        }
+        return new BackupException(CoreErrorCode.SOURCE_FAILED, "inserting into " + collection + " failed at document "
+                + (first.getIndex() + 1) + " of a batch of " + batchSize + ": error code " + first.getCode()
+                + " (" + first.getCategory() + ")", e);
     }
 
     /** After all documents: indexes, then count checks against the manifest (before the oplog changes counts). */

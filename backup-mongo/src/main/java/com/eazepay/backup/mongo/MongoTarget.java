@@ -16,7 +16,8 @@ import java.util.Set;
  * source's server unless {@link #on(String)} names another. Immutable; every method returns a copy.
  *
  * <p>Defaults: collections that already hold documents are refused ({@code TARGET_NOT_EMPTY}) unless
- * {@link #replaceExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents.
+ * {@link #replaceExisting()}; the oplog slice is replayed; inserts go in batches of 1000 documents,
+ * on {@link #DEFAULT_INSERTION_WORKERS} threads per collection.
  */
 public final class MongoTarget implements RestoreTarget {
 
@@ -25,18 +26,25 @@ public final class MongoTarget implements RestoreTarget {
     private final Connection connection;
     private final boolean dropExisting;
     private final boolean replayOplog;
+    /** Insertion workers per collection by default: min(4, available processors), as mongorestore's default of 1 raised. */
+    public static final int DEFAULT_INSERTION_WORKERS = Math.min(4, Runtime.getRuntime().availableProcessors());
+    /** The most insertion workers per collection {@link #insertionWorkersPerCollection} accepts. */
+    public static final int MAX_INSERTION_WORKERS = 64;
+
     private final int batchSize;
+    private final int insertionWorkers;
     private final List<Check> checks;
     private final Set<String> given;
 
     private MongoTarget(String database, String fromDatabase, Connection connection, boolean dropExisting,
-                        boolean replayOplog, int batchSize, List<Check> checks, Set<String> given) {
+                        boolean replayOplog, int batchSize, int insertionWorkers, List<Check> checks, Set<String> given) {
         this.database = database;
         this.fromDatabase = fromDatabase;
         this.connection = connection;
         this.dropExisting = dropExisting;
         this.replayOplog = replayOplog;
         this.batchSize = batchSize;
+        this.insertionWorkers = insertionWorkers;
         this.checks = List.copyOf(checks);
         this.given = given;
     }
@@ -46,18 +54,18 @@ public final class MongoTarget implements RestoreTarget {
         if (database == null || database.isEmpty() || database.contains(".") || database.contains("$")) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "not a valid database name: " + database);
         }
-        return new MongoTarget(database, null, null, false, true, 1000, List.of(), Set.of());
+        return new MongoTarget(database, null, null, false, true, 1000, DEFAULT_INSERTION_WORKERS, List.of(), Set.of());
     }
 
     /** Restores each database of the backup under its own name. */
     public static MongoTarget sameDatabases() {
-        return new MongoTarget(null, null, null, false, true, 1000, List.of(), Set.of());
+        return new MongoTarget(null, null, null, false, true, 1000, DEFAULT_INSERTION_WORKERS, List.of(), Set.of());
     }
 
     /** Restores on this server ({@code mongodb://} connection string; kept secret) instead of the source's. */
     public MongoTarget on(String connectionString) {
         return new MongoTarget(database, fromDatabase, Connection.of(Objects.requireNonNull(connectionString)),
-                dropExisting, replayOplog, batchSize, checks, given("on"));
+                dropExisting, replayOplog, batchSize, insertionWorkers, checks, given("on"));
     }
 
     /** Credentials for the target server given with {@link #on(String)}. */
@@ -66,13 +74,13 @@ public final class MongoTarget implements RestoreTarget {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "call on(connectionString) before credentials(..)");
         }
         return new MongoTarget(database, fromDatabase, connection.withCredentials(user, password, authDatabase),
-                dropExisting, replayOplog, batchSize, checks, given("credentials"));
+                dropExisting, replayOplog, batchSize, insertionWorkers, checks, given("credentials"));
     }
 
     /** Restores only this database of the backup. */
     public MongoTarget fromDatabase(String sourceDatabase) {
         return new MongoTarget(database, Objects.requireNonNull(sourceDatabase), connection, dropExisting, replayOplog,
-                batchSize, checks, given("fromDatabase"));
+                batchSize, insertionWorkers, checks, given("fromDatabase"));
     }
 
     /**
@@ -84,13 +92,13 @@ public final class MongoTarget implements RestoreTarget {
      */
     public MongoTarget replaceExisting() {
         return new MongoTarget(database, fromDatabase, connection,
-                true, replayOplog, batchSize, checks, given("replaceExisting"));
+                true, replayOplog, batchSize, insertionWorkers, checks, given("replaceExisting"));
     }
 
     /** Whether to replay the backup's oplog slice; default true. */
     public MongoTarget replayOplog(boolean replay) {
         return new MongoTarget(database, fromDatabase, connection,
-                dropExisting, replay, batchSize, checks, given("replayOplog"));
+                dropExisting, replay, batchSize, insertionWorkers, checks, given("replayOplog"));
     }
 
     /** Documents per {@code insertMany}, 1..100000; default 1000. */
@@ -99,14 +107,32 @@ public final class MongoTarget implements RestoreTarget {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "batchSize must be 1..100000: " + batchSize);
         }
         return new MongoTarget(database, fromDatabase, connection,
-                dropExisting, replayOplog, batchSize, checks, given("batchSize"));
+                dropExisting, replayOplog, batchSize, insertionWorkers, checks, given("batchSize"));
+    }
+
+    /**
+     * Threads inserting one collection's batches at once, 1..{@value #MAX_INSERTION_WORKERS}, as mongorestore's
+     * {@code --numInsertionWorkersPerCollection}; default {@link #DEFAULT_INSERTION_WORKERS} (min(4, available
+     * processors)). The archive is read on one thread, which hands each batch over and reads on; each batch is
+     * one ordered {@code insertMany}, batches of a collection may land in any order (a capped collection's are
+     * always inserted one after another, in archive order). The first failed insert stops the others and fails
+     * the restore naming the collection. Memory: up to {@code 2 × n + 1} batches ({@link #batchSize}
+     * documents, at most 8 MiB each) in flight. 1 inserts on the reading thread, in archive order.
+     */
+    public MongoTarget insertionWorkersPerCollection(int workers) {
+        if (workers < 1 || workers > MAX_INSERTION_WORKERS) {
+            throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "insertionWorkersPerCollection must be 1.."
+                    + MAX_INSERTION_WORKERS + ": " + workers);
+        }
+        return new MongoTarget(database, fromDatabase, connection,
+                dropExisting, replayOplog, batchSize, workers, checks, given("insertionWorkersPerCollection"));
     }
 
     /** Adds post-restore assertions, run after the data and oplog are restored. */
     public MongoTarget check(Check... more) {
         List<Check> all = new ArrayList<>(checks);
         all.addAll(List.of(more));
-        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, all, given);
+        return new MongoTarget(database, fromDatabase, connection, dropExisting, replayOplog, batchSize, insertionWorkers, all, given);
     }
 
     String database() {
@@ -131,6 +157,10 @@ public final class MongoTarget implements RestoreTarget {
 
     int insertBatchSize() {
         return batchSize;
+    }
+
+    int insertionWorkersPerCollection() {
+        return insertionWorkers;
     }
 
     List<Check> checks() {

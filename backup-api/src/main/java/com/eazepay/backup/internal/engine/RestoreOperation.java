@@ -82,12 +82,14 @@ public final class RestoreOperation {
                         + "' is encrypted and this engine has recipients only: configure an identity to restore");
             }
             DefaultRestoreContext ctx = new DefaultRestoreContext(manifest, config.clock(), from,
-                    config.compressionFor(manifest), decryption, checks);
+                    config.compressionFor(manifest), decryption, checks, config.executor());
             RestoreOutcome outcome;
             try {
                 outcome = source.restore(ctx, target);
             } catch (BackupException e) {
                 throw corruptionBehind(manifest, e);
+            } finally {
+                ctx.closeOpenedStreams();
             }
             long t1 = System.nanoTime();
             Duration checkDuration = ctx.checksStartedNanos() == 0 ? null : Duration.ofNanos(t1 - ctx.checksStartedNanos());

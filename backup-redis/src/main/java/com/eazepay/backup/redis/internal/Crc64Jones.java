@@ -14,7 +14,11 @@ package com.eazepay.backup.redis.internal;
 public final class Crc64Jones {
 
     private static final long POLY_REFLECTED = 0x95AC9329AC4BC9B5L;
-    private static final long[][] TABLE = new long[8][256];
+    /** Slicing-by-8 tables, flat: table k at {@code k * 256}. */
+    private static final long[] TABLE = new long[8 * 256];
+    /** Eight bytes as one little-endian long: one bounds check and load instead of eight. */
+    private static final java.lang.invoke.VarHandle LONG_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     static {
         for (int n = 0; n < 256; n++) {
@@ -22,14 +26,13 @@ public final class Crc64Jones {
             for (int k = 0; k < 8; k++) {
                 crc = (crc & 1) != 0 ? (crc >>> 1) ^ POLY_REFLECTED : crc >>> 1;
             }
-            TABLE[0][n] = crc;
+            TABLE[n] = crc;
         }
-        // slicing-by-8 tables
         for (int n = 0; n < 256; n++) {
-            long crc = TABLE[0][n];
+            long crc = TABLE[n];
             for (int k = 1; k < 8; k++) {
-                crc = TABLE[0][(int) (crc & 0xff)] ^ (crc >>> 8);
-                TABLE[k][n] = crc;
+                crc = TABLE[(int) (crc & 0xff)] ^ (crc >>> 8);
+                TABLE[k * 256 + n] = crc;
             }
         }
     }
@@ -41,19 +44,17 @@ public final class Crc64Jones {
     public static long update(long crc, byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
+        long[] t = TABLE;
         while (end - i >= 8) {
-            long x = crc
-                    ^ ((b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24
-                    | (b[i + 4] & 0xffL) << 32 | (b[i + 5] & 0xffL) << 40 | (b[i + 6] & 0xffL) << 48
-                    | (b[i + 7] & 0xffL) << 56);
-            crc = TABLE[7][(int) (x & 0xff)] ^ TABLE[6][(int) ((x >>> 8) & 0xff)]
-                    ^ TABLE[5][(int) ((x >>> 16) & 0xff)] ^ TABLE[4][(int) ((x >>> 24) & 0xff)]
-                    ^ TABLE[3][(int) ((x >>> 32) & 0xff)] ^ TABLE[2][(int) ((x >>> 40) & 0xff)]
-                    ^ TABLE[1][(int) ((x >>> 48) & 0xff)] ^ TABLE[0][(int) (x >>> 56)];
+            long x = crc ^ (long) LONG_LE.get(b, i);
+            crc = t[7 * 256 + (int) (x & 0xff)] ^ t[6 * 256 + (int) ((x >>> 8) & 0xff)]
+                    ^ t[5 * 256 + (int) ((x >>> 16) & 0xff)] ^ t[4 * 256 + (int) ((x >>> 24) & 0xff)]
+                    ^ t[3 * 256 + (int) ((x >>> 32) & 0xff)] ^ t[2 * 256 + (int) ((x >>> 40) & 0xff)]
+                    ^ t[256 + (int) ((x >>> 48) & 0xff)] ^ t[(int) (x >>> 56)];
             i += 8;
         }
         while (i < end) {
-            crc = TABLE[0][(int) ((crc ^ b[i]) & 0xff)] ^ (crc >>> 8);
+            crc = t[(int) ((crc ^ b[i]) & 0xff)] ^ (crc >>> 8);
             i++;
         }
         return crc;
@@ -61,6 +62,6 @@ public final class Crc64Jones {
 
     /** Continues {@code crc} over one byte. */
     public static long update(long crc, int b) {
-        return TABLE[0][(int) ((crc ^ b) & 0xff)] ^ (crc >>> 8);
+        return TABLE[(int) ((crc ^ b) & 0xff)] ^ (crc >>> 8);
     }
 }

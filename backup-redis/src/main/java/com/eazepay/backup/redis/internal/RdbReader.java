@@ -106,6 +106,7 @@ public final class RdbReader {
     private int lim;
     private long base;
     private long crc;
+    private boolean checkCrc = true;
 
     private boolean capturing;
     private final CapturedValue cap = new CapturedValue();
@@ -121,6 +122,16 @@ public final class RdbReader {
         this.tee = tee;
         this.captureValues = captureValues;
         this.what = what;
+    }
+
+    /**
+     * Neither computes nor compares the RDB's own CRC-64: for a second pass over bytes that a first pass
+     * verified, and whose SHA-256 the engine checks again at their end (the CRC-64 would be compared only
+     * there too). Returns this reader.
+     */
+    public RdbReader withoutChecksum() {
+        checkCrc = false;
+        return this;
     }
 
     /** Parses the whole RDB, to the checksum, and checks that nothing follows it. */
@@ -153,7 +164,7 @@ public final class RdbReader {
                         long trailerOffset = offset();
                         long expected = u64le();
                         present = expected != 0;
-                        if (present && expected != computed) {
+                        if (present && checkCrc && expected != computed) {
                             throw new BackupException(CoreErrorCode.CHECKSUM_MISMATCH, what + ": CRC-64 mismatch: trailer at offset "
                                     + trailerOffset + " says " + Long.toHexString(expected) + ", content hashes to "
                                     + Long.toHexString(computed) + "; the RDB is corrupt");
@@ -487,7 +498,9 @@ public final class RdbReader {
             fill();
         }
         int b = buf[pos++] & 0xff;
-        crc = Crc64Jones.update(crc, b);
+        if (checkCrc) {
+            crc = Crc64Jones.update(crc, b);
+        }
         if (capturing) {
             cap.write(b);
         }
@@ -526,7 +539,9 @@ public final class RdbReader {
     }
 
     private void consume(int k) {
-        crc = Crc64Jones.update(crc, buf, pos, k);
+        if (checkCrc) {
+            crc = Crc64Jones.update(crc, buf, pos, k);
+        }
         if (capturing) {
             cap.write(buf, pos, k);
         }

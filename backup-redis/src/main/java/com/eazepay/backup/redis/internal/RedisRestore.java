@@ -322,7 +322,7 @@ public final class RedisRestore {
                     });
                     inBackup = counts;
                 } else {
-                    RdbReader.Summary s = new RdbReader(new java.io.BufferedInputStream(in, 1 << 16), null, false, what)
+                    RdbReader.Summary s = new RdbReader(in, null, false, what)
                             .read(new RdbReader.Visitor() { });
                     maxVersion[0] = s.rdbVersion();
                     inBackup = s.keysPerDb();
@@ -350,7 +350,8 @@ public final class RedisRestore {
                         KeyDumpFormat.read(in, what, (db, key, expire, payload) -> p.restore(db, key, expire, payload, payload.length));
                     } else {
                         int version = maxVersion[0];
-                        new RdbReader(new java.io.BufferedInputStream(in, 1 << 16), null, true, what).read(new RdbReader.Visitor() {
+                        // pass 1 verified the RDB's CRC-64 over these bytes, and the engine checks their SHA-256 again
+                        new RdbReader(in, null, true, what).withoutChecksum().read(new RdbReader.Visitor() {
                             @Override
                             public void key(int db, byte[] key, long expireAtMs, CapturedValue value) throws IOException {
                                 PayloadArgument payload = new PayloadArgument(value, version);

@@ -34,7 +34,7 @@ public final class RespConnection implements AutoCloseable {
     private RespConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        this.out = new SendBuffer(socket.getOutputStream(), 1 << 16);
     }
 
     /**
@@ -257,6 +257,65 @@ public final class RespConnection implements AutoCloseable {
         }
         if (in.read() != '\r' || in.read() != '\n') {
             throw new ProtocolException("bulk reply not terminated by CRLF");
+        }
+    }
+
+    /**
+     * A {@link BufferedOutputStream} without its lock: only the sending thread writes (a restore reads replies on
+     * another thread, from the input), and a command writes a dozen single bytes, each an uncontended lock otherwise.
+     */
+    private static final class SendBuffer extends OutputStream {
+        private final OutputStream socket;
+        private final byte[] buf;
+        private int n;
+
+        SendBuffer(OutputStream socket, int size) {
+            this.socket = socket;
+            this.buf = new byte[size];
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (n == buf.length) {
+                drain();
+            }
+            buf[n++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len >= buf.length) { // larger than the buffer: straight through, after what is buffered
+                drain();
+                socket.write(b, off, len);
+                return;
+            }
+            if (len > buf.length - n) {
+                drain();
+            }
+            System.arraycopy(b, off, buf, n, len);
+            n += len;
+        }
+
+        private void drain() throws IOException {
+            if (n > 0) {
+                socket.write(buf, 0, n);
+                n = 0;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            drain();
+            socket.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                flush();
+            } finally {
+                socket.close();
+            }
         }
     }
 

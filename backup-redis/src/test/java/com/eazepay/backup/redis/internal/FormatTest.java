@@ -109,6 +109,38 @@ class FormatTest {
     }
 
     @Test
+    void crc64EightBytesAtATimeEqualsByteAtATimeAtEveryOffsetAndLength() {
+        byte[] data = new byte[64];
+        new java.util.Random(20).nextBytes(data);
+        for (int off = 0; off < 9; off++) {
+            for (int len = 0; off + len <= data.length; len++) {
+                long oneByOne = 7;
+                for (int i = off; i < off + len; i++) {
+                    oneByOne = Crc64Jones.update(oneByOne, data[i]);
+                }
+                assertThat(Crc64Jones.update(7, data, off, len)).as("offset %d, length %d", off, len).isEqualTo(oneByOne);
+            }
+        }
+    }
+
+    @Test
+    void aReaderWithoutChecksumSkipsOnlyTheRdbTrailerCheck() throws IOException {
+        // the restore's load pass: the verification pass compared the CRC-64 over the same bytes
+        byte[] rdb = smallRdb();
+        rdb[rdb.length - 1] ^= 0x01;
+        assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(rdb), null, false, "test").read(new RdbReader.Visitor() { }))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CHECKSUM_MISMATCH));
+        RdbReader.Summary s = new RdbReader(new ByteArrayInputStream(rdb), null, true, "test").withoutChecksum()
+                .read(new RdbReader.Visitor() { });
+        assertThat(s.keysPerDb()).isEqualTo(new RdbReader(new ByteArrayInputStream(smallRdb()), null, true, "test")
+                .read(new RdbReader.Visitor() { }).keysPerDb());
+        byte[] truncated = Arrays.copyOf(smallRdb(), smallRdb().length - 3);
+        assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(truncated), null, false, "test").withoutChecksum()
+                .read(new RdbReader.Visitor() { }))
+                .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.CORRUPT_DATA));
+    }
+
+    @Test
     void trailingBytesAfterTheChecksumAreCorruption() {
         byte[] rdb = Arrays.copyOf(smallRdb(), smallRdb().length + 1);
         assertThatThrownBy(() -> new RdbReader(new ByteArrayInputStream(rdb), null, false, "test").read(new RdbReader.Visitor() { }))
