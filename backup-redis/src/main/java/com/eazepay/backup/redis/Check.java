@@ -5,6 +5,7 @@ import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.redis.internal.RedisEndpoint;
 import com.eazepay.backup.redis.internal.RespConnection;
 import com.eazepay.backup.spi.Bound;
+import com.eazepay.backup.spi.CheckBounds;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,7 @@ public final class Check {
     }
 
     /** The first half of a check: what is counted, in which database. */
-    public static final class On {
+    public static final class On implements CheckBounds<Check> {
         private final String pattern;
         private final List<String> command;
         private final int db;
@@ -118,29 +119,10 @@ public final class Check {
             return new On(pattern, command, db);
         }
 
-        /** Holds when the number falls in {@code bound}. */
+        /** Holds when the number falls in {@code bound} (also {@code atLeast}, {@code atMost}, {@code exactly}, {@code between}). */
+        @Override
         public Check is(Bound bound) {
             return new Check(pattern, command, db, bound);
-        }
-
-        /** Holds when the number is at least {@code n}. */
-        public Check atLeast(long n) {
-            return is(Bound.atLeast(n));
-        }
-
-        /** Holds when the number is at most {@code n}. */
-        public Check atMost(long n) {
-            return is(Bound.atMost(n));
-        }
-
-        /** Holds when the number equals {@code n}. */
-        public Check exactly(long n) {
-            return is(Bound.exactly(n));
-        }
-
-        /** Holds when the number is between {@code min} and {@code max}, both included. */
-        public Check between(long min, long max) {
-            return is(Bound.between(min, max));
         }
     }
 

@@ -28,7 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
  *   backup that already holds keys in the target is refused with {@code TARGET_NOT_EMPTY} unless
  *   {@link #replaceExisting()} (which adds {@code REPLACE}). A target whose RDB version is older than
  *   the backup's is refused with {@code VERSION_MISMATCH}. Keys already expired at restore time
- *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s). The
+ *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s), then the
+ *   user's {@link #check(Check...) checks}. The
  *   target's version and emptiness are checked before the backup is read. Functions ({@code FUNCTION2}
  *   in the RDB) are not loaded into a live server: the result's facts {@code functionsNotRestored}
  *   and {@code warnings} say so; restore into an RDB file to keep them.</li>

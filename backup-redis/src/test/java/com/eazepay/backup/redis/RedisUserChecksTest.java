@@ -44,13 +44,14 @@ class RedisUserChecksTest {
                 .collect(Collectors.toSet());
     }
 
-    /** 40 users and a hash of 3 fields in db 0, 2 admins in db 2. */
+    /** 40 users, a hash of 3 fields and a counter in db 0, 2 admins in db 2. */
     private static TestRedis seeded(Path dir) {
         TestRedis r = TestRedis.debianDefaults(dir);
         for (int i = 0; i < 40; i++) {
             r.call("SET", "user:" + i, "u" + i);
         }
         r.call("HSET", "config", "a", "1", "b", "2", "c", "3");
+        r.call("SET", "counter", "7");
         try (var c = r.connect()) {
             c.call("SELECT", "2");
             c.call("SADD", "admins", "ann", "bob");
@@ -79,11 +80,13 @@ class RedisUserChecksTest {
 
                 RestoreTestReport report = engine.verify("cache").restoreTest().latest()
                         .check(t -> ((RedisTarget) t).check(Check.command("scard", "admins").db(2).exactly(2),
-                                Check.command("MEMORY", "USAGE", "config").atLeast(1)))
+                                Check.command("MEMORY", "USAGE", "config").atLeast(1), Check.command("GET", "counter").exactly(7),
+                                Check.command("SMEMBERS", "admins").db(2).exactly(2)))
                         .run().orThrow();
 
                 assertThat(report.checks()).extracting(CheckResult::name).endsWith("keys user:* in db0 >= 1",
-                        "HLEN config in db0 = 3", "SCARD admins in db2 = 2", "MEMORY USAGE config in db0 >= 1");
+                        "HLEN config in db0 = 3", "SCARD admins in db2 = 2", "MEMORY USAGE config in db0 >= 1",
+                        "GET counter in db0 = 7", "SMEMBERS admins in db2 = 2");
                 assertThat(report.checks()).allMatch(CheckResult::passed);
                 assertThat(report.checks()).filteredOn(c -> c.name().startsWith("keys user:*")).first()
                         .satisfies(c -> assertThat(c.detail()).startsWith("expected >= 1, found 40 in redis-server 7."));
