@@ -1,6 +1,7 @@
 package com.eazepay.backup.redis;
 
 import com.eazepay.backup.BackupException;
+import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.Secret;
 import com.eazepay.backup.redis.internal.KeyDumpFormat;
@@ -77,9 +78,11 @@ public final class RedisSource implements BackupSource {
     private final Mode mode;
     private final int scanCount;
     private final java.nio.file.Path redisServer;
+    private final List<Check> restoreTestChecks;
 
     private RedisSource(Builder b) {
         this.redisServer = b.redisServer;
+        this.restoreTestChecks = List.copyOf(b.restoreTestChecks);
         this.name = b.name;
         this.endpoint = new RedisEndpoint(b.host, b.port, b.user, b.password, b.tls, b.timeout);
         this.mode = b.mode;
@@ -281,8 +284,10 @@ public final class RedisSource implements BackupSource {
      * (the restore checks its structure, CRC-64 and key counts against the manifest), then, when a {@code redis-server}
      * is installed ({@link Builder#redisServer}, else the {@code PATH}), loaded by a child {@code redis-server} on a free
      * loopback port ({@code --dir <scratch> --dbfilename dump.rdb --save "" --appendonly no}) whose key counts per
-     * database are checked too; the server is stopped right after the checks, also when they fail. Without a
-     * {@code redis-server} the file check stands alone and the report's location says so. The directory, with the
+     * database are checked too, then the {@link Builder#restoreTestCheck user checks} and those the restore test adds
+     * ({@code restoreTest().check(t -> ((RedisTarget) t).check(..))}); the server is stopped right after the checks, also
+     * when they fail. Without a {@code redis-server} the file check stands alone, the report's location says so, and
+     * user checks fail as not run. The directory, with the
      * server's pid file, is deleted by {@link com.eazepay.backup.spi.ScratchTarget#drop()}; after a crash,
      * {@link #dropScratch} stops the server named by the pid file and deletes it. Cannot be swapped into place.
      */
@@ -297,16 +302,8 @@ public final class RedisSource implements BackupSource {
                 throw new BackupException(CoreErrorCode.STORAGE_FAILED, "creating the restore-test directory " + dir
                         + " failed: " + e.getMessage(), e);
             }
-            return new ScratchRdb(RedisTarget.rdbFile(dir.resolve("dump.rdb")), server);
+            return RedisTarget.scratch(dir.resolve("dump.rdb"), server, restoreTestChecks);
         }, dir.toString(), this::dropScratch));
-    }
-
-    /** The scratch target of a restore test: an RDB file, loaded by {@code server} when there is one. */
-    private record ScratchRdb(RedisTarget file, java.nio.file.Path server) implements RestoreTarget {
-        @Override
-        public String describe() {
-            return file.describe() + (server == null ? "" : ", loaded by " + server);
-        }
     }
 
     /**
@@ -435,14 +432,33 @@ public final class RedisSource implements BackupSource {
      */
     @Override
     public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
-        if (target instanceof ScratchRdb scratch) {
-            return RedisRestore.restoreAndLoad(context, scratch.file().spec(), scratch.server(), endpoint.timeout());
-        }
         if (!(target instanceof RedisTarget rt)) {
             throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "a redis backup restores into a RedisTarget"
                     + " (RedisTarget.rdbFile(path) or RedisTarget.server(host, port)), not " + target.describe());
         }
-        return RedisRestore.restore(context, rt.spec());
+        List<Check> checks = rt.checks();
+        if (rt.scratchInfo() != null) {
+            return RedisRestore.restoreAndLoad(context, rt.spec(), rt.scratchInfo().server(), endpoint.timeout(),
+                    new RedisRestore.UserChecks() {
+                        @Override
+                        public List<CheckResult> run(RedisEndpoint server, String where) {
+                            return Check.runAll(checks, server, where);
+                        }
+
+                        @Override
+                        public List<CheckResult> notRun(String why) {
+                            return checks.stream().map(c -> c.notRun(why)).toList();
+                        }
+                    });
+        }
+        RestoreOutcome outcome = RedisRestore.restore(context, rt.spec());
+        if (checks.isEmpty()) {
+            return outcome;
+        }
+        // after the key counts (the restore marked where the checks start)
+        List<CheckResult> all = new java.util.ArrayList<>(outcome.checks());
+        all.addAll(Check.runAll(checks, rt.spec().endpoint(), "in " + rt.spec().endpoint().describe()));
+        return new RestoreOutcome(outcome.location(), all, outcome.facts());
     }
 
     @Override
@@ -462,6 +478,7 @@ public final class RedisSource implements BackupSource {
         private Mode mode = Mode.REPLICATION;
         private int scanCount = 1000;
         private java.nio.file.Path redisServer;
+        private final List<Check> restoreTestChecks = new java.util.ArrayList<>();
 
         private final ConfigurationProblems problems = ConfigurationProblems.of("RedisSource");
 
@@ -581,6 +598,20 @@ public final class RedisSource implements BackupSource {
         public Builder redisServer(java.nio.file.Path binary) {
             problems.once("redisServer");
             this.redisServer = Objects.requireNonNull(binary, "binary");
+            return this;
+        }
+
+        /**
+         * Checks every restore test and drill of this source runs against the child {@code redis-server} that loaded the
+         * scratch RDB, after the key counts: the plan's "users count at least 1", e.g.
+         * {@code restoreTestCheck(Check.keys("user:*").atLeast(1))}. Without a {@code redis-server} they fail as not run.
+         * May be called more than once; checks accumulate. Default none. Live restores run the checks of their
+         * {@link RedisTarget#check target}.
+         */
+        public Builder restoreTestCheck(Check... checks) {
+            for (Check c : Objects.requireNonNull(checks, "checks")) {
+                restoreTestChecks.add(Objects.requireNonNull(c, "check"));
+            }
             return this;
         }
 

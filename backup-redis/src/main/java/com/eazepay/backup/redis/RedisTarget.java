@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -27,7 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
  *   backup that already holds keys in the target is refused with {@code TARGET_NOT_EMPTY} unless
  *   {@link #replaceExisting()} (which adds {@code REPLACE}). A target whose RDB version is older than
  *   the backup's is refused with {@code VERSION_MISMATCH}. Keys already expired at restore time
- *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s). The
+ *   are skipped. Afterwards the key count of each database is checked ({@code CheckResult}s), then the
+ *   user's {@link #check(Check...) checks}. The
  *   target's version and emptiness are checked before the backup is read. Functions ({@code FUNCTION2}
  *   in the RDB) are not loaded into a live server: the result's facts {@code functionsNotRestored}
  *   and {@code warnings} say so; restore into an RDB file to keep them.</li>
@@ -37,10 +39,23 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
 
     private final RestoreSpec spec;
     private final Set<String> given;
+    private final List<Check> checks;
+    /** For a restore test's scratch RDB file: the redis-server that loads it (null: none installed); else null. */
+    private final Scratch scratch;
 
     private RedisTarget(RestoreSpec spec, Set<String> given) {
+        this(spec, given, List.of(), null);
+    }
+
+    private RedisTarget(RestoreSpec spec, Set<String> given, List<Check> checks, Scratch scratch) {
         this.spec = spec;
         this.given = given;
+        this.checks = List.copyOf(checks);
+        this.scratch = scratch;
+    }
+
+    /** A restore test's scratch target: {@code dump.rdb} loaded by {@code server} (null when none is installed). */
+    record Scratch(Path server) {
     }
 
     /** An RDB file to write. */
@@ -73,7 +88,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("permissions must look like rw-r----- (9 characters of r, w, x or -): " + permissions);
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), perms,
+        return copy(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(), perms,
                 spec.owner(), spec.group()), given("fileMode"));
     }
 
@@ -88,7 +103,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         if (user == null && group == null) {
             throw new IllegalArgumentException("owner: give a user, a group or both");
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(),
+        return copy(new RestoreSpec(spec.file(), spec.overwriteFile(), null, false, spec.batchSize(),
                 spec.fileMode(), user, group), given("owner"));
     }
 
@@ -106,7 +121,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
      * a non-empty target is refused with {@code TARGET_NOT_EMPTY}.
      */
     public RedisTarget replaceExisting() {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.file() != null, spec.endpoint(), spec.endpoint() != null,
+        return copy(new RestoreSpec(spec.file(), spec.file() != null, spec.endpoint(), spec.endpoint() != null,
                 spec.batchSize(), spec.fileMode(), spec.owner(), spec.group()), given("replaceExisting"));
     }
 
@@ -147,7 +162,7 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
         if (n < 1 || n > 100_000) {
             throw new IllegalArgumentException("batchSize must be 1..100000: " + n);
         }
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), spec.replaceExisting(), n,
+        return copy(new RestoreSpec(spec.file(), spec.overwriteFile(), spec.endpoint(), spec.replaceExisting(), n,
                 spec.fileMode(), spec.owner(), spec.group()), given("batchSize"));
     }
 
@@ -159,8 +174,51 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
     }
 
     private RedisTarget with(RedisEndpoint e, String setting) {
-        return new RedisTarget(new RestoreSpec(spec.file(), spec.overwriteFile(), e, spec.replaceExisting(), spec.batchSize(),
+        return copy(new RestoreSpec(spec.file(), spec.overwriteFile(), e, spec.replaceExisting(), spec.batchSize(),
                 spec.fileMode(), spec.owner(), spec.group()), given(setting));
+    }
+
+    /**
+     * Adds post-restore checks (see {@link Check}), run in order after the key counts:
+     * {@code .check(Check.keys("user:*").atLeast(1))}. For {@link #server}: against the target server once every key
+     * is loaded; results in {@code RestoreResult.checks()}, a failed one fails {@code checksPassed()} (and the restore,
+     * with {@code checked()}). For a restore test's scratch target ({@code restoreTest().check(t -> ((RedisTarget) t)
+     * .check(..))}): against the child {@code redis-server} that loaded the RDB; without one installed they fail as
+     * not run. May be called more than once; checks accumulate.
+     *
+     * @throws IllegalStateException on an {@link #rdbFile} target the user made: no server holds the data to ask
+     */
+    public RedisTarget check(Check... more) {
+        Objects.requireNonNull(more, "checks");
+        if (spec.file() != null && scratch == null) {
+            throw new IllegalStateException("check(..) applies to a RedisTarget.server(..) target or a restore test's scratch"
+                    + " target: a written RDB file has no server to run it; load the file into a redis-server and restore-test"
+                    + " it, or add the checks with RedisSource.builder().restoreTestCheck(..)");
+        }
+        List<Check> all = new java.util.ArrayList<>(checks);
+        for (Check c : more) {
+            all.add(Objects.requireNonNull(c, "check"));
+        }
+        return new RedisTarget(spec, given, all, scratch);
+    }
+
+    /** The user's checks, in order. */
+    public List<Check> checks() {
+        return checks;
+    }
+
+    /** The scratch target of a restore test: {@code file}, loaded by {@code server} (null: none), with the source's checks. */
+    static RedisTarget scratch(Path file, Path server, List<Check> checks) {
+        return new RedisTarget(rdbFile(file).spec, Set.of(), checks, new Scratch(server));
+    }
+
+    /** Set on a restore test's scratch target only. */
+    Scratch scratchInfo() {
+        return scratch;
+    }
+
+    private RedisTarget copy(RestoreSpec newSpec, Set<String> newGiven) {
+        return new RedisTarget(newSpec, newGiven, checks, scratch);
     }
 
     RestoreSpec spec() {
@@ -169,6 +227,9 @@ public final class RedisTarget implements com.eazepay.backup.spi.RestoreTarget {
 
     @Override
     public String describe() {
+        if (scratch != null) {
+            return spec.file() + (scratch.server() == null ? "" : ", loaded by " + scratch.server());
+        }
         return spec.file() != null ? spec.file().toString() : spec.endpoint().describe();
     }
 

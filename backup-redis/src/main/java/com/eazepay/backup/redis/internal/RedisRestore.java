@@ -73,6 +73,34 @@ public final class RedisRestore {
      * command to the server; loading may take {@link #LOAD_TIMEOUT}.
      */
     public static RestoreOutcome restoreAndLoad(RestoreContext context, RestoreSpec spec, Path redisServer, java.time.Duration timeout) {
+        return restoreAndLoad(context, spec, redisServer, timeout, UserChecks.NONE);
+    }
+
+    /** The user's checks of a restore test, run on the loaded scratch server after its key counts. */
+    public interface UserChecks {
+        /** No user checks. */
+        UserChecks NONE = new UserChecks() {
+            @Override
+            public List<CheckResult> run(RedisEndpoint server, String where) {
+                return List.of();
+            }
+
+            @Override
+            public List<CheckResult> notRun(String why) {
+                return List.of();
+            }
+        };
+
+        /** Runs them against {@code server}; {@code where} names it in the results. */
+        List<CheckResult> run(RedisEndpoint server, String where);
+
+        /** Each one failed as not run, for {@code why}. */
+        List<CheckResult> notRun(String why);
+    }
+
+    /** As above, then {@code userChecks} against the loaded server (without one, they fail as not run). */
+    public static RestoreOutcome restoreAndLoad(RestoreContext context, RestoreSpec spec, Path redisServer, java.time.Duration timeout,
+                                                UserChecks userChecks) {
         RestoreOutcome file = restore(context, spec);
         Path rdb = spec.file().toAbsolutePath();
         Map<String, Object> facts = new LinkedHashMap<>(file.facts());
@@ -81,7 +109,10 @@ public final class RedisRestore {
                     + " RedisSource.builder().redisServer(path)): the RDB file's structure, CRC-64 and key counts were checked";
             LOG.warn("restore test of backup {}: {}", context.manifest().id(), note);
             facts.put("note", note);
-            return new RestoreOutcome(file.location() + " (RDB file checked; not loaded: no redis-server)", file.checks(), facts);
+            List<CheckResult> checks = new ArrayList<>(file.checks());
+            checks.addAll(userChecks.notRun("no redis-server loaded the restored RDB (install redis-server or configure"
+                    + " RedisSource.builder().redisServer(path))"));
+            return new RestoreOutcome(file.location() + " (RDB file checked; not loaded: no redis-server)", checks, facts);
         }
         context.checksStarted();
         List<CheckResult> checks = new ArrayList<>(file.checks());
@@ -105,6 +136,7 @@ public final class RedisRestore {
                 checks.add(f >= low && f <= expected ? CheckResult.passed("keys " + db + " loaded", detail)
                         : CheckResult.failed("keys " + db + " loaded", detail));
             }
+            checks.addAll(userChecks.run(server.endpoint(), "in " + server.describe()));
             facts.put("loadedBy", server.describe());
             facts.put("keysLoaded", dbKeys(found));
             return new RestoreOutcome(file.location() + " (loaded by " + server.describe() + ", stopped)", checks, facts);

@@ -192,6 +192,11 @@ public final class ScratchRedisServer implements AutoCloseable {
         }
     }
 
+    /** Where it listens, with its password: for the restore test's checks. */
+    public RedisEndpoint endpoint() {
+        return endpoint;
+    }
+
     /** The server's version ({@code INFO server}). */
     public String version() {
         return version;
