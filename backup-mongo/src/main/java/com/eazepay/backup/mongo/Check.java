@@ -34,7 +34,7 @@ public final class Check {
     }
 
     /** The first half of a check: which documents. */
-    public static final class On {
+    public static final class On implements com.eazepay.backup.spi.CheckBounds<Check> {
         private final String collection;
         private final String filterJson;
 
@@ -50,28 +50,9 @@ public final class Check {
         }
 
         /** Holds when the number of matching documents falls in {@code bound}. */
+        @Override
         public Check is(Bound bound) {
             return new Check(collection, filterJson, bound);
-        }
-
-        /** Holds when at least {@code n} documents match. */
-        public Check atLeast(long n) {
-            return is(Bound.atLeast(n));
-        }
-
-        /** Holds when at most {@code n} documents match. */
-        public Check atMost(long n) {
-            return is(Bound.atMost(n));
-        }
-
-        /** Holds when exactly {@code n} documents match. */
-        public Check exactly(long n) {
-            return is(Bound.exactly(n));
-        }
-
-        /** Holds when between {@code min} and {@code max} documents match, both included. */
-        public Check between(long min, long max) {
-            return is(Bound.between(min, max));
         }
     }
 

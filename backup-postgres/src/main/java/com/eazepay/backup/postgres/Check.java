@@ -74,7 +74,7 @@ public final class Check {
     }
 
     /** A query waiting for its bound. */
-    public static final class Query {
+    public static final class Query implements com.eazepay.backup.spi.CheckBounds<Check> {
         private final String query;
 
         private Query(String query) {
@@ -82,28 +82,9 @@ public final class Check {
         }
 
         /** The check holds when the value falls in {@code bound}. */
+        @Override
         public Check is(Bound bound) {
             return new Check(query, bound);
-        }
-
-        /** The check holds when the value is at least {@code n}. */
-        public Check atLeast(long n) {
-            return is(Bound.atLeast(n));
-        }
-
-        /** The check holds when the value is at most {@code n}. */
-        public Check atMost(long n) {
-            return is(Bound.atMost(n));
-        }
-
-        /** The check holds when the value equals {@code n}. */
-        public Check exactly(long n) {
-            return is(Bound.exactly(n));
-        }
-
-        /** The check holds when the value is between {@code min} and {@code max}, both included. */
-        public Check between(long min, long max) {
-            return is(Bound.between(min, max));
         }
     }
 }
