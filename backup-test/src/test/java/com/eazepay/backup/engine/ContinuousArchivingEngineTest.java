@@ -66,6 +66,7 @@ class ContinuousArchivingEngineTest {
     static final class ArchivingSource implements BackupSource {
         final String name;
         volatile boolean archiveUnreadable;
+        final List<String> scratchDropped = new CopyOnWriteArrayList<>();
 
         ArchivingSource(String name) {
             this.name = name;
@@ -114,6 +115,13 @@ class ContinuousArchivingEngineTest {
             Instant replayed = newest(repository).orElse(context.manifest().consistentAt());
             return new RestoreOutcome(target.describe(), List.of(CheckResult.passed("replayed", replayed.toString())),
                     Map.of(RestoreOutcome.RECOVERED_TO, replayed.toString()));
+        }
+
+        /** A scratch target that restores nowhere (the restore replays the archive's newest point), its drops recorded. */
+        @Override
+        public Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+            return Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> () -> "scratch " + testId, "scratch-" + testId,
+                    scratchDropped::add));
         }
 
         @Override
@@ -233,6 +241,32 @@ class ContinuousArchivingEngineTest {
                     .as("the base backup alone would miss the 1 h RPO").isGreaterThan(Duration.ofHours(1));
             assertThat(r.rpoMet()).isTrue();
             assertThat(r.passed()).as(r.why()).isTrue();
+        }
+    }
+
+    @Test
+    void aDrillIntoTheSourcesScratchTargetMeasuresTheDataAgeFromThePointTheRestoreReplayedTo() {
+        ArchivingSource source = new ArchivingSource("pg");
+        try (BackupEngine engine = engine(source)) {
+            Manifest base = engine.backup("pg").run().manifest();
+            clock.advance(Duration.ofHours(3));
+            Instant replayed = clock.instant().minusSeconds(20);
+            source.archive(storage, replayed);
+            clock.advance(Duration.ofSeconds(5));
+            Instant start = clock.instant();
+
+            for (Drill.Scenario scenario : List.of(Drill.Scenario.CORRUPTION, Drill.Scenario.FULL_LOSS)) {
+                DrillReport report = engine.drill().scenario(scenario).run(); // no into(..): the source's scratch target
+
+                DrillReport.SourceResult r = report.sources().get(0);
+                assertThat(r.backupId()).isEqualTo(base.id());
+                assertThat(r.restoredInto()).as(scenario.name()).startsWith("scratch ").endsWith("(dropped)");
+                assertThat(r.dataAge()).as(scenario.name()).isEqualTo(Duration.between(replayed, start))
+                        .isEqualTo(Duration.ofSeconds(25));
+                assertThat(r.rpoMet()).isTrue();
+                assertThat(r.passed()).as(r.why()).isTrue();
+            }
+            assertThat(source.scratchDropped).hasSize(2).allSatisfy(d -> assertThat(d).startsWith("scratch-"));
         }
     }
 
