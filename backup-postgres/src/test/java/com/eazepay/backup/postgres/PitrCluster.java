@@ -59,10 +59,18 @@ final class PitrCluster implements AutoCloseable {
         }
     }
 
-    /** A {@code postgres-base} source of the primary, archiving into {@code wal/postgres/}. */
+    /**
+     * A {@code postgres-base} source of the primary, archiving into {@code wal/postgres/}, its restore tests and drills
+     * recovering under {@link #scratch()}.
+     */
     PostgresBaseBackupSource.Builder baseSource() {
         return PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres").host("127.0.0.1")
-                .port(primary.port);
+                .port(primary.port).scratchDirectory(scratch());
+    }
+
+    /** Where {@link #baseSource()}'s restore tests and drills recover ({@code work/scratch}, made by the first). */
+    Path scratch() {
+        return work.resolve("scratch");
     }
 
     /** An engine on the repository with the age key and {@link #baseSource()} (add retention etc., then build). */
