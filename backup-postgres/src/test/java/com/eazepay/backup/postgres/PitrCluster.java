@@ -78,6 +78,27 @@ final class PitrCluster implements AutoCloseable {
         return com.eazepay.backup.Backup.engine().repository(repo).encryption(age).source(baseSource().build());
     }
 
+    /** A base backup taken by an engine on the repository whose clock reads {@code ago} behind the wall clock. */
+    com.eazepay.backup.Manifest baseBackupTaken(java.time.Duration ago) {
+        try (com.eazepay.backup.BackupEngine behind = engine()
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), ago.negated())).build()) {
+            return behind.backup("postgres-base").run().manifest();
+        }
+    }
+
+    /** For {@code @AfterAll}: closes {@code engine}, then {@code cluster} (either may be null: a skipped or failed start). */
+    static void close(com.eazepay.backup.BackupEngine engine, PitrCluster cluster) throws Exception {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
     /** (Re)starts the receiver on the primary with the spool {@code work/spool}. */
     void startReceiver() {
         receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))

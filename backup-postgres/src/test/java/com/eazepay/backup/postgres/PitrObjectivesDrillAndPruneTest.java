@@ -21,7 +21,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,22 +61,7 @@ class PitrObjectivesDrillAndPruneTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            if (pitr != null) {
-                pitr.close();
-            }
-        }
-    }
-
-    /** A base backup taken by an engine on the same repository whose clock reads {@code ago} behind the wall clock. */
-    static Manifest baseBackupTaken(Duration ago) {
-        try (BackupEngine behind = pitr.engine().clock(Clock.offset(Clock.systemUTC(), ago.negated())).build()) {
-            return behind.backup("postgres-base").run().manifest();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     @Test
@@ -89,7 +73,7 @@ class PitrObjectivesDrillAndPruneTest {
                         .contains("no WAL is archived for this source yet", "WalReceiver", "wal-push"));
 
         pitr.primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
-        base1 = baseBackupTaken(Duration.ofHours(3));
+        base1 = pitr.baseBackupTaken(Duration.ofHours(3));
         pitr.primary.exec("shop", "INSERT INTO orders VALUES (2, 'after base 1')");
         String newest = pitr.switchAndArchive();
 
@@ -116,7 +100,7 @@ class PitrObjectivesDrillAndPruneTest {
     void pruneReportsTheWalFilesItRemovedBesideTheBaseBackups() throws Exception {
         pitr.primary.exec("shop", "INSERT INTO orders VALUES (3, 'before base 2')");
         pitr.switchAndArchive();
-        base2 = baseBackupTaken(Duration.ofHours(2));
+        base2 = pitr.baseBackupTaken(Duration.ofHours(2));
         String base2Start = (String) base2.facts().get("start_wal_file");
         List<String> before = pitr.archive.list().stream().map(WalSegment::name).toList();
         List<String> older = before.stream().filter(n -> !n.endsWith(".history") && n.substring(0, 24).compareTo(base2Start) < 0)

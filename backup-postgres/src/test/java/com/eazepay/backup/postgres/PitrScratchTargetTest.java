@@ -20,7 +20,6 @@ import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -52,24 +51,14 @@ class PitrScratchTargetTest {
         pitr = PitrCluster.start("pitr-scratch-test");
         engine = pitr.engine().objectives(Objectives.rpo(RPO).rto(Duration.ofHours(4))).build();
         pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'before base' FROM generate_series(1, 100) g");
-        try (BackupEngine behind = pitr.engine().clock(Clock.offset(Clock.systemUTC(), Duration.ofHours(-3))).build()) {
-            base = behind.backup("postgres-base").run().manifest();
-        }
+        base = pitr.baseBackupTaken(Duration.ofHours(3));
         pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'after base' FROM generate_series(101, 150) g");
         pitr.switchAndArchive();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            if (pitr != null) {
-                pitr.close();
-            }
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     /** Processes whose command line names a path under {@code dir} (a postmaster started with -D there). */

@@ -50,9 +50,7 @@ class PointInTimeRecoveryTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (pitr != null) {
-            pitr.close();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     @Test
