@@ -28,21 +28,32 @@ import java.util.Objects;
  *                  {@code restore+checks}; then {@code swap} when one was asked for and {@code cleanup} (dropping the
  *                  scratch target, deleting the cleanup journal); stages not reached are absent
  * @param swap      the swap into place a corruption drill asked for, or null when none was asked for
+ * @param facts     what the source reported of the restore ({@link RestoreResult#facts()}), e.g. the point a
+ *                  point-in-time recovery replayed to ({@link com.eazepay.backup.spi.RestoreOutcome#RECOVERED_TO}), from
+ *                  which a drill measures the data age; empty when the restore failed
  */
 public record RestoreTestReport(String testId, Manifest manifest, String scratch, List<CheckResult> checks, String failure,
                                 boolean dropped, String cleanupFailure, Instant startedAt, Duration duration,
-                                Map<String, Duration> stages, Swap swap) {
+                                Map<String, Duration> stages, Swap swap, Map<String, Object> facts) {
     public RestoreTestReport {
         Objects.requireNonNull(testId, "testId");
         Objects.requireNonNull(manifest, "manifest");
         checks = List.copyOf(checks);
         stages = stages == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(stages));
+        facts = facts == null ? Map.of() : Map.copyOf(facts);
+    }
+
+    /** Without the restore's facts. */
+    public RestoreTestReport(String testId, Manifest manifest, String scratch, List<CheckResult> checks, String failure,
+                             boolean dropped, String cleanupFailure, Instant startedAt, Duration duration,
+                             Map<String, Duration> stages, Swap swap) {
+        this(testId, manifest, scratch, checks, failure, dropped, cleanupFailure, startedAt, duration, stages, swap, null);
     }
 
     /** Without stage timings and swap. */
     public RestoreTestReport(String testId, Manifest manifest, String scratch, List<CheckResult> checks, String failure,
                              boolean dropped, String cleanupFailure, Instant startedAt, Duration duration) {
-        this(testId, manifest, scratch, checks, failure, dropped, cleanupFailure, startedAt, duration, null, null);
+        this(testId, manifest, scratch, checks, failure, dropped, cleanupFailure, startedAt, duration, null, null, null);
     }
 
     /**

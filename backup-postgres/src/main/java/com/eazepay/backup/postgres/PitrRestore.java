@@ -224,6 +224,10 @@ final class PitrRestore {
             } catch (SQLException e) {
                 throw recoveryFailed("cannot query the recovered server", log, e);
             }
+            ctx.checksStarted(); // recovery ended: what follows is checks, timed apart from the restore
+            if (t.sourceChecks()) {
+                results.addAll(sourceChecks(url, fact(ctx.manifest(), "stop_lsn")));
+            }
             List<Check> checks = t.checks();
             List<String> dbs = t.checkDatabases();
             for (int i = 0; i < checks.size(); i++) {
@@ -248,6 +252,48 @@ final class PitrRestore {
                 LOG.debug("socket directory {} left: {}", sockets, e.getMessage());
             }
         }
+    }
+
+    /**
+     * The source's checks of a recovered cluster: replay reached the base backup's end ({@code stop_lsn}; PostgreSQL
+     * refuses to promote before it, so this holds unless the wrong WAL was replayed), and every database that allows
+     * connections accepts one and reads its catalog.
+     */
+    private List<CheckResult> sourceChecks(String url, String stopLsn) {
+        List<CheckResult> results = new ArrayList<>();
+        String replayed = "recovery replayed past the base backup's end " + stopLsn;
+        List<String> databases = new ArrayList<>();
+        try (Connection c = connect(url + t.checkDatabase()); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("select pg_last_wal_replay_lsn()::text, pg_last_wal_replay_lsn() >= '"
+                    + stopLsn.replace("'", "''") + "'::pg_lsn")) {
+                rs.next();
+                results.add(rs.getBoolean(2) ? CheckResult.passed(replayed, "replayed to " + rs.getString(1))
+                        : CheckResult.failed(replayed, "replayed only to " + rs.getString(1)));
+            }
+            try (ResultSet rs = st.executeQuery("select datname from pg_database where datallowconn order by datname")) {
+                while (rs.next()) {
+                    databases.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            results.add(CheckResult.failed(replayed, "the query failed: " + e.getMessage()));
+            return results;
+        }
+        String connects = "every database accepts connections";
+        List<String> failed = new ArrayList<>();
+        long relations = 0;
+        for (String db : databases) {
+            try (Connection c = connect(url + java.net.URLEncoder.encode(db, StandardCharsets.UTF_8).replace("+", "%20"));
+                 Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from pg_class")) {
+                rs.next();
+                relations += rs.getLong(1);
+            } catch (SQLException e) {
+                failed.add(db + " (" + e.getMessage() + ")");
+            }
+        }
+        results.add(failed.isEmpty() ? CheckResult.passed(connects, databases.size() + " databases " + databases + ", "
+                + relations + " relations in their catalogs") : CheckResult.failed(connects, "failed: " + failed));
+        return results;
     }
 
     private CheckResult run(String url, Check check) {

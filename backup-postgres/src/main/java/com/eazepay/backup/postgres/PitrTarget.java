@@ -48,6 +48,7 @@ public final class PitrTarget implements RestoreTarget {
     private String checkDatabase = "postgres";
     private Duration recoveryTimeout = Duration.ofHours(1);
     private Sleeper sleeper = Sleeper.system();
+    private boolean sourceChecks;
     private final List<Check> checks = new ArrayList<>();
     private final List<String> checkDatabases = new ArrayList<>();
     private final List<String> targetsGiven = new ArrayList<>();
@@ -187,6 +188,20 @@ public final class PitrTarget implements RestoreTarget {
         problems.once("sleeper");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         return this;
+    }
+
+    /**
+     * Also runs the source's own checks before the user's (restore tests and drills into the source's scratch target,
+     * {@link PostgresBaseBackupSource#scratchTarget(String)}): recovery replayed at least to the base backup's end
+     * ({@code stop_lsn}), and every database that allows connections accepts one and reads its catalog.
+     */
+    PitrTarget withSourceChecks() {
+        this.sourceChecks = true;
+        return this;
+    }
+
+    boolean sourceChecks() {
+        return sourceChecks;
     }
 
     /**

@@ -15,6 +15,8 @@ import com.eazepay.backup.spi.StorageTarget;
 import com.eazepay.backup.spi.RestoreContext;
 import com.eazepay.backup.spi.RestoreOutcome;
 import com.eazepay.backup.spi.RestoreTarget;
+import com.eazepay.backup.spi.ScratchTarget;
+import com.eazepay.backup.spi.ScratchTargets;
 import com.eazepay.backup.spi.SourceNames;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -29,7 +31,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,6 +87,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
     private final Duration timeout;
     private final String walSource;
     private final Path verifyTempDirectory;
+    private final Path scratchDirectory;
 
     private PostgresBaseBackupSource(Builder b, ConnectionSettings connection) {
         this.name = b.name;
@@ -89,6 +96,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
         this.timeout = b.timeout;
         this.walSource = b.walSource == null ? b.name : b.walSource;
         this.verifyTempDirectory = b.verifyTempDirectory;
+        this.scratchDirectory = b.scratchDirectory.toAbsolutePath().normalize();
     }
 
     /** A builder. Required: host; defaults: port 5432, user postgres, name {@code postgres-base}. */
@@ -177,6 +185,113 @@ public final class PostgresBaseBackupSource implements BackupSource {
     public java.util.Optional<com.eazepay.backup.spi.StreamValidator> validator() {
         return java.util.Optional.of(new BaseBackupValidator(binDirectory, verifyTempDirectory,
                 timeout != null ? timeout : Duration.ofHours(6)));
+    }
+
+    /**
+     * Where restore tests and drills recover a base backup ({@code engine.verify(name).restoreTest()},
+     * {@code engine.drill()} without {@code into(..)}): a point-in-time recovery to the end of the WAL archive in the
+     * repository the backup is read from, into a new 0700 directory {@code {scratchDirectory}/eazepay-restoretest_<id>/}
+     * (owned by {@code postgres} when running as root) holding the data directory {@code data/}, its prefetched WAL
+     * {@code data.wal/} and the server log {@code data.log}. A server is started on it on a free 127.0.0.1 port
+     * (server binaries: {@link Builder#binDirectory}, else {@code /usr/lib/postgresql/15/bin}), the source's checks
+     * (replay reached the base backup's end, every database accepts connections) and the user's
+     * ({@code restoreTest().check(t -> ((PitrTarget) t).check("shop", Check.sql(..)..))}) run, the server is stopped,
+     * and {@link com.eazepay.backup.spi.ScratchTarget#drop()} deletes the directory ({@link #dropScratch(String)}).
+     * It cannot be swapped into place: a recovered cluster replaces a live one by hand (see the README).
+     */
+    @Override
+    public Optional<ScratchTarget> scratchTarget(String testId) {
+        Path dir = scratchDirectory.resolve(ScratchTargets.DIRECTORY_PREFIX + testId);
+        return Optional.of(ScratchTargets.of(() -> scratchPitrTarget(dir), dir.toString(), this::dropScratch));
+    }
+
+    private PitrTarget scratchPitrTarget(Path dir) {
+        PitrTarget target = PitrTarget.dataDirectory(dir.resolve("data")).server(PitrTarget.ServerMode.START_AND_STOP)
+                .withSourceChecks();
+        if (binDirectory != null) {
+            target.binDirectory(binDirectory);
+        }
+        try {
+            Files.createDirectories(scratchDirectory);
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "cannot create the restore-test directory " + dir
+                    + ": " + e.getMessage() + "; check " + scratchDirectory + " (" + TYPE + " source, scratchDirectory(..))", e);
+        }
+        String user = target.osUser();
+        if (user != null) {
+            // the server's user must reach its data directory through this one
+            ChildProcess.of(List.of("chown", user, dir.toString())).run(out -> out.transferTo(OutputStream.nullOutputStream()));
+        }
+        return target;
+    }
+
+    /**
+     * Drops a restore-test directory of this source (named in a cleanup journal, or by a finished test): a server
+     * still running on its {@code data/} (a JVM killed mid-test) is stopped first, with an immediate shutdown
+     * ({@code SIGQUIT} to the postmaster, as {@code pg_ctl stop -m immediate} sends) once {@code postmaster.pid} names
+     * this data directory and its process is a postgres started on it; then the directory is deleted. Idempotent. Any
+     * other path (not {@code {scratchDirectory}/eazepay-restoretest_…}) is left alone and logged.
+     *
+     * @throws BackupException {@code STORAGE_FAILED} if the server does not stop or the directory cannot be deleted
+     */
+    @Override
+    public void dropScratch(String resource) {
+        Path dir = Path.of(resource);
+        if (!dir.isAbsolute() || !dir.normalize().equals(dir) || dir.getFileName() == null
+                || !dir.getFileName().toString().startsWith(ScratchTargets.DIRECTORY_PREFIX)
+                || !scratchDirectory.equals(dir.getParent())) {
+            LOG.warn("not dropping {}: not a restore-test directory under {}", resource, scratchDirectory);
+            return;
+        }
+        stopScratchServer(dir.resolve("data"));
+        ScratchTargets.deleteDirectory(resource);
+    }
+
+    private static void stopScratchServer(Path data) {
+        Path pidFile = data.resolve("postmaster.pid");
+        List<String> lines;
+        try {
+            if (!Files.isRegularFile(pidFile, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return; // stopped meanwhile
+        } catch (IOException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "cannot read " + pidFile + ": " + e.getMessage()
+                    + "; stop the server on " + data + " by hand and delete the directory", e);
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).strip());
+        } catch (RuntimeException e) {
+            LOG.warn("{} holds no process id: no server to stop", pidFile);
+            return;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return; // a stale pid file: the server died with the JVM
+        }
+        boolean ours = lines.size() > 1 && data.toString().equals(lines.get(1).strip())
+                && process.get().info().command().map(c -> c.endsWith("/postgres")).orElse(false)
+                && process.get().info().arguments().map(a -> List.of(a).contains(data.toString())).orElse(false);
+        if (!ours) {
+            // the pid was reused by another process, or the file was not written by a server on this directory
+            LOG.warn("{} names process {}, which is not a postgres server on {}: not signalling it", pidFile, pid, data);
+            return;
+        }
+        LOG.warn("stopping the PostgreSQL server (pid {}) still running on restore-test data directory {}", pid, data);
+        ChildProcess.of(List.of("kill", "-QUIT", Long.toString(pid))).run(out -> out.transferTo(OutputStream.nullOutputStream()));
+        try {
+            process.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while stopping the server on " + data, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new BackupException(CoreErrorCode.STORAGE_FAILED, "the PostgreSQL server (pid " + pid + ") on " + data
+                    + " did not stop within 60 s of an immediate shutdown; stop it by hand, the next restore test retries", e);
+        }
     }
 
     /** The name of this server's WAL archive in the repository ({@code wal/{walSource}/}). */
@@ -389,6 +504,7 @@ public final class PostgresBaseBackupSource implements BackupSource {
         private Duration timeout;
         private String walSource;
         private Path verifyTempDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
 
         private Builder() {
             super(TYPE + " source", null, "postgres");
@@ -435,6 +551,18 @@ public final class PostgresBaseBackupSource implements BackupSource {
         public Builder verifyTempDirectory(Path dir) {
             problems.once("verifyTempDirectory");
             this.verifyTempDirectory = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Where restore tests and drills recover a base backup into a temporary data directory
+         * ({@code eazepay-restoretest_<id>/}, deleted afterwards; see {@link PostgresBaseBackupSource#scratchTarget}):
+         * it needs free space of the data directory plus the WAL replayed, and must be reachable by the OS user
+         * {@code postgres} when running as root. Default {@code java.io.tmpdir}.
+         */
+        public Builder scratchDirectory(Path dir) {
+            problems.once("scratchDirectory");
+            this.scratchDirectory = Objects.requireNonNull(dir, "dir");
             return this;
         }
 

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * ({@link PostgresBaseBackupSource}). Settings: {@code host} (required), {@code port}, {@code user} (a role with
  * REPLICATION), {@code password} (use {@code ${file:/run/secrets/pg}}), {@code walSource} (the WAL archive's name,
  * default the source's name), {@code binDirectory}, {@code timeout}, {@code verifyTempDirectory} (where integrity
- * verification extracts a base backup for pg_verifybackup). {@code restore SOURCE --to DATADIR} recovers
+ * verification extracts a base backup for pg_verifybackup), {@code scratchDirectory} (where restore tests and
+ * drills recover it). {@code restore SOURCE --to DATADIR} recovers
  * into a new data directory {@code DATADIR}, replaying the repository's WAL archive to its end
  * ({@link PitrTarget#dataDirectory(Path)}). Registered through {@code META-INF/services}; stateless, thread-safe.
  */
@@ -37,6 +38,7 @@ public final class PostgresBaseSourceProvider implements SourceProvider {
         s.optPath("binDirectory").ifPresent(b::binDirectory);
         s.optDuration("timeout").ifPresent(b::timeout);
         s.optPath("verifyTempDirectory").ifPresent(b::verifyTempDirectory);
+        s.optPath("scratchDirectory").ifPresent(b::scratchDirectory);
         return b.build();
     }
 

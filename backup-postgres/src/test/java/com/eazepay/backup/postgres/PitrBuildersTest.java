@@ -53,6 +53,37 @@ class PitrBuildersTest {
     }
 
     @Test
+    void theYamlScratchDirectoryHoldsRestoreTestDirectoriesAndDropScratchDeletesOnlyThoseWithoutSignallingOtherProcesses()
+            throws Exception {
+        Path scratch = tmp.resolve("scratch");
+        com.eazepay.backup.config.ConfigNode yaml = com.eazepay.backup.config.ConfigNode.tree("sources.pg-base", "test",
+                java.util.Map.of("host", leaf("127.0.0.1"), "scratchDirectory", leaf(scratch.toString())));
+        com.eazepay.backup.spi.BackupSource source = new PostgresBaseSourceProvider().fromConfig("pg-base", yaml);
+        String resource = source.scratchTarget("20261202t070000_abcd").orElseThrow().resource();
+        assertThat(resource).isEqualTo(scratch.resolve("eazepay-restoretest_20261202t070000_abcd").toString());
+
+        // a crash left the directory with a postmaster.pid naming a live process that is no postgres (a reused pid): this JVM
+        Path data = java.nio.file.Files.createDirectories(Path.of(resource).resolve("data"));
+        java.nio.file.Files.writeString(data.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n" + data + "\n");
+        java.nio.file.Files.writeString(data.resolve("PG_VERSION"), "15\n");
+        source.dropScratch(resource); // this JVM is not signalled (the test would end here otherwise)
+        assertThat(Path.of(resource)).doesNotExist();
+        source.dropScratch(resource); // idempotent
+
+        Path outside = java.nio.file.Files.createDirectories(tmp.resolve("eazepay-restoretest_20261202t070000_efgh"));
+        Path notScratch = java.nio.file.Files.createDirectories(scratch.resolve("data"));
+        source.dropScratch(outside.toString());
+        source.dropScratch(notScratch.toString());
+        source.dropScratch(scratch.resolve("eazepay-restoretest_x/../data").toString());
+        assertThat(outside).exists();
+        assertThat(notScratch).exists();
+    }
+
+    static com.eazepay.backup.config.ConfigNode.Leaf leaf(String text) {
+        return new com.eazepay.backup.config.ConfigNode.Leaf(text, "test", 1, 1, false);
+    }
+
+    @Test
     void aPitrSettingGivenTwiceIsRefusedAtOnce() {
         PitrTarget t = PitrTarget.dataDirectory(tmp.resolve("d"), archive()).server(PitrTarget.ServerMode.START_AND_KEEP);
         assertThatThrownBy(() -> t.server(PitrTarget.ServerMode.START_AND_STOP))

@@ -59,15 +59,44 @@ final class PitrCluster implements AutoCloseable {
         }
     }
 
-    /** A {@code postgres-base} source of the primary, archiving into {@code wal/postgres/}. */
+    /**
+     * A {@code postgres-base} source of the primary, archiving into {@code wal/postgres/}, its restore tests and drills
+     * recovering under {@link #scratch()}.
+     */
     PostgresBaseBackupSource.Builder baseSource() {
         return PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres").host("127.0.0.1")
-                .port(primary.port);
+                .port(primary.port).scratchDirectory(scratch());
+    }
+
+    /** Where {@link #baseSource()}'s restore tests and drills recover ({@code work/scratch}, made by the first). */
+    Path scratch() {
+        return work.resolve("scratch");
     }
 
     /** An engine on the repository with the age key and {@link #baseSource()} (add retention etc., then build). */
     com.eazepay.backup.BackupEngineBuilder engine() {
         return com.eazepay.backup.Backup.engine().repository(repo).encryption(age).source(baseSource().build());
+    }
+
+    /** A base backup taken by an engine on the repository whose clock reads {@code ago} behind the wall clock. */
+    com.eazepay.backup.Manifest baseBackupTaken(java.time.Duration ago) {
+        try (com.eazepay.backup.BackupEngine behind = engine()
+                .clock(java.time.Clock.offset(java.time.Clock.systemUTC(), ago.negated())).build()) {
+            return behind.backup("postgres-base").run().manifest();
+        }
+    }
+
+    /** For {@code @AfterAll}: closes {@code engine}, then {@code cluster} (either may be null: a skipped or failed start). */
+    static void close(com.eazepay.backup.BackupEngine engine, PitrCluster cluster) throws Exception {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
     }
 
     /** (Re)starts the receiver on the primary with the spool {@code work/spool}. */

@@ -34,25 +34,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PitrEngineFacadeAndPruneTest {
 
     static PitrCluster pitr;
-    static DebianCluster primary;
-    static Path work;
-    static FileSystemStorage repo;
-    static WalArchive archive;
     static BackupEngine engine;
     static Manifest base1;
     static Manifest base2;
     static Manifest base3;
     static Instant between;
-    static AgeEncryption engineEncryption;
 
     @BeforeAll
     static void start() throws Exception {
         pitr = PitrCluster.start("pitr-engine-test");
-        primary = pitr.primary;
-        work = pitr.work;
-        repo = pitr.repo;
-        archive = pitr.archive;
-        engineEncryption = pitr.age;
         engine = pitr.engine()
                 .retention("postgres-base", RetentionPolicy.builder().keepLast(2).build())
                 .build();
@@ -60,23 +50,21 @@ class PitrEngineFacadeAndPruneTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (pitr != null) {
-            pitr.close();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     @Test
     @Order(1)
     void theEnginesRestorePathRecoversToAPointInTimeWithAPitrTarget() throws Exception {
-        primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
         base1 = engine.backup("postgres-base").run().manifest();
-        primary.exec("shop", "INSERT INTO orders VALUES (2, 'A: before the target')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (2, 'A: before the target')");
         between = pitr.serverNow();
-        primary.exec("shop", "INSERT INTO orders VALUES (3, 'B: after the target')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (3, 'B: after the target')");
         pitr.switchAndArchive();
 
         RestoreResult r = engine.restore("postgres-base").before(between)
-                .into(PitrTarget.dataDirectory(work.resolve("facade-time"), archive).pointInTime(between)
+                .into(PitrTarget.dataDirectory(pitr.work.resolve("facade-time"), pitr.archive).pointInTime(between)
                         .check("shop", com.eazepay.backup.postgres.Check.sql("select count(*) from orders").exactly(2))
                         .check("shop", com.eazepay.backup.postgres.Check.sql("select count(*) from orders where id = 3")
                                 .exactly(0)))
@@ -91,9 +79,9 @@ class PitrEngineFacadeAndPruneTest {
     @Order(2)
     void aTimeTargetBeforeTheSelectedBaseBackupIsConsistentIsRefusedBeforeAnythingIsWritten() throws Exception {
         base2 = engine.backup("postgres-base").run().manifest();
-        Path dir = work.resolve("facade-too-early");
+        Path dir = pitr.work.resolve("facade-too-early");
         assertThatThrownBy(() -> engine.restore("postgres-base").latest()
-                .into(PitrTarget.dataDirectory(dir, archive).pointInTime(between)).checked().run())
+                .into(PitrTarget.dataDirectory(dir, pitr.archive).pointInTime(between)).checked().run())
                 .isInstanceOfSatisfying(BackupException.class, e -> {
                     assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_CONFIGURATION);
                     assertThat(e.getMessage()).contains(base2.id()).contains("before(");
@@ -104,32 +92,32 @@ class PitrEngineFacadeAndPruneTest {
     @Test
     @Order(3)
     void pruneRemovesOlderBaseBackupsAndTheirWalAndTheOldestKeptStillRestoresToItsEnd() throws Exception {
-        primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
         pitr.switchAndArchive();
         base3 = engine.backup("postgres-base").run().manifest();
-        primary.exec("shop", "INSERT INTO orders VALUES (5, 'after base 3')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (5, 'after base 3')");
         pitr.switchAndArchive();
         long expected = pitr.rows();
         String base2Start = (String) base2.facts().get("start_wal_file");
-        List<String> before = archive.list().stream().map(WalSegment::name).toList();
+        List<String> before = pitr.archive.list().stream().map(WalSegment::name).toList();
         assertThat(before).anySatisfy(n -> assertThat(n.substring(0, 24)).isLessThan(base2Start));
 
         // test 1's checked restore made base 1 the newest verified backup, which retention protects; a checked
         // restore of base 2 (to its consistent point) makes base 2 the newest verified one, so base 1 can go
         engine.restore("postgres-base").id(base2.id())
-                .into(PitrTarget.dataDirectory(work.resolve("verify-base2"), archive, RecoveryTarget.immediate()))
+                .into(PitrTarget.dataDirectory(pitr.work.resolve("verify-base2"), pitr.archive, RecoveryTarget.immediate()))
                 .checked().run();
 
         PruneReport plan = engine.prune().source("postgres-base").dryRun();
         assertThat(plan.backupsRemoved()).as(plan.entries().get(0).plan().toTable() + plan.entries()).isEqualTo(1);
-        assertThat(archive.list().stream().map(WalSegment::name).toList()).isEqualTo(before);
+        assertThat(pitr.archive.list().stream().map(WalSegment::name).toList()).isEqualTo(before);
 
         PruneReport done = engine.prune().source("postgres-base").run();
 
         assertThat(done.backupsRemoved()).isEqualTo(1);
         assertThat(engine.list("postgres-base")).extracting(Manifest::id)
                 .containsExactlyInAnyOrder(base2.id(), base3.id());
-        List<String> after = archive.list().stream().map(WalSegment::name).toList();
+        List<String> after = pitr.archive.list().stream().map(WalSegment::name).toList();
         assertThat(after).isNotEmpty()
                 .allSatisfy(n -> assertThat(n.length() == 24 || n.endsWith(".history") || n.endsWith(".partial")).isTrue())
                 .allSatisfy(n -> assertThat(n.endsWith(".history") || n.substring(0, 24).compareTo(base2Start) >= 0)
@@ -139,7 +127,7 @@ class PitrEngineFacadeAndPruneTest {
         assertThat(before.size() - after.size()).isPositive();
 
         RestoreResult r = engine.restore("postgres-base").id(base2.id())
-                .into(PitrTarget.dataDirectory(work.resolve("after-prune"), archive)
+                .into(PitrTarget.dataDirectory(pitr.work.resolve("after-prune"), pitr.archive)
                         .check("shop", com.eazepay.backup.postgres.Check.sql("select count(*) from orders").exactly(expected)))
                 .checked().run();
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
@@ -153,11 +141,11 @@ class PitrEngineFacadeAndPruneTest {
         assertThat(base3.facts()).containsEntry(PostgresBaseBackupSource.WAL_SOURCE_FACT, "postgres");
         // disaster recovery: no configured source, only the repository and the key; the WAL archive is found
         // under the name the base backup recorded, decrypted with the engine's identities
-        BackupEngine dr = Backup.repository(repo).encryption(engineEncryption).build();
+        BackupEngine dr = Backup.repository(pitr.repo).encryption(pitr.age).build();
         SourceProvider provider = java.util.ServiceLoader.load(SourceProvider.class).stream()
                 .map(java.util.ServiceLoader.Provider::get).filter(p -> p.type().equals("postgres-base")).findFirst()
                 .orElseThrow();
-        Path dir = work.resolve("dr-datadir");
+        Path dir = pitr.work.resolve("dr-datadir");
         PitrTarget target = (PitrTarget) provider.restoreTarget(dir.toString(), null);
         RestoreResult r = dr.restore("postgres-base").id(base3.id())
                 .into(target.check("shop", com.eazepay.backup.postgres.Check.sql("select count(*) from orders").atLeast(5)))

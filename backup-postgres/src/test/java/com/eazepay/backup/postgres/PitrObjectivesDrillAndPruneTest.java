@@ -1,6 +1,5 @@
 package com.eazepay.backup.postgres;
 
-import com.eazepay.backup.Backup;
 import com.eazepay.backup.BackupEngine;
 import com.eazepay.backup.BackupEvent;
 import com.eazepay.backup.Drill;
@@ -10,8 +9,6 @@ import com.eazepay.backup.Manifest;
 import com.eazepay.backup.Objectives;
 import com.eazepay.backup.PruneReport;
 import com.eazepay.backup.Schedule;
-import com.eazepay.backup.age.AgeEncryption;
-import com.eazepay.backup.age.AgeKeys;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.spi.PrunedBeside;
 import com.eazepay.backup.storage.FileSystemStorage;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A {@code postgres-base} source with a daily base-backup schedule and a 1-hour RPO, plus a managed pg_receivewal
@@ -48,89 +43,25 @@ class PitrObjectivesDrillAndPruneTest {
 
     static final Duration RPO = Duration.ofHours(1);
 
-    static DebianCluster primary;
-    static Path work;
-    static FileSystemStorage repo;
-    static WalArchive archive;
-    static WalReceiver receiver;
+    static PitrCluster pitr;
     static BackupEngine engine;
-    static AgeEncryption age;
     static final List<BackupEvent> events = new CopyOnWriteArrayList<>();
     static Manifest base1;
     static Manifest base2;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(DebianCluster.available(), "needs the Debian PostgreSQL 15 server binaries and root (runuser)");
-        primary = DebianCluster.initdb();
-        work = Files.createTempDirectory("pitr-objectives-test-");
-        DebianCluster.run("chown", "postgres", work.toString());
-        repo = FileSystemStorage.at(Files.createDirectories(work.resolve("repo")));
-        AgeKeys keys = AgeKeys.generate();
-        age = AgeEncryption.toRecipients(keys.recipient().encoded()).withIdentities(keys.identity());
-        archive = WalArchive.builder().repository(repo).source("postgres").encryption(age).tempDirectory(work).build();
-        engine = Backup.engine().repository(repo).encryption(age).listener(events::add).source(source())
+        pitr = PitrCluster.start("pitr-objectives-test");
+        engine = pitr.engine().listener(events::add)
                 .schedule("postgres-base", Schedule.cron("0 2 * * *"))
                 .objectives(Objectives.rpo(RPO).rto(Duration.ofHours(4)))
                 .retention("postgres-base", RetentionPolicy.builder().keepLast(1).build())
                 .build();
-        primary.exec("postgres", "CREATE DATABASE shop");
-        primary.exec("shop", "CREATE TABLE orders (id int PRIMARY KEY, note text)");
-        receiver = WalReceiver.builder().host("127.0.0.1").port(primary.port).spool(work.resolve("spool"))
-                .archive(archive).build().start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (receiver != null) {
-                receiver.close();
-            }
-            if (engine != null) {
-                engine.close();
-            }
-        } finally {
-            try {
-                if (primary != null) {
-                    primary.close();
-                }
-            } finally {
-                if (work != null) {
-                    DebianCluster.run("rm", "-rf", work.toString());
-                }
-            }
-        }
-    }
-
-    static String switchAndArchive() throws Exception {
-        String done = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
-        // a real server and a real child process: bounded polling, no fixed sleeps
-        for (int i = 0; i < 600; i++) {
-            receiver.sweep();
-            if (archive.segment(done).isPresent()) {
-                return done;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + done + "; receiver: " + receiver.lastError().orElse("no error"));
-    }
-
-    static Instant serverNow() throws Exception {
-        return Instant.parse(primary.query("postgres", "select to_char(clock_timestamp() at time zone 'UTC',"
-                + " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0));
-    }
-
-    static PostgresBaseBackupSource source() {
-        return PostgresBaseBackupSource.builder().name("postgres-base").walSource("postgres").host("127.0.0.1")
-                .port(primary.port).build();
-    }
-
-    /** A base backup taken by an engine on the same repository whose clock reads {@code ago} behind the wall clock. */
-    static Manifest baseBackupTaken(Duration ago) {
-        try (BackupEngine behind = Backup.engine().repository(repo).encryption(age).source(source())
-                .clock(Clock.offset(Clock.systemUTC(), ago.negated())).build()) {
-            return behind.backup("postgres-base").run().manifest();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     @Test
@@ -141,17 +72,17 @@ class PitrObjectivesDrillAndPruneTest {
                 .satisfies(e -> assertThat(((BackupEvent.ObjectiveBreached) e).advice())
                         .contains("no WAL is archived for this source yet", "WalReceiver", "wal-push"));
 
-        primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
-        base1 = baseBackupTaken(Duration.ofHours(3));
-        primary.exec("shop", "INSERT INTO orders VALUES (2, 'after base 1')");
-        String newest = switchAndArchive();
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (1, 'before base 1')");
+        base1 = pitr.baseBackupTaken(Duration.ofHours(3));
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (2, 'after base 1')");
+        String newest = pitr.switchAndArchive();
 
         EngineStatus status = engine.status();
         EngineStatus.ObjectiveStatus o = status.source("postgres-base").orElseThrow().objective();
 
         assertThat(o.scheduleRpo()).isEqualTo(Duration.ofDays(1));
         assertThat(o.scheduleMeetsRpo()).isFalse();
-        assertThat(o.recoverableUntil()).isEqualTo(archive.segment(newest).orElseThrow().archivedAt());
+        assertThat(o.recoverableUntil()).isEqualTo(pitr.archive.segment(newest).orElseThrow().archivedAt());
         assertThat(o.archiveLag()).isEqualTo(Duration.between(o.recoverableUntil(), status.at()));
         assertThat(o.archiveLag()).isLessThan(RPO);
         assertThat(o.achievableRpo()).isEqualTo(o.archiveLag());
@@ -167,11 +98,11 @@ class PitrObjectivesDrillAndPruneTest {
     @Test
     @Order(2)
     void pruneReportsTheWalFilesItRemovedBesideTheBaseBackups() throws Exception {
-        primary.exec("shop", "INSERT INTO orders VALUES (3, 'before base 2')");
-        switchAndArchive();
-        base2 = baseBackupTaken(Duration.ofHours(2));
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (3, 'before base 2')");
+        pitr.switchAndArchive();
+        base2 = pitr.baseBackupTaken(Duration.ofHours(2));
         String base2Start = (String) base2.facts().get("start_wal_file");
-        List<String> before = archive.list().stream().map(WalSegment::name).toList();
+        List<String> before = pitr.archive.list().stream().map(WalSegment::name).toList();
         List<String> older = before.stream().filter(n -> !n.endsWith(".history") && n.substring(0, 24).compareTo(base2Start) < 0)
                 .toList();
         assertThat(older).isNotEmpty();
@@ -179,7 +110,7 @@ class PitrObjectivesDrillAndPruneTest {
         PruneReport plan = engine.prune().source("postgres-base").dryRun();
         assertThat(plan.primary("postgres-base").orElseThrow().beside().files()).isEqualTo(older);
         // the receiver may archive the segment the base backup closed meanwhile: nothing listed before went
-        assertThat(archive.list().stream().map(WalSegment::name).toList()).containsAll(before);
+        assertThat(pitr.archive.list().stream().map(WalSegment::name).toList()).containsAll(before);
 
         PruneReport done = engine.prune().source("postgres-base").run();
 
@@ -190,7 +121,7 @@ class PitrObjectivesDrillAndPruneTest {
         assertThat(wal.files()).isEqualTo(older);
         assertThat(wal.keys()).hasSize(2 * older.size())
                 .allSatisfy(k -> assertThat(k).startsWith("wal/postgres/"))
-                .allSatisfy(k -> assertThat(repo.stat(k)).isEmpty());
+                .allSatisfy(k -> assertThat(pitr.repo.stat(k)).isEmpty());
         long storedBytes = 0;
         for (String k : wal.keys()) {
             assertThat(k).matches("wal/postgres/[0-9A-F]{24}(\\.json|\\.[0-9a-f]{12}\\.zst\\.age)");
@@ -200,7 +131,7 @@ class PitrObjectivesDrillAndPruneTest {
         assertThat(wal.bytes()).isPositive();
         assertThat(done.bytesFreed()).isEqualTo(entry.bytesFreed() + wal.bytes());
         assertThat(done.toTable()).contains("deleted " + older.size() + " WAL files beside the backups");
-        assertThat(archive.list().stream().map(WalSegment::name).toList()).doesNotContainAnyElementsOf(older)
+        assertThat(pitr.archive.list().stream().map(WalSegment::name).toList()).doesNotContainAnyElementsOf(older)
                 .containsAll(before.stream().filter(n -> !older.contains(n)).toList());
         System.out.printf("prune: base backup %s and %d WAL files (%d objects, %d bytes) removed%n", base1.id(),
                 wal.files().size(), wal.keys().size(), wal.bytes());
@@ -209,15 +140,15 @@ class PitrObjectivesDrillAndPruneTest {
     @Test
     @Order(3)
     void aDrillReportsTheDataAgeFromTheLastReplayedCommitAndMeetsTheRpoTheBaseBackupAloneMisses() throws Exception {
-        primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
-        Instant beforeLastCommit = serverNow();
-        primary.exec("shop", "INSERT INTO orders VALUES (5, 'the last commit')");
-        Instant afterLastCommit = serverNow();
-        String last = switchAndArchive();
-        Instant archivedAt = archive.segment(last).orElseThrow().archivedAt();
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (4, 'after base 2')");
+        Instant beforeLastCommit = pitr.serverNow();
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (5, 'the last commit')");
+        Instant afterLastCommit = pitr.serverNow();
+        String last = pitr.switchAndArchive();
+        Instant archivedAt = pitr.archive.segment(last).orElseThrow().archivedAt();
 
         DrillReport report = engine.drill().scenario(Drill.Scenario.CORRUPTION)
-                .into("postgres-base", PitrTarget.dataDirectory(work.resolve("drill"), archive)
+                .into("postgres-base", PitrTarget.dataDirectory(pitr.work.resolve("drill"), pitr.archive)
                         .check("shop", Check.sql("select count(*) from orders").exactly(5)))
                 .run();
 
@@ -241,14 +172,14 @@ class PitrObjectivesDrillAndPruneTest {
     @Order(4)
     void realWalSegmentsArePushedOnceAndTheirThroughputIsMeasured() throws Exception {
         // only the segments the load fills (earlier ones were closed early by pg_switch_wal: mostly zeros)
-        String first = primary.query("postgres", "select pg_walfile_name(pg_current_wal_lsn())").get(0);
-        primary.exec("shop", "CREATE TABLE load (id int, a text, b text)",
+        String first = pitr.primary.query("postgres", "select pg_walfile_name(pg_current_wal_lsn())").get(0);
+        pitr.primary.exec("shop", "CREATE TABLE load (id int, a text, b text)",
                 "INSERT INTO load SELECT i, md5(i::text) || md5(random()::text), md5(random()::text) || repeat('x', 64)"
                         + " FROM generate_series(1, 400000) i");
-        String last = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
-        Path copies = Files.createDirectories(work.resolve("segments"));
+        String last = pitr.primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
+        Path copies = Files.createDirectories(pitr.work.resolve("segments"));
         List<Path> segments = new ArrayList<>();
-        try (Stream<Path> s = Files.list(primary.data().resolve("pg_wal"))) {
+        try (Stream<Path> s = Files.list(pitr.primary.data().resolve("pg_wal"))) {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}"))
                     .filter(p -> p.getFileName().toString().compareTo(first) >= 0)
                     .filter(p -> p.getFileName().toString().compareTo(last) <= 0).sorted().toList()) {
@@ -258,7 +189,7 @@ class PitrObjectivesDrillAndPruneTest {
             }
         }
         assertThat(segments).hasSizeGreaterThanOrEqualTo(3);
-        WalArchive other = WalArchive.builder().repository(repo).source("throughput").encryption(age).tempDirectory(work)
+        WalArchive other = WalArchive.builder().repository(pitr.repo).source("throughput").encryption(pitr.age).tempDirectory(pitr.work)
                 .build();
         long bytes = 0;
         long t0 = System.nanoTime();

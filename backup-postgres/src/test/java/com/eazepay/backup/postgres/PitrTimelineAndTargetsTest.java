@@ -44,9 +44,7 @@ class PitrTimelineAndTargetsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (pitr != null) {
-            pitr.close();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     static Check count(String where, long expected) {

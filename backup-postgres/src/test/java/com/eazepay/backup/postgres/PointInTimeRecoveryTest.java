@@ -35,40 +35,28 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PointInTimeRecoveryTest {
 
     static PitrCluster pitr;
-    static DebianCluster primary;
-    static Path work;
-    static WalArchive archive;
     static BackupEngine engine;
     static BackupResult firstBase;
     static Instant between;
     static Manifest first;
-    static AgeEncryption age;
-    static AgeKeys keys;
     static Manifest second;
     static long rowsAtEnd;
 
     @BeforeAll
     static void start() throws Exception {
         pitr = PitrCluster.start("pitr-test");
-        primary = pitr.primary;
-        work = pitr.work;
-        archive = pitr.archive;
-        age = pitr.age;
-        keys = pitr.keys;
         engine = pitr.engine().build();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pitr != null) {
-            pitr.close();
-        }
+        PitrCluster.close(engine, pitr);
     }
 
     @Test
     @Order(1)
     void pitrToATimeBetweenTwoCommitsRestoresExactlyTheRowsCommittedBeforeIt() throws Exception {
-        primary.exec("shop", "INSERT INTO orders SELECT g, 'before base' FROM generate_series(1, 100) g");
+        pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'before base' FROM generate_series(1, 100) g");
         firstBase = engine.backup("postgres-base").run();
         first = firstBase.manifest();
         assertThat(first.facts()).containsKeys("start_lsn", "stop_lsn", "timeline", "start_wal_file", "stop_wal_file",
@@ -76,21 +64,21 @@ class PointInTimeRecoveryTest {
         assertThat(first.facts()).containsEntry("backup_manifest", true).containsEntry("server_version", "15");
         // a write workload spanning several segments
         for (int s = 0; s < 3; s++) {
-            primary.exec("shop", "INSERT INTO orders SELECT g, repeat('w', 200) FROM generate_series("
+            pitr.primary.exec("shop", "INSERT INTO orders SELECT g, repeat('w', 200) FROM generate_series("
                     + (1000 + s * 20000) + ", " + (1000 + s * 20000 + 19999) + ") g");
             pitr.switchAndArchive();
         }
-        primary.exec("shop", "INSERT INTO orders VALUES (900001, 'A: committed before the target')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (900001, 'A: committed before the target')");
         between = pitr.serverNow();
-        primary.exec("shop", "INSERT INTO orders VALUES (900002, 'B: committed after the target')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (900002, 'B: committed after the target')");
         Instant committedB = pitr.serverNow();
         String last = pitr.switchAndArchive();
-        Instant archivedB = archive.segment(last).orElseThrow().archivedAt();
-        long expected = Long.parseLong(primary.query("shop", "select count(*) from orders where id <> 900002").get(0));
+        Instant archivedB = pitr.archive.segment(last).orElseThrow().archivedAt();
+        long expected = Long.parseLong(pitr.primary.query("shop", "select count(*) from orders where id <> 900002").get(0));
 
         long t0 = System.nanoTime();
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base",
-                PitrTarget.dataDirectory(pitr.path("pitr-a"), archive, RecoveryTarget.time(between))
+                PitrTarget.dataDirectory(pitr.path("pitr-a"), pitr.archive, RecoveryTarget.time(between))
                         .check("shop", Check.sql("select count(*) from orders").exactly(expected))
                         .check("shop", Check.sql("select count(*) from orders where id = 900001").exactly(1))
                         .check("shop", Check.sql("select count(*) from orders where id = 900002").exactly(0)));
@@ -111,17 +99,17 @@ class PointInTimeRecoveryTest {
     @Order(2)
     void aMissingWalSegmentFailsTheRestoreBeforeTheServerStartsAndWritesNothing() throws Exception {
         // a copy of the repository with one segment of the chain deleted
-        Path copy = work.resolve("repo-gap");
-        DebianCluster.run("cp", "-a", work.resolve("repo").toString(), copy.toString());
+        Path copy = pitr.work.resolve("repo-gap");
+        DebianCluster.run("cp", "-a", pitr.work.resolve("repo").toString(), copy.toString());
         FileSystemStorage gapRepo = FileSystemStorage.at(copy);
-        WalArchive gap = WalArchive.builder().repository(gapRepo).source("postgres").encryption(age).build();
-        List<WalSegment> chain = archive.list();
+        WalArchive gap = WalArchive.builder().repository(gapRepo).source("postgres").encryption(pitr.age).build();
+        List<WalSegment> chain = pitr.archive.list();
         String stop = (String) first.facts().get("stop_wal_file");
         WalSegment victim = chain.stream().filter(s -> s.name().compareTo(stop) > 0 && s.name().length() == 24)
                 .findFirst().orElseThrow();
         gap.delete(victim);
         BackupEngine gapEngine = Backup.engine().repository(gapRepo)
-                .encryption(age)
+                .encryption(pitr.age)
                 .source(pitr.baseSource().build())
                 .build();
         Path data = pitr.path("pitr-gap");
@@ -138,32 +126,32 @@ class PointInTimeRecoveryTest {
     void theReplicationSlotSurvivesAReceiverRestartWithNoGap() throws Exception {
         pitr.receiver.close();
         // the spool is lost too (a new host): pg_receivewal must resume from the slot's restart_lsn
-        DebianCluster.run("sh", "-c", "rm -f " + work.resolve("spool") + "/*");
-        primary.exec("shop", "INSERT INTO orders SELECT g, 'while the receiver was down' FROM generate_series(2000001, 2050000) g");
-        primary.query("postgres", "select pg_walfile_name(pg_switch_wal())");
-        primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
+        DebianCluster.run("sh", "-c", "rm -f " + pitr.work.resolve("spool") + "/*");
+        pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'while the receiver was down' FROM generate_series(2000001, 2050000) g");
+        pitr.primary.query("postgres", "select pg_walfile_name(pg_switch_wal())");
+        pitr.primary.exec("shop", "INSERT INTO orders SELECT g, 'still down' FROM generate_series(2050001, 2060000) g");
         pitr.startReceiver();
-        primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (3000000, 'after restart')");
         String last = pitr.switchAndArchive();
-        long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
+        long rows = Long.parseLong(pitr.primary.query("shop", "select count(*) from orders").get(0));
 
         // no gap from the first base backup's start to the newest segment
-        WalChain chain = WalChain.plan(archive.list(), (String) first.facts().get("start_wal_file"),
+        WalChain chain = WalChain.plan(pitr.archive.list(), (String) first.facts().get("start_wal_file"),
                 (String) first.facts().get("stop_wal_file"), 16L << 20, RecoveryTarget.latest());
         assertThat(chain.required().get(chain.required().size() - 1).name()).isEqualTo(last);
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(pitr.path("pitr-latest"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-latest"), pitr.archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
 
         // throughput of push on real WAL segments (fetched back), into a fresh filesystem repository
-        Path segs = Files.createDirectories(work.resolve("segments"));
-        List<WalSegment> full = archive.list().stream().filter(w -> w.name().length() == 24).toList();
+        Path segs = Files.createDirectories(pitr.work.resolve("segments"));
+        List<WalSegment> full = pitr.archive.list().stream().filter(w -> w.name().length() == 24).toList();
         for (WalSegment w : full) {
-            assertThat(archive.fetch(w.name(), segs.resolve(w.name()))).isTrue();
+            assertThat(pitr.archive.fetch(w.name(), segs.resolve(w.name()))).isTrue();
         }
-        WalArchive fresh = WalArchive.builder().repository(FileSystemStorage.at(Files.createDirectories(work.resolve("repo2"))))
-                .source("postgres").encryption(age).tempDirectory(work).build();
+        WalArchive fresh = WalArchive.builder().repository(FileSystemStorage.at(Files.createDirectories(pitr.work.resolve("repo2"))))
+                .source("postgres").encryption(pitr.age).tempDirectory(pitr.work).build();
         long bytes = 0;
         long t0 = System.nanoTime();
         for (WalSegment w : full) {
@@ -179,25 +167,25 @@ class PointInTimeRecoveryTest {
     @Test
     @Order(4)
     void retentionKeepsTheWalTheOldestKeptBaseBackupNeedsAndItStillRestoresToItsEnd() throws Exception {
-        primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (4000000, 'before the second base backup')");
         second = engine.backup("postgres-base").run().manifest();
-        primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (4000001, 'after the second base backup')");
         pitr.switchAndArchive();
-        long rows = Long.parseLong(primary.query("shop", "select count(*) from orders").get(0));
+        long rows = Long.parseLong(pitr.primary.query("shop", "select count(*) from orders").get(0));
         rowsAtEnd = rows;
         String secondStart = (String) second.facts().get("start_wal_file");
 
-        List<WalSegment> removed = WalRetention.prune(archive, List.of(second), false);
+        List<WalSegment> removed = WalRetention.prune(pitr.archive, List.of(second), false);
 
         assertThat(removed).isNotEmpty().allSatisfy(s -> assertThat(s.name().substring(0, 24)).isLessThan(secondStart));
-        assertThat(archive.list()).extracting(WalSegment::name)
+        assertThat(pitr.archive.list()).extracting(WalSegment::name)
                 .allSatisfy(n -> assertThat(n.substring(0, Math.min(24, n.length()))).isGreaterThanOrEqualTo(secondStart));
         // the pruned first base backup can no longer reach anything: refused before touching disk
         assertThatThrownBy(() -> PostgresPitr.restore(engine, "postgres-base", first.id(),
-                PitrTarget.dataDirectory(pitr.path("pitr-pruned"), archive, RecoveryTarget.immediate())))
+                PitrTarget.dataDirectory(pitr.path("pitr-pruned"), pitr.archive, RecoveryTarget.immediate())))
                 .isInstanceOfSatisfying(BackupException.class, e -> assertThat(e.errorCode()).isEqualTo(PitrErrorCode.WAL_MISSING));
         RestoreResult r = PostgresPitr.restore(engine, "postgres-base", second.id(),
-                PitrTarget.dataDirectory(pitr.path("pitr-kept"), archive, RecoveryTarget.latest())
+                PitrTarget.dataDirectory(pitr.path("pitr-kept"), pitr.archive, RecoveryTarget.latest())
                         .check("shop", Check.sql("select count(*) from orders").exactly(rows)));
         assertThat(r.checks()).allSatisfy(c -> assertThat(c.passed()).as(c.name() + ": " + c.detail()).isTrue());
         System.out.printf("WAL: %d files, %.1f MB pushed by the receiver; %d removed by retention%n",
@@ -221,9 +209,9 @@ class PointInTimeRecoveryTest {
         assertThat(blocks).hasSize(2);
         Path data = pitr.path("by-hand");
         Files.writeString(Path.of(data + ".wal-fetch.sh"), blocks.get(0));
-        Path key = work.resolve("key.txt");
-        AgeKeys.writeIdentityFile(key, keys.identity(), java.time.Clock.systemUTC());
-        DebianCluster.run("chown", "-R", "postgres", work.resolve("repo").toString());
+        Path key = pitr.work.resolve("key.txt");
+        AgeKeys.writeIdentityFile(key, pitr.keys.identity(), java.time.Clock.systemUTC());
+        DebianCluster.run("chown", "-R", "postgres", pitr.work.resolve("repo").toString());
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -231,7 +219,7 @@ class PointInTimeRecoveryTest {
         String object = second.stream("base").orElseThrow().object();
         assertThat(object).isEqualTo("base.tar.zst.age");
         ProcessBuilder pb = new ProcessBuilder("sh", "-e", "-c", blocks.get(1)).redirectErrorStream(true);
-        pb.environment().put("REPO", work.resolve("repo").toString());
+        pb.environment().put("REPO", pitr.work.resolve("repo").toString());
         pb.environment().put("ID", second.id());
         pb.environment().put("KEY", key.toString());
         pb.environment().put("DATA", data.toString());
@@ -271,7 +259,7 @@ class PointInTimeRecoveryTest {
     @Order(6)
     void archiveCommandModeArchivesTheSameSegmentsThroughTheMainEntryPoint() throws Exception {
         // the server runs the tiny main as user postgres: give it a readable copy of this test's classpath
-        Path cp = Files.createDirectories(work.resolve("cp"));
+        Path cp = Files.createDirectories(pitr.work.resolve("cp"));
         List<String> entries = new java.util.ArrayList<>();
         int n = 0;
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -282,33 +270,33 @@ class PointInTimeRecoveryTest {
             DebianCluster.run("cp", "-r", e, copy.toString());
             entries.add(copy.toString());
         }
-        Path cmdRepo = Files.createDirectories(work.resolve("repo-cmd"));
-        Path recipients = Files.writeString(work.resolve("recipients.txt"), keys.recipient().encoded() + "\n");
+        Path cmdRepo = Files.createDirectories(pitr.work.resolve("repo-cmd"));
+        Path recipients = Files.writeString(pitr.work.resolve("recipients.txt"), pitr.keys.recipient().encoded() + "\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path wrapper = Files.writeString(work.resolve("wal-push.sh"), "#!/bin/sh\nexec '" + java + "' -cp '"
+        Path wrapper = Files.writeString(pitr.work.resolve("wal-push.sh"), "#!/bin/sh\nexec '" + java + "' -cp '"
                 + String.join(":", entries) + "' com.eazepay.backup.postgres.WalArchive push '" + cmdRepo
                 + "' postgres '" + recipients + "' \"$1\"\n");
-        DebianCluster.run("chown", "-R", "postgres", work.toString());
+        DebianCluster.run("chown", "-R", "postgres", pitr.work.toString());
         String command = "/bin/sh " + wrapper + " %p";
-        primary.exec("postgres", "ALTER SYSTEM SET archive_mode = on",
+        pitr.primary.exec("postgres", "ALTER SYSTEM SET archive_mode = on",
                 "ALTER SYSTEM SET archive_command = '" + command.replace("'", "''") + "'");
         DebianCluster.run("runuser", "-u", "postgres", "--", DebianCluster.BIN.resolve("pg_ctl").toString(), "-D",
-                primary.data().toString(), "-l", primary.dir.resolve("log").toString(), "-w", "restart");
-        primary.exec("shop", "INSERT INTO orders VALUES (5000000, 'archived by command')");
-        String segment = primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
+                pitr.primary.data().toString(), "-l", pitr.primary.dir.resolve("log").toString(), "-w", "restart");
+        pitr.primary.exec("shop", "INSERT INTO orders VALUES (5000000, 'archived by command')");
+        String segment = pitr.primary.query("postgres", "select pg_walfile_name(pg_switch_wal())").get(0);
         WalArchive byCommand = WalArchive.builder().repository(FileSystemStorage.at(cmdRepo)).source("postgres")
-                .encryption(age).build();
+                .encryption(pitr.age).build();
         try {
-            pitr.waitFor(() -> byCommand.segment(segment).isPresent() && archive.segment(segment).isPresent(),
+            pitr.waitFor(() -> byCommand.segment(segment).isPresent() && pitr.archive.segment(segment).isPresent(),
                     "segment " + segment + " archived by archive_command and by the receiver");
         } catch (AssertionError e) {
-            String log = Files.readString(primary.dir.resolve("log"));
+            String log = Files.readString(pitr.primary.dir.resolve("log"));
             String lines = log.lines().filter(l -> !l.contains("archive command was")).distinct()
                     .reduce("", (a, b) -> a + "\n" + b);
             throw new AssertionError(e.getMessage() + "; server log: " + lines.substring(Math.max(0, lines.length() - 3000)), e);
         }
         // two independent paths archived the same server's WAL: identical plaintext
-        assertThat(byCommand.segment(segment).orElseThrow().sha256()).isEqualTo(archive.segment(segment).orElseThrow().sha256());
-        assertThat(primary.query("postgres", "select failed_count from pg_stat_archiver").get(0)).isEqualTo("0");
+        assertThat(byCommand.segment(segment).orElseThrow().sha256()).isEqualTo(pitr.archive.segment(segment).orElseThrow().sha256());
+        assertThat(pitr.primary.query("postgres", "select failed_count from pg_stat_archiver").get(0)).isEqualTo("0");
     }
 }

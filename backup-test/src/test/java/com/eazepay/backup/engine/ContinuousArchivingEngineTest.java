@@ -66,6 +66,7 @@ class ContinuousArchivingEngineTest {
     static final class ArchivingSource implements BackupSource {
         final String name;
         volatile boolean archiveUnreadable;
+        final List<String> scratchDropped = new CopyOnWriteArrayList<>();
 
         ArchivingSource(String name) {
             this.name = name;
@@ -114,6 +115,13 @@ class ContinuousArchivingEngineTest {
             Instant replayed = newest(repository).orElse(context.manifest().consistentAt());
             return new RestoreOutcome(target.describe(), List.of(CheckResult.passed("replayed", replayed.toString())),
                     Map.of(RestoreOutcome.RECOVERED_TO, replayed.toString()));
+        }
+
+        /** A scratch target that restores nowhere (the restore replays the archive's newest point), its drops recorded. */
+        @Override
+        public Optional<com.eazepay.backup.spi.ScratchTarget> scratchTarget(String testId) {
+            return Optional.of(com.eazepay.backup.spi.ScratchTargets.of(() -> () -> "scratch " + testId, "scratch-" + testId,
+                    scratchDropped::add));
         }
 
         @Override
@@ -213,7 +221,7 @@ class ContinuousArchivingEngineTest {
     }
 
     @Test
-    void aDrillMeasuresTheDataAgeFromThePointTheRestoreReplayedToNotFromTheBackup() {
+    void aDrillMeasuresTheDataAgeFromThePointTheRestoreReplayedToNotFromTheBackupIntoATargetOrTheScratchTarget() {
         ArchivingSource source = new ArchivingSource("pg");
         try (BackupEngine engine = engine(source)) {
             Manifest base = engine.backup("pg").run().manifest();
@@ -233,6 +241,16 @@ class ContinuousArchivingEngineTest {
                     .as("the base backup alone would miss the 1 h RPO").isGreaterThan(Duration.ofHours(1));
             assertThat(r.rpoMet()).isTrue();
             assertThat(r.passed()).as(r.why()).isTrue();
+
+            for (Drill.Scenario scenario : List.of(Drill.Scenario.CORRUPTION, Drill.Scenario.FULL_LOSS)) {
+                DrillReport scratch = engine.drill().scenario(scenario).run(); // no into(..): the source's scratch target
+
+                DrillReport.SourceResult s = scratch.sources().get(0);
+                assertThat(s.restoredInto()).as(scenario.name()).startsWith("scratch ").endsWith("(dropped)");
+                assertThat(s.dataAge()).as(scenario.name()).isEqualTo(Duration.ofSeconds(25));
+                assertThat(s.passed()).as(s.why()).isTrue();
+            }
+            assertThat(source.scratchDropped).hasSize(2).allSatisfy(d -> assertThat(d).startsWith("scratch-"));
         }
     }
 

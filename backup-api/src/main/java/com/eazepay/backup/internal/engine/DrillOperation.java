@@ -200,7 +200,7 @@ public final class DrillOperation {
             BackupSource source = config.sourceFor(name, m);
             if (given != null) {
                 RestoreResult r = restores.restore(source, m, given, true, false, from);
-                point = recoveredTo(r, point);
+                point = recoveredTo(r.facts(), m, point);
                 stages.putAll(r.stages());
                 into = r.location();
                 recovered = r.checksPassed();
@@ -211,6 +211,7 @@ public final class DrillOperation {
                         CoreErrorCode.INVALID_CONFIGURATION, "no scratch target for '" + name + "': configure the source or give one with into(\""
                         + name + "\", target)"));
                 RestoreTestReport t = restoreTests.test(source, m, testId, scratch, UnaryOperator.identity(), from, swap);
+                point = recoveredTo(t.facts(), m, point);
                 stages.putAll(t.stages());
                 swapped = t.swap() == null ? null : t.swap().describe();
                 into = t.swap() != null && t.swap().swapped() ? t.swap().live() + " (swapped in; previous kept as " + t.swap().previous() + ")"
@@ -245,10 +246,11 @@ public final class DrillOperation {
     /**
      * The point a restore actually recovered to: the later of the backup's consistent point and what the source reports
      * it replayed to ({@link RestoreOutcome#RECOVERED_TO}, continuous archiving), so a drill over a PostgreSQL base
-     * backup plus WAL measures the data age from the last replayed commit, not from the base backup.
+     * backup plus WAL measures the data age from the last replayed commit, not from the base backup: into a given
+     * target or into the source's scratch target (the restore test's facts).
      */
-    private static Instant recoveredTo(RestoreResult r, Instant consistent) {
-        Object v = r.facts().get(RestoreOutcome.RECOVERED_TO);
+    private static Instant recoveredTo(Map<String, Object> facts, Manifest m, Instant consistent) {
+        Object v = facts.get(RestoreOutcome.RECOVERED_TO);
         if (v == null) {
             return consistent;
         }
@@ -257,7 +259,7 @@ public final class DrillOperation {
             return replayed.isAfter(consistent) ? replayed : consistent;
         } catch (java.time.format.DateTimeParseException e) {
             LOG.warn("restore of {}/{} reported {} '{}', not an ISO-8601 instant: data age measured from the backup's"
-                    + " consistent point", r.manifest().source(), r.manifest().id(), RestoreOutcome.RECOVERED_TO, v);
+                    + " consistent point", m.source(), m.id(), RestoreOutcome.RECOVERED_TO, v);
             return consistent;
         }
     }

@@ -103,12 +103,14 @@ public final class RestoreTestOperation {
         Map<String, Duration> stages = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         List<CheckResult> checks = List.of();
+        Map<String, Object> facts = Map.of();
         String failure = null;
         String location = scratch.resource();
         RestoreTestReport.Swap swapped = null;
         try {
             RestoreResult r = restores.restore(source, m, adjust.apply(scratch.target()), true, false, from);
             checks = r.checks();
+            facts = r.facts();
             location = r.location();
             stages.putAll(r.stages());
             if (swap) {
@@ -147,7 +149,7 @@ public final class RestoreTestOperation {
         }
         stages.put("cleanup", Duration.ofNanos(System.nanoTime() - c0));
         RestoreTestReport report = new RestoreTestReport(testId, m, location, checks, failure, dropped, cleanupFailure, started,
-                duration, stages, swapped);
+                duration, stages, swapped, facts);
         String detail = "restore test " + testId + " into " + location + (failure != null ? " failed: " + failure
                 : ": " + checks.stream().map(c -> c.name() + (c.passed() ? " passed" : " FAILED (" + c.detail() + ")")).toList())
                 + (swapped != null ? "; " + swapped.describe() : "")
