@@ -23,7 +23,9 @@ import java.util.Objects;
  * </ul>
  * Overall: {@code DOWN} if any source is down, {@code UP} if every source is up, else {@code UNKNOWN}. A source
  * whose last success is older than its RPO objective stays {@code UP} with {@code rpoExceeded: true} in its
- * details (the {@code BackupRpoExceeded} alert pages for it; a health check that restarts pods would not help).
+ * details (the {@code BackupRpoExceeded} alert pages for it; a health check that restarts pods would not help),
+ * unless continuous archiving beside its backups is within the RPO: a PostgreSQL WAL archive, whose lag shows as
+ * {@code archiveLag}.
  * A scheduled source ({@code eazepay.backup.sources.<name>.schedule}) is {@code DOWN} with {@code overdue: true}
  * when its last success is older than the schedule's interval plus jitter plus {@link #SCHEDULE_GRACE} (the
  * engine's default grace): slots were missed, whoever should have run them (this replica or another).
@@ -36,6 +38,19 @@ public final class BackupHealthIndicator implements HealthIndicator {
     private final Clock clock;
 
     private com.eazepay.backup.EngineStatus repositoryStatus;
+    private Map<String, com.eazepay.backup.EngineStatus.ObjectiveStatus> objectives;
+
+    /**
+     * The engine's objective check of {@code source}, read at most once per health check and only for a source whose
+     * last backup is older than its RPO: it reads the source's WAL archive, if it has one.
+     */
+    private java.util.Optional<com.eazepay.backup.EngineStatus.ObjectiveStatus> objective(String source) {
+        if (objectives == null) {
+            objectives = new LinkedHashMap<>();
+            engine.objectives().forEach(o -> objectives.put(o.source(), o));
+        }
+        return java.util.Optional.ofNullable(objectives.get(source));
+    }
 
     /**
      * The engine's status, read once per health check and only for scheduled sources: it reads the newest
@@ -68,6 +83,7 @@ public final class BackupHealthIndicator implements HealthIndicator {
     @Override
     public synchronized Health health() {
         repositoryStatus = null;
+        objectives = null;
         Map<String, Object> sources = new LinkedHashMap<>();
         boolean anyDown = false;
         boolean allUp = true;
@@ -108,7 +124,16 @@ public final class BackupHealthIndicator implements HealthIndicator {
             if (rpo != null) {
                 d.put("rpo", rpo.toString());
                 Instant now = clock.instant();
-                d.put("rpoExceeded", s.lastSuccessAt() == null || s.lastSuccessAt().plus(rpo).isBefore(now));
+                boolean exceeded = s.lastSuccessAt() == null || s.lastSuccessAt().plus(rpo).isBefore(now);
+                if (exceeded && s.lastSuccessAt() != null) {
+                    // continuous archiving beside the backups (a PostgreSQL WAL archive) may still meet the RPO
+                    Duration lag = objective(name).map(com.eazepay.backup.EngineStatus.ObjectiveStatus::archiveLag).orElse(null);
+                    if (lag != null) {
+                        d.put("archiveLag", lag.toString());
+                        exceeded = lag.compareTo(rpo) > 0;
+                    }
+                }
+                d.put("rpoExceeded", exceeded);
             }
             sources.put(name, d);
         }

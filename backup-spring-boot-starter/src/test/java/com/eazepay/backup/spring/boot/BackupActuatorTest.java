@@ -93,6 +93,65 @@ class BackupActuatorTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aBaseBackupOlderThanTheRpoIsNotExceededWhileTheWalArchiveLagIsWithinIt() throws Exception {
+        StarterFixture f = new StarterFixture(tmp);
+        com.eazepay.backup.age.AgeEncryption age = com.eazepay.backup.age.AgeEncryption.toRecipients(f.recipient());
+        com.eazepay.backup.storage.FileSystemStorage repo = com.eazepay.backup.storage.FileSystemStorage.at(f.repository);
+        // a committed 'pg' backup two days old: what the daily base backup left (no server needed to read it back)
+        try (BackupEngine old = com.eazepay.backup.Backup.engine().repository(repo).encryption(age)
+                .clock(Clock.offset(Clock.systemUTC(), Duration.ofDays(-2)))
+                .source(new StandInBaseSource())
+                .build()) {
+            old.backup("pg").run();
+        }
+        var runner = f.runner().withPropertyValues("eazepay.backup.sources.pg.type=postgres-base",
+                "eazepay.backup.sources.pg.host=127.0.0.1", "eazepay.backup.sources.pg.walSource=pg",
+                "eazepay.backup.sources.pg.objectives.rpo=1h");
+        runner.run(ctx -> assertThat((Map<String, Object>) ((Map<String, Object>) ctx.getBean(BackupHealthIndicator.class)
+                .health().getDetails().get("sources")).get("pg"))
+                .containsEntry("rpo", "PT1H").containsEntry("rpoExceeded", true).doesNotContainKey("archiveLag"));
+
+        Path segment = Files.createDirectories(tmp.resolve("pg_wal")).resolve("000000010000000000000003");
+        Files.write(segment, new byte[16 * 1024 * 1024]);
+        com.eazepay.backup.postgres.WalArchive.builder().repository(repo).source("pg").encryption(age).tempDirectory(tmp)
+                .build().push(segment);
+        runner.run(ctx -> {
+            Health h = ctx.getBean(BackupHealthIndicator.class).health();
+            assertThat((Map<String, Object>) ((Map<String, Object>) h.getDetails().get("sources")).get("pg"))
+                    .containsEntry("status", "UP").containsEntry("rpoExceeded", false).containsKey("archiveLag");
+        });
+    }
+
+    /** Stands in for a base backup's source when writing one (a real one needs a server); never restored. */
+    private static final class StandInBaseSource implements com.eazepay.backup.spi.BackupSource {
+        @Override
+        public String name() {
+            return "pg";
+        }
+
+        @Override
+        public String type() {
+            return "postgres-base";
+        }
+
+        @Override
+        public void backup(com.eazepay.backup.spi.BackupContext context) {
+            try (java.io.OutputStream out = context.newStream("base", "tar")) {
+                out.write(new byte[] {1, 2, 3});
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public com.eazepay.backup.spi.RestoreOutcome restore(com.eazepay.backup.spi.RestoreContext context,
+                                                             com.eazepay.backup.spi.RestoreTarget target) {
+            throw new UnsupportedOperationException("stand-in: never restored");
+        }
+    }
+
+    @Test
     void theEndpointIsOnlyThereWhenExposed() {
         new StarterFixture(tmp).runner().run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(BackupsEndpoint.class));
     }
