@@ -51,7 +51,8 @@ import java.util.Set;
  *   <li><b>redis</b>: a redis-server filled with {@code --redis-size} of sessions, hashes, counters and lists;
  *       {@code redis-cli --rdb} vs our capture (zstd + age); our live restore into a second redis-server
  *       (MB/s of RDB and keys/s).</li>
- *   <li><b>mongo</b> ({@link MongoBench}): an in-process mongo-java-server on a loopback port with
+ *   <li><b>mongo</b> ({@link MongoBench}): a mongo-java-server in a JVM of its own ({@code --mongo-server=process},
+ *       the default) or in this one ({@code --mongo-server=in-jvm}) on a loopback port with
  *       {@code --mongo-docs} payment documents. Backup: {@code mongodump --archive > /dev/null} (the floor),
  *       {@code mongodump --archive | zstd -1 -T2 | age -r} (stock), ours (zstd 1 + age). Restore:
  *       {@code mongorestore --archive} of a local file into an empty database vs ours with 1, 2 and 4 insertion
@@ -81,8 +82,10 @@ public final class SideBySideBenchmark {
 
     private final Set<String> pgRuns;
     private final Path mongoTools;
+    private final boolean mongoInJvm;
 
-    private SideBySideBenchmark(Path dir, int rounds, Set<String> pgRuns, Path mongoTools) {
+    private SideBySideBenchmark(Path dir, int rounds, Set<String> pgRuns, Path mongoTools, boolean mongoInJvm) {
+        this.mongoInJvm = mongoInJvm;
         this.dir = dir;
         this.rounds = rounds;
         this.pgRuns = pgRuns;
@@ -101,6 +104,7 @@ public final class SideBySideBenchmark {
         Path dir = Path.of("target", "side-by-side");
         Set<String> pgRuns = Set.of("floor", "stock", "gzip", "ours", "nocount", "restore");
         Path mongoTools = null;
+        boolean mongoInJvm = false;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length != 2) {
@@ -117,8 +121,13 @@ public final class SideBySideBenchmark {
                 case "--dir" -> dir = Path.of(kv[1]);
                 case "--pg-runs" -> pgRuns = Set.of(kv[1].split(","));
                 case "--mongo-tools" -> mongoTools = Path.of(kv[1]);
+                case "--mongo-server" -> mongoInJvm = switch (kv[1]) {
+                    case "process" -> false;
+                    case "in-jvm" -> true;
+                    default -> throw new IllegalArgumentException("--mongo-server is process or in-jvm, was " + kv[1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + kv[0]
-                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir --pg-runs --mongo-tools");
+                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir --pg-runs --mongo-tools --mongo-server");
             }
         }
         if (!dataset.equals("payments") && !dataset.equals("pgbench")) {
@@ -126,7 +135,7 @@ public final class SideBySideBenchmark {
         }
         EndToEndBenchmark.deleteTree(dir);
         Files.createDirectories(dir);
-        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds, pgRuns, mongoTools);
+        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds, pgRuns, mongoTools, mongoInJvm);
         b.out.printf("# Side by side, %d interleaved rounds; %s%n", rounds, Machine.describe());
         b.out.printf("load average at start: %s%n%n", Machine.loadAverage());
         for (String part : parts) {
@@ -462,7 +471,7 @@ public final class SideBySideBenchmark {
 
     private void mongo(int docs) throws Exception {
         samples.clear();
-        MongoBench.run(this, docs, mongoTools);
+        MongoBench.run(this, docs, mongoTools, mongoInJvm);
     }
 
     // ---------------------------------------------------------------- measuring
@@ -542,6 +551,11 @@ public final class SideBySideBenchmark {
     Sample lastOf(String what) {
         List<Sample> l = samples.get(what);
         return l.get(l.size() - 1);
+    }
+
+    void replaceLast(String what, Sample s) {
+        List<Sample> l = samples.get(what);
+        l.set(l.size() - 1, s);
     }
 
     void record(String what, Sample s) {
