@@ -63,7 +63,8 @@ import java.util.Set;
  *
  * <pre>
  * java -cp backup-benchmarks/target/benchmarks.jar com.eazepay.backup.benchmarks.SideBySideBenchmark \
- *     --parts=pg,redis,mongo --dataset=payments --rows=1000000 --rounds=3 --dir=/tmp/sbs
+ *     --parts=pg,redis,mongo --dataset=payments --rows=1000000 --rounds=3 --dir=/tmp/sbs \
+ *     [--mongo-tools=/opt/mongo-tools/bin] [--mongo-server=process|in-jvm]
  * </pre>
  */
 public final class SideBySideBenchmark {
