@@ -244,8 +244,8 @@ final class MongoBench {
     /**
      * Where each run's CPU went (medians over the rounds), from {@code /proc/self}: the child processes it reaped
      * (mongodump, mongorestore, zstd, age, bash), this JVM's own GC and JIT threads (which also collect the
-     * in-process server's garbage, in the stock runs too), the server's threads, and the rest of the JVM (our
-     * client: source, codecs, driver, insertion workers).
+     * in-process server's garbage, in the stock runs too), the server (its process, or its threads in this JVM),
+     * and the rest of this JVM (our client: source, codecs, driver, insertion workers).
      */
     static final class CpuSplit {
         private final SideBySideBenchmark b;
@@ -357,8 +357,8 @@ final class MongoBench {
             if (tools.isPresent()) {
                 dump = tools.get().resolve("mongodump") + " --quiet --uri=" + uri + " --db=shop --archive";
                 restore = tools.get().resolve("mongorestore") + " --quiet --uri=" + uri + " --archive=" + stockArchive;
-                // the local file mongorestore reads: made once, outside the timed runs
-                sh(dump + "=" + stockArchive);
+                // the local file mongorestore reads: made once, outside the timed runs (not quiet: errors say why)
+                sh(dump.replace(" --quiet", "") + "=" + stockArchive);
                 b.out().printf("## MongoDB: %,d payment documents; mongodump/mongorestore %s (%s) against %s,"
                                 + " loopback port; stock archive %,d bytes%n%n", docs,
                         toolVersion(tools.get().resolve("mongodump")), tools.get(), serverCpu.describe(), Files.size(stockArchive));
