@@ -164,7 +164,9 @@ final class MongoBench {
 
         @Override
         public String describe() {
-            return "mongo-java-server 1.47 in a JVM of its own (-Xmx1g, G1)";
+            String extra = System.getenv("MONGO_SERVER_JAVA_OPTS");
+            return "mongo-java-server 1.47 in a JVM of its own (-Xmx1g, G1" + (extra == null || extra.isBlank() ? "" : ", then "
+                    + extra.trim()) + ")";
         }
 
         @Override
