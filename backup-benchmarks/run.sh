@@ -15,7 +15,9 @@
 #                                       openssl and tar; run as root it starts PostgreSQL as the postgres user)
 #   SBS_ARGS="--parts=pg,redis,mongo --dataset=payments --rows=1000000 --redis-size=128m --mongo-docs=100000 --rounds=3"
 #                                       step "sbs": our pipeline next to pg_dump/zstd/age/gzip, pg_restore, redis-cli --rdb
-#                                       (needs the Debian PostgreSQL 15 server, pg_dump, zstd, age, gzip, redis-server, redis-cli)
+#                                       (needs the Debian PostgreSQL 15 server, pg_dump, zstd, age, gzip, redis-server, redis-cli;
+#                                       mongodump/mongorestore on PATH or via --mongo-tools=DIR for the Mongo stock rows,
+#                                       see the README's "Building the stock mongodump/mongorestore")
 #   HEAP=256m                           -Xmx for the streaming runs
 #   SKIP_BUILD=1                        use the jar already built
 set -euo pipefail

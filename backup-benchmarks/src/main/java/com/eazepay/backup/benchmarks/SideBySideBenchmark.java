@@ -51,14 +51,20 @@ import java.util.Set;
  *   <li><b>redis</b>: a redis-server filled with {@code --redis-size} of sessions, hashes, counters and lists;
  *       {@code redis-cli --rdb} vs our capture (zstd + age); our live restore into a second redis-server
  *       (MB/s of RDB and keys/s).</li>
- *   <li><b>mongo</b>: no mongodump/mongorestore on this machine; our backup and restore against an in-process
- *       mongo-java-server with {@code --mongo-docs} payment documents, next to the cost of our codecs alone
- *       (zstd 1 + age over the same archive bytes).</li>
+ *   <li><b>mongo</b> ({@link MongoBench}): a mongo-java-server in a JVM of its own ({@code --mongo-server=process},
+ *       the default) or in this one ({@code --mongo-server=in-jvm}) on a loopback port with
+ *       {@code --mongo-docs} payment documents. Backup: {@code mongodump --archive > /dev/null} (the floor),
+ *       {@code mongodump --archive | zstd -1 -T2 | age -r} (stock), ours (zstd 1 + age). Restore:
+ *       {@code mongorestore --archive} of a local file into an empty database vs ours with 1, 2 and 4 insertion
+ *       workers per collection. The stock rows need mongodump/mongorestore ({@code --mongo-tools=DIR}, else
+ *       {@code PATH}) and are skipped with a line saying so without them. The server's CPU (its threads) is
+ *       reported apart from the client's.</li>
  * </ul>
  *
  * <pre>
  * java -cp backup-benchmarks/target/benchmarks.jar com.eazepay.backup.benchmarks.SideBySideBenchmark \
- *     --parts=pg,redis,mongo --dataset=payments --rows=1000000 --rounds=3 --dir=/tmp/sbs
+ *     --parts=pg,redis,mongo --dataset=payments --rows=1000000 --rounds=3 --dir=/tmp/sbs \
+ *     [--mongo-tools=/opt/mongo-tools/bin] [--mongo-server=process|in-jvm]
  * </pre>
  */
 public final class SideBySideBenchmark {
@@ -76,11 +82,15 @@ public final class SideBySideBenchmark {
     private final AgeKeys keys = AgeKeys.generate();
 
     private final Set<String> pgRuns;
+    private final Path mongoTools;
+    private final boolean mongoInJvm;
 
-    private SideBySideBenchmark(Path dir, int rounds, Set<String> pgRuns) {
+    private SideBySideBenchmark(Path dir, int rounds, Set<String> pgRuns, Path mongoTools, boolean mongoInJvm) {
+        this.mongoInJvm = mongoInJvm;
         this.dir = dir;
         this.rounds = rounds;
         this.pgRuns = pgRuns;
+        this.mongoTools = mongoTools;
     }
 
     /** See the class Javadoc. */
@@ -94,6 +104,8 @@ public final class SideBySideBenchmark {
         int mongoDocs = 200_000;
         Path dir = Path.of("target", "side-by-side");
         Set<String> pgRuns = Set.of("floor", "stock", "gzip", "ours", "nocount", "restore");
+        Path mongoTools = null;
+        boolean mongoInJvm = false;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             if (kv.length != 2) {
@@ -109,8 +121,14 @@ public final class SideBySideBenchmark {
                 case "--mongo-docs" -> mongoDocs = Integer.parseInt(kv[1]);
                 case "--dir" -> dir = Path.of(kv[1]);
                 case "--pg-runs" -> pgRuns = Set.of(kv[1].split(","));
+                case "--mongo-tools" -> mongoTools = Path.of(kv[1]);
+                case "--mongo-server" -> mongoInJvm = switch (kv[1]) {
+                    case "process" -> false;
+                    case "in-jvm" -> true;
+                    default -> throw new IllegalArgumentException("--mongo-server is process or in-jvm, was " + kv[1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + kv[0]
-                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir --pg-runs");
+                        + "; known: --parts --dataset --rows --scale --rounds --redis-size --mongo-docs --dir --pg-runs --mongo-tools --mongo-server");
             }
         }
         if (!dataset.equals("payments") && !dataset.equals("pgbench")) {
@@ -118,7 +136,7 @@ public final class SideBySideBenchmark {
         }
         EndToEndBenchmark.deleteTree(dir);
         Files.createDirectories(dir);
-        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds, pgRuns);
+        SideBySideBenchmark b = new SideBySideBenchmark(dir.toAbsolutePath(), rounds, pgRuns, mongoTools, mongoInJvm);
         b.out.printf("# Side by side, %d interleaved rounds; %s%n", rounds, Machine.describe());
         b.out.printf("load average at start: %s%n%n", Machine.loadAverage());
         for (String part : parts) {
@@ -454,9 +472,7 @@ public final class SideBySideBenchmark {
 
     private void mongo(int docs) throws Exception {
         samples.clear();
-        out.println("## MongoDB: no mongodump/mongorestore on this machine; ours against mongo-java-server (in this JVM)");
-        out.println();
-        MongoBench.run(this, docs);
+        MongoBench.run(this, docs, mongoTools, mongoInJvm);
     }
 
     // ---------------------------------------------------------------- measuring
@@ -469,6 +485,11 @@ public final class SideBySideBenchmark {
     /** Something whose CPU time is measured next to the client's. */
     interface Server {
         double serverCpuSec();
+
+        /** True if the server runs in this JVM: its CPU is then taken out of the client column. */
+        default boolean inThisJvm() {
+            return false;
+        }
     }
 
     <T> T time(String what, Object server, Step<T> step, Path output) throws Exception {
@@ -480,6 +501,9 @@ public final class SideBySideBenchmark {
         long nanos = System.nanoTime() - t0;
         double cpu = ProcCpu.self() - cpu0;
         double s = serverCpu(server) - s0;
+        if (server instanceof Server sv && sv.inThisJvm()) {
+            cpu -= s;
+        }
         long bytes = output == null ? -1 : sizeOf(output);
         if (value instanceof BackupResult br) {
             bytes = br.storedBytes();
@@ -506,6 +530,8 @@ public final class SideBySideBenchmark {
             return pg.serverCpuSec();
         } else if (server instanceof RedisServer r) {
             return r.serverCpuSec();
+        } else if (server instanceof Server s) {
+            return s.serverCpuSec();
         }
         return 0;
     }
@@ -526,6 +552,11 @@ public final class SideBySideBenchmark {
     Sample lastOf(String what) {
         List<Sample> l = samples.get(what);
         return l.get(l.size() - 1);
+    }
+
+    void replaceLast(String what, Sample s) {
+        List<Sample> l = samples.get(what);
+        l.set(l.size() - 1, s);
     }
 
     void record(String what, Sample s) {
@@ -556,11 +587,19 @@ public final class SideBySideBenchmark {
     }
 
     void table(String floor, String stock) {
-        long floorMed = samples.containsKey(floor) ? median(samples.get(floor).stream().map(Sample::nanos).toList()) : -1;
-        long stockMed = samples.containsKey(stock) ? median(samples.get(stock).stream().map(Sample::nanos).toList()) : -1;
+        table(floor, stock, label -> true);
+    }
+
+    /** The rows whose label passes {@code rows}; a null or absent floor or stock prints "–" for that ratio. */
+    void table(String floor, String stock, java.util.function.Predicate<String> rows) {
+        long floorMed = floor != null && samples.containsKey(floor) ? median(samples.get(floor).stream().map(Sample::nanos).toList()) : -1;
+        long stockMed = stock != null && samples.containsKey(stock) ? median(samples.get(stock).stream().map(Sample::nanos).toList()) : -1;
         out.println("| run | n | median s | best s | × floor | × stock | CPU s (client, median) | server CPU s (median) | output MB | load (1 min) per round |");
         out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Map.Entry<String, List<Sample>> e : samples.entrySet()) {
+            if (!rows.test(e.getKey())) {
+                continue;
+            }
             List<Sample> l = e.getValue();
             long med = median(l.stream().map(Sample::nanos).toList());
             long best = l.stream().mapToLong(Sample::nanos).min().orElse(0);

@@ -6,9 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The side-by-side harness end to end at a tiny size with the real tools (Debian PostgreSQL 15, pg_dump,
@@ -41,9 +44,47 @@ class SideBySideBenchmarkTest {
                 "| redis-cli --rdb file (stock) | 1 |", "| ours: capture, zstd 1 + age | 1 |",
                 "| ours: live restore into an empty redis-server | 1 |", "keys/s",
                 "| ours: backup (zstd 1 + age) | 1 |", "| ours: restore into a new database, 1 insertion worker | 1 |",
-                "| ours: restore into a new database, 4 insertion workers | 1 |",
-                "no mongodump/mongorestore on this machine", "load average at end");
+                "| ours: restore into a new database, 4 insertion workers | 1 |", "load average at end");
+        if (MongoBench.findTools(null).isPresent()) {
+            assertThat(text).contains("| " + MongoBench.FLOOR + " | 1 |", "| " + MongoBench.STOCK_RESTORE + " | 1 |");
+        } else {
+            assertThat(text).contains("no mongodump/mongorestore on this machine (PATH, --mongo-tools): stock rows skipped")
+                    .doesNotContain(MongoBench.FLOOR);
+        }
         assertThat(text).doesNotContain("AGE-SECRET-KEY-");
         assertThat(dir.resolve("sbs")).doesNotExist();
+    }
+
+    /**
+     * With the real mongodump/mongorestore (built from source into /opt/mongo-tools/bin, see the README; skipped
+     * where they are not there), the Mongo part runs the stock rows against mongo-java-server next to ours:
+     * mongorestore's document count is checked by the harness, which throws otherwise.
+     */
+    @Test
+    void mongoStockRowsRunWithTheRealToolsWhenGiven() throws Exception {
+        Path tools = Path.of("/opt/mongo-tools/bin");
+        assumeTrue(Files.isExecutable(tools.resolve("mongodump")) && Files.isExecutable(tools.resolve("mongorestore")),
+                "mongodump/mongorestore not built in " + tools);
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            SideBySideBenchmark.main(new String[] {"--parts=mongo", "--mongo-docs=500", "--rounds=1",
+                    "--mongo-tools=" + tools, "--dir=" + dir.resolve("sbs")});
+        } finally {
+            System.setOut(saved);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("mongodump/mongorestore 100.", "| " + MongoBench.FLOOR + " | 1 |",
+                "| " + MongoBench.STOCK + " | 1 |", "| " + MongoBench.OURS + " | 1 |",
+                "| " + MongoBench.STOCK_RESTORE + " | 1 |", "| " + MongoBench.restoreLabel(2) + " | 1 |");
+        assertThat(text).doesNotContain("AGE-SECRET-KEY-");
+        assertThat(dir.resolve("sbs")).doesNotExist();
+    }
+
+    @Test
+    void aMongoToolsDirectoryWithoutTheToolsIsRefused() {
+        assertThatThrownBy(() -> MongoBench.findTools(dir)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no executable mongodump and mongorestore");
     }
 }
