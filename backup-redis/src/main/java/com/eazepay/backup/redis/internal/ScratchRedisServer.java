@@ -85,10 +85,14 @@ public final class ScratchRedisServer implements AutoCloseable {
             Secret password = randomPassword();
             Process p;
             try {
-                p = new ProcessBuilder(binary.toString(), "-", "--bind", "127.0.0.1", "--port", Integer.toString(port),
-                        "--dir", dir.toString(), "--dbfilename", dbfilename, "--save", "", "--appendonly", "no",
-                        "--daemonize", "no", "--logfile", "")
-                        .redirectErrorStream(true).redirectOutput(dir.resolve(LOG_FILE).toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(binary.toString(), "-", "--bind", "127.0.0.1", "--port",
+                        Integer.toString(port), "--dir", dir.toString(), "--dbfilename", dbfilename, "--save", "",
+                        "--appendonly", "no", "--daemonize", "no", "--logfile", "")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve(LOG_FILE).toFile());
+                // the minimal environment every child gets (spi.ChildProcess): none of the JVM's other variables
+                Map<String, String> env = pb.environment();
+                env.keySet().retainAll(com.eazepay.backup.spi.ChildProcess.BASE_ENVIRONMENT);
+                p = pb.start();
             } catch (IOException e) {
                 throw new BackupException(CoreErrorCode.INVALID_CONFIGURATION, "cannot start " + binary + " to load the"
                         + " restored RDB: " + e.getMessage() + "; install redis-server (Debian: apt-get install redis-server)"
