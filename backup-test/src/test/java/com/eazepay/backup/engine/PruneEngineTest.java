@@ -473,30 +473,12 @@ class PruneEngineTest {
     void aBackupInProgressDuringAPruneIsLeftAlone() {
         AtomicReference<BackupEngine> engineRef = new AtomicReference<>();
         AtomicReference<PruneReport> duringBackup = new AtomicReference<>();
-        BackupSource pruningSource = new BackupSource() {
-            @Override
-            public String name() {
-                return "x";
+        BackupSource pruningSource = TestSources.source("x", context -> {
+            new TinySource("x").backup(context);   // stream stored, manifest not yet
+            if (duringBackup.get() == null && engineRef.get().list("x").size() == 3) {
+                duringBackup.set(engineRef.get().prune().gracePeriod(Duration.ZERO).run());
             }
-
-            @Override
-            public String type() {
-                return "test";
-            }
-
-            @Override
-            public void backup(BackupContext context) {
-                new TinySource("x").backup(context);   // stream stored, manifest not yet
-                if (duringBackup.get() == null && engineRef.get().list("x").size() == 3) {
-                    duringBackup.set(engineRef.get().prune().gracePeriod(Duration.ZERO).run());
-                }
-            }
-
-            @Override
-            public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        });
         try (BackupEngine engine = Backup.engine().repository(storage).compression(Compression.none())
                 .encryption(Encryption.none()).source(pruningSource).clock(clock)
                 .retention("x", RetentionPolicy.builder().keepLast(1).build()).build()) {

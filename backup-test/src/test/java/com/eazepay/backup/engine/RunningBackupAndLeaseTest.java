@@ -7,7 +7,6 @@ import com.eazepay.backup.BackupResult;
 import com.eazepay.backup.CheckResult;
 import com.eazepay.backup.CoreErrorCode;
 import com.eazepay.backup.storage.FileSystemStorage;
-import com.eazepay.backup.Manifest;
 import com.eazepay.backup.PruneReport;
 import com.eazepay.backup.retention.RetentionPolicy;
 import com.eazepay.backup.storage.RetryPolicy;
@@ -346,40 +345,18 @@ class RunningBackupAndLeaseTest {
     void aFailedBackupLeavesNoEmptyDirectoriesOnTheFileSystem() throws IOException {
         FileSystemStorage fs = FileSystemStorage.at(tmp.resolve("repo"));
         Path root = fs.root();
-        BackupSource failing = new BackupSource() {
-            @Override
-            public String name() {
-                return "x";
+        BackupSource failing = TestSources.source("x", context -> {
+            OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
+            out.write(new byte[200_000]);
+            out.flush();
+            // fail once the upload has its temporary file (and so {source}/{id}/) on disk
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (tempFiles(root).isEmpty() && Instant.now().isBefore(deadline)) {
+                Thread.onSpinWait();
             }
-
-            @Override
-            public String type() {
-                return "test";
-            }
-
-            @Override
-            public void backup(BackupContext context) {
-                try {
-                    OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
-                    out.write(new byte[200_000]);
-                    out.flush();
-                    // fail once the upload has its temporary file (and so {source}/{id}/) on disk
-                    Instant deadline = Instant.now().plusSeconds(30);
-                    while (tempFiles(root).isEmpty() && Instant.now().isBefore(deadline)) {
-                        Thread.onSpinWait();
-                    }
-                    assertThat(tempFiles(root)).isNotEmpty();
-                    throw new BackupException(CoreErrorCode.SOURCE_FAILED, "the database went away");
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-
-            @Override
-            public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
-                throw new UnsupportedOperationException();
-            }
-        };
+            assertThat(tempFiles(root)).isNotEmpty();
+            throw new BackupException(CoreErrorCode.SOURCE_FAILED, "the database went away");
+        });
         try (BackupEngine engine = engine(fs, failing)) {
             assertThatThrownBy(() -> engine.backup("x").run()).isInstanceOf(BackupException.class);
         }
@@ -428,37 +405,17 @@ class RunningBackupAndLeaseTest {
             }
         };
         CountDownLatch never = new CountDownLatch(1);
-        BackupSource blocking = new BackupSource() {
-            @Override
-            public String name() {
-                return "x";
+        BackupSource blocking = TestSources.source("x", context -> {
+            OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
+            out.write(new byte[100_000]);
+            out.flush();
+            try {
+                never.await(); // e.g. waiting on the database: interrupted here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while reading the database", e);
             }
-
-            @Override
-            public String type() {
-                return "test";
-            }
-
-            @Override
-            public void backup(BackupContext context) {
-                try {
-                    OutputStream out = context.newStream("data", "bin"); // left open: the engine aborts it
-                    out.write(new byte[100_000]);
-                    out.flush();
-                    never.await(); // e.g. waiting on the database: interrupted here
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BackupException(CoreErrorCode.INTERRUPTED, "interrupted while reading the database", e);
-                }
-            }
-
-            @Override
-            public RestoreOutcome restore(RestoreContext context, RestoreTarget target) {
-                throw new UnsupportedOperationException();
-            }
-        };
+        });
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         try (BackupEngine engine = engine(slowCleanup, blocking)) {
             Thread t = new Thread(() -> {
