@@ -40,6 +40,8 @@ final class InsertWorkers implements AutoCloseable {
     private final Semaphore room;
     private final int capacity;
     private volatile RuntimeException failure;
+    /** The pool's threads: {@link #close} waits for them to exit, not only for the pool to report itself terminated. */
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     InsertWorkers(int workers, Insert insert) {
         if (workers < 1) {
@@ -56,6 +58,7 @@ final class InsertWorkers implements AutoCloseable {
             this.pool = Executors.newFixedThreadPool(workers, r -> {
                 Thread t = new Thread(r, "mongo-restore-insert-" + n.incrementAndGet());
                 t.setDaemon(true);
+                threads.add(t);
                 return t;
             });
         }
@@ -141,8 +144,14 @@ final class InsertWorkers implements AutoCloseable {
         }
         pool.shutdown();
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
             if (!pool.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 pool.shutdownNow();
+                return;
+            }
+            // a terminated pool's last workers may still be leaving their run loop: let them exit
+            for (Thread t : threads) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         } catch (InterruptedException e) {
             pool.shutdownNow();
